@@ -1,0 +1,198 @@
+// Package app wires Causerie together with plain constructor calls: the
+// database, the services of each domain, the web server and its routes.
+package app
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"causerie/app/config"
+	"causerie/app/db"
+	"causerie/app/i18n"
+	"causerie/app/mail"
+	"causerie/app/plugin"
+	"causerie/app/site"
+	"causerie/app/user"
+	"causerie/app/web"
+	"causerie/locales"
+	"causerie/themes"
+)
+
+// App is a running Causerie.
+type App struct {
+	Config config.Config
+	Log    *slog.Logger
+	DB     *db.DB
+	Users  *user.Service
+	Web    *web.Server
+	Mail   *mail.Mailer
+	Bundle *i18n.Bundle
+}
+
+// New prepares the data folder, opens and migrates the database and builds
+// every service and route. Nothing listens yet: Run does that.
+func New(ctx context.Context, cfg config.Config, log *slog.Logger, plugins ...plugin.Plugin) (*App, error) {
+	if err := PrepareDataDir(cfg.Data.Dir); err != nil {
+		return nil, err
+	}
+	secret, err := loadSecret(cfg)
+	if err != nil {
+		return nil, err
+	}
+	database, err := db.Open(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	a, err := build(ctx, cfg, log, database, secret, plugins)
+	if err != nil {
+		database.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
+func build(ctx context.Context, cfg config.Config, log *slog.Logger, database *db.DB, secret []byte, plugins []plugin.Plugin) (*App, error) {
+	if err := database.Migrate(ctx, log); err != nil {
+		return nil, err
+	}
+	bundle, err := i18n.Load(locales.FS)
+	if err != nil {
+		return nil, err
+	}
+	theme, err := Theme(cfg)
+	if err != nil {
+		return nil, err
+	}
+	mailer, err := mail.New(cfg, theme, bundle, log)
+	if err != nil {
+		return nil, err
+	}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		collectors.NewDBStatsCollector(database.SQL(), "causerie"))
+	sessions := web.NewSessionStore(database.DB, secret, cfg.Accounts.SessionLifetime.Duration, cfg.Server.Secure())
+	users := user.NewService(database.DB, cfg, mailer, sessions, user.NewLimits(cfg.RateLimit), log)
+	srv, err := web.New(web.Deps{Config: cfg, Log: log, Bundle: bundle, Theme: theme, Sessions: sessions,
+		Accounts: users, Registry: reg, Secret: secret})
+	if err != nil {
+		return nil, err
+	}
+	site.Routes(srv, reg, database.Ping, users)
+	user.Routes(srv, users)
+	for _, p := range plugins {
+		if err := p.Setup(&host{name: p.Info().Name, e: srv.Echo, log: log}); err != nil {
+			return nil, fmt.Errorf("plugin %s: %w", p.Info().Name, err)
+		}
+	}
+	return &App{Config: cfg, Log: log, DB: database, Users: users, Web: srv, Mail: mailer, Bundle: bundle}, nil
+}
+
+// Theme layers the operator's [theme] dir over the embedded default theme.
+func Theme(cfg config.Config) (web.Overlay, error) {
+	if cfg.Theme.Dir != "" {
+		if st, err := os.Stat(cfg.Theme.Dir); err != nil || !st.IsDir() {
+			return nil, &config.Error{Key: "theme.dir", Env: config.EnvName("theme", "dir"), Problem: fmt.Sprintf("%q is not a folder", cfg.Theme.Dir)}
+		}
+	}
+	embedded, err := subFS(themes.FS, "default")
+	if err != nil {
+		return nil, err
+	}
+	return web.NewOverlay(cfg.Theme.Dir, embedded), nil
+}
+
+// PrepareDataDir creates the data folder readable by the server's user only.
+func PrepareDataDir(dir string) error {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return &config.Error{Key: "data.dir", Env: config.EnvName("data", "dir"), Problem: err.Error()}
+	}
+	if err := os.Chmod(dir, 0o700); err != nil {
+		return &config.Error{Key: "data.dir", Env: config.EnvName("data", "dir"), Problem: err.Error()}
+	}
+	return nil
+}
+
+// loadSecret returns [server] secret, or the key kept in the data folder
+// (made on first start), which signs the session cookies.
+func loadSecret(cfg config.Config) ([]byte, error) {
+	if cfg.Server.Secret != "" {
+		return []byte(cfg.Server.Secret), nil
+	}
+	path := filepath.Join(cfg.Data.Dir, "secret.key")
+	b, err := os.ReadFile(path)
+	if err == nil && len(strings.TrimSpace(string(b))) >= 64 {
+		return []byte(strings.TrimSpace(string(b))), nil
+	}
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	raw := make([]byte, 32)
+	if _, err := rand.Read(raw); err != nil {
+		return nil, err
+	}
+	key := hex.EncodeToString(raw)
+	if err := os.WriteFile(path, []byte(key+"\n"), 0o600); err != nil {
+		return nil, fmt.Errorf("write %s: %w", path, err)
+	}
+	return []byte(key), nil
+}
+
+// Run serves until ctx ends, then lets requests in flight finish and closes
+// the database.
+func (a *App) Run(ctx context.Context) error {
+	defer a.DB.Close()
+	code, err := a.Users.PrepareSetup(ctx)
+	if err != nil {
+		return err
+	}
+	if code != "" {
+		a.Log.Warn("no administrator yet: open the setup page and enter this one-time code",
+			"url", strings.TrimRight(a.Config.Server.BaseURL, "/")+"/setup", "setup_code", code)
+	}
+	srv := &http.Server{Addr: a.Config.Server.Listen, Handler: a.Web, ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout: 60 * time.Second, WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.ListenAndServe() }()
+	a.Log.Info("causerie is serving", "listen", a.Config.Server.Listen, "base_url", a.Config.Server.BaseURL, "database", a.DB.Dialect)
+	select {
+	case err := <-errc:
+		if errors.Is(err, http.ErrServerClosed) {
+			return nil
+		}
+		return fmt.Errorf("listen on %s (check [server] listen / CAUSERIE_SERVER_LISTEN): %w", a.Config.Server.Listen, err)
+	case <-ctx.Done():
+	}
+	a.Log.Info("shutting down: finishing requests in flight", "timeout", a.Config.Server.ShutdownTimeout.Duration)
+	sctx, cancel := context.WithTimeout(context.Background(), a.Config.Server.ShutdownTimeout.Duration)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	a.Log.Info("stopped cleanly")
+	return nil
+}
+
+// Close releases the database when the app was built but not run.
+func (a *App) Close() error { return a.DB.Close() }
+
+type host struct {
+	name string
+	e    *echo.Echo
+	log  *slog.Logger
+}
+
+func (h *host) Routes() *echo.Group { return h.e.Group("/plugins/" + h.name) }
+func (h *host) Log() *slog.Logger   { return h.log.With("plugin", h.name) }

@@ -1,0 +1,46 @@
+// Package auth holds who is asking (the Viewer) and the roles Causerie knows.
+// It is a leaf: web middleware fills a Viewer in, domains read it, and the
+// single authorizer grows here as the permission model does.
+package auth
+
+// Role is a member's role. A fuller, editable role model comes with
+// moderation; these three are built in.
+type Role string
+
+const (
+	RoleAdmin     Role = "admin"
+	RoleModerator Role = "moderator"
+	RoleMember    Role = "member"
+)
+
+// Roles lists the built-in roles, most powerful first.
+var Roles = []Role{RoleAdmin, RoleModerator, RoleMember}
+
+// ParseRole returns the role named s, or false.
+func ParseRole(s string) (Role, bool) {
+	for _, r := range Roles {
+		if string(r) == s {
+			return r, true
+		}
+	}
+	return "", false
+}
+
+// Viewer is the person behind a request. The zero value (ID 0) is an
+// anonymous visitor.
+type Viewer struct {
+	ID       int64
+	Username string
+	Email    string
+	Role     Role
+	Language string
+	// SessionID is set when the request rides on a session cookie, empty
+	// when it comes with an API token.
+	SessionID string
+}
+
+func (v *Viewer) LoggedIn() bool { return v != nil && v.ID != 0 }
+func (v *Viewer) IsAdmin() bool  { return v != nil && v.Role == RoleAdmin }
+func (v *Viewer) IsStaff() bool {
+	return v != nil && (v.Role == RoleAdmin || v.Role == RoleModerator)
+}

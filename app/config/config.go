@@ -1,0 +1,342 @@
+// Package config owns Causerie's settings: their defaults, the TOML file, the
+// CAUSERIE_<SECTION>_<KEY> environment overrides and the checks that stop
+// start-up with a message naming the key at fault. There is no global: the
+// Config value is passed down from main.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/mail"
+	"net/url"
+	"reflect"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/BurntSushi/toml"
+)
+
+// Config is every setting; config.toml at the repository root documents each
+// one with its default.
+type Config struct {
+	Server    Server    `toml:"server"`
+	Data      Data      `toml:"data"`
+	Database  Database  `toml:"database"`
+	Mail      Mail      `toml:"mail"`
+	Theme     Theme     `toml:"theme"`
+	Accounts  Accounts  `toml:"accounts"`
+	RateLimit RateLimit `toml:"ratelimit"`
+	Log       Log       `toml:"log"`
+}
+
+type Server struct {
+	Listen          string   `toml:"listen"`
+	BaseURL         string   `toml:"base_url"`
+	SiteName        string   `toml:"site_name"`
+	Secret          string   `toml:"secret"`
+	ShutdownTimeout Duration `toml:"shutdown_timeout"`
+	FrameAncestors  string   `toml:"frame_ancestors"`
+	TrustProxy      bool     `toml:"trust_proxy"`
+}
+
+type Data struct {
+	Dir string `toml:"dir"`
+}
+
+type Database struct {
+	URL          string   `toml:"url"`
+	MaxOpenConns int      `toml:"max_open_conns"`
+	BusyTimeout  Duration `toml:"busy_timeout"`
+}
+
+type Mail struct {
+	Host     string `toml:"host"`
+	Port     int    `toml:"port"`
+	Username string `toml:"username"`
+	Password string `toml:"password"`
+	From     string `toml:"from"`
+	// TLS is "starttls", "tls" or "none".
+	TLS string `toml:"tls"`
+}
+
+type Theme struct {
+	Dir string `toml:"dir"`
+}
+
+type Accounts struct {
+	DefaultLanguage     string   `toml:"default_language"`
+	SessionLifetime     Duration `toml:"session_lifetime"`
+	ConfirmLinkExpiry   Duration `toml:"confirm_link_expiry"`
+	ResetLinkExpiry     Duration `toml:"reset_link_expiry"`
+	MinPasswordLength   int      `toml:"min_password_length"`
+	RequireConfirmation bool     `toml:"require_confirmation"`
+}
+
+type RateLimit struct {
+	Login    string `toml:"login"`
+	Register string `toml:"register"`
+	Reset    string `toml:"reset"`
+}
+
+type Log struct {
+	Level  string `toml:"level"`
+	Format string `toml:"format"`
+}
+
+// Duration reads "15m", "24h" and the like from TOML and the environment.
+type Duration struct{ time.Duration }
+
+func (d *Duration) UnmarshalText(b []byte) error {
+	v, err := time.ParseDuration(string(b))
+	if err != nil {
+		return fmt.Errorf("want a duration such as 30s, 15m or 24h")
+	}
+	d.Duration = v
+	return nil
+}
+
+func (d Duration) MarshalText() ([]byte, error) { return []byte(d.Duration.String()), nil }
+
+// Default returns the settings used when nothing else is given: the embedded
+// SQLite database and search index in ./data, serving on port 8080.
+func Default() Config {
+	return Config{
+		Server: Server{
+			Listen:          ":8080",
+			BaseURL:         "http://localhost:8080",
+			SiteName:        "Causerie",
+			ShutdownTimeout: Duration{15 * time.Second},
+			FrameAncestors:  "'self'",
+		},
+		Data:     Data{Dir: "data"},
+		Database: Database{MaxOpenConns: 10, BusyTimeout: Duration{5 * time.Second}},
+		Mail:     Mail{Host: "", Port: 587, From: "Causerie <noreply@localhost>", TLS: "starttls"},
+		Accounts: Accounts{
+			DefaultLanguage:     "en",
+			SessionLifetime:     Duration{30 * 24 * time.Hour},
+			ConfirmLinkExpiry:   Duration{48 * time.Hour},
+			ResetLinkExpiry:     Duration{time.Hour},
+			MinPasswordLength:   10,
+			RequireConfirmation: true,
+		},
+		RateLimit: RateLimit{Login: "10-15m", Register: "5-1h", Reset: "5-1h"},
+		Log:       Log{Level: "info", Format: "text"},
+	}
+}
+
+// Error names the setting at fault, as the file spells it and as the
+// environment spells it, so an operator can find it either way.
+type Error struct {
+	Key, Env, Problem string
+}
+
+func (e *Error) Error() string {
+	return fmt.Sprintf("config: %s (%s): %s", e.Key, e.Env, e.Problem)
+}
+
+// Load reads path (when not empty) over the defaults, then the environment
+// over both, then checks the result.
+func Load(path string, environ []string) (Config, error) {
+	cfg := Default()
+	if path != "" {
+		md, err := toml.DecodeFile(path, &cfg)
+		if err != nil {
+			var perr toml.ParseError
+			if errors.As(err, &perr) {
+				return cfg, fmt.Errorf("config: %s: %s", path, perr.ErrorWithPosition())
+			}
+			return cfg, fmt.Errorf("config: %s: %w", path, err)
+		}
+		if undecoded := md.Undecoded(); len(undecoded) > 0 {
+			return cfg, fmt.Errorf("config: %s: unknown setting %q", path, undecoded[0].String())
+		}
+	}
+	if err := applyEnv(&cfg, environ); err != nil {
+		return cfg, err
+	}
+	return cfg, cfg.Validate()
+}
+
+// applyEnv walks the two levels of Config and sets every field whose
+// CAUSERIE_<SECTION>_<KEY> variable is present.
+func applyEnv(cfg *Config, environ []string) error {
+	env := map[string]string{}
+	for _, kv := range environ {
+		if k, v, ok := strings.Cut(kv, "="); ok && strings.HasPrefix(k, "CAUSERIE_") {
+			env[k] = v
+		}
+	}
+	if len(env) == 0 {
+		return nil
+	}
+	root := reflect.ValueOf(cfg).Elem()
+	for i := range root.NumField() {
+		section := root.Type().Field(i).Tag.Get("toml")
+		sv := root.Field(i)
+		for j := range sv.NumField() {
+			key := sv.Type().Field(j).Tag.Get("toml")
+			name := EnvName(section, key)
+			raw, ok := env[name]
+			if !ok {
+				continue
+			}
+			if err := setField(sv.Field(j), raw); err != nil {
+				return &Error{Key: section + "." + key, Env: name, Problem: err.Error()}
+			}
+		}
+	}
+	return nil
+}
+
+// EnvName is the environment variable that overrides [section] key.
+func EnvName(section, key string) string {
+	return "CAUSERIE_" + strings.ToUpper(section) + "_" + strings.ToUpper(key)
+}
+
+func setField(f reflect.Value, raw string) error {
+	if u, ok := f.Addr().Interface().(interface{ UnmarshalText([]byte) error }); ok {
+		return u.UnmarshalText([]byte(raw))
+	}
+	switch f.Kind() {
+	case reflect.String:
+		f.SetString(raw)
+	case reflect.Int:
+		n, err := strconv.Atoi(strings.TrimSpace(raw))
+		if err != nil {
+			return fmt.Errorf("want a whole number, got %q", raw)
+		}
+		f.SetInt(int64(n))
+	case reflect.Bool:
+		b, err := strconv.ParseBool(strings.TrimSpace(raw))
+		if err != nil {
+			return fmt.Errorf("want true or false, got %q", raw)
+		}
+		f.SetBool(b)
+	default:
+		return fmt.Errorf("cannot be set from the environment")
+	}
+	return nil
+}
+
+func bad(section, key, problem string) error {
+	return &Error{Key: section + "." + key, Env: EnvName(section, key), Problem: problem}
+}
+
+// Validate checks every value that could otherwise fail later, far from its
+// cause.
+func (c Config) Validate() error {
+	if _, _, err := net.SplitHostPort(c.Server.Listen); err != nil {
+		return bad("server", "listen", fmt.Sprintf("want host:port such as :8080 or 127.0.0.1:9000, got %q", c.Server.Listen))
+	}
+	u, err := url.Parse(c.Server.BaseURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return bad("server", "base_url", fmt.Sprintf("want an absolute http:// or https:// address such as https://forum.example.com, got %q", c.Server.BaseURL))
+	}
+	if strings.TrimSpace(c.Server.SiteName) == "" {
+		return bad("server", "site_name", "must not be empty")
+	}
+	if c.Server.Secret != "" && len(c.Server.Secret) < 32 {
+		return bad("server", "secret", "want at least 32 characters (or leave empty to keep a generated one in the data folder)")
+	}
+	if c.Server.ShutdownTimeout.Duration <= 0 {
+		return bad("server", "shutdown_timeout", "want a positive duration such as 15s")
+	}
+	if strings.TrimSpace(c.Data.Dir) == "" {
+		return bad("data", "dir", "must name a folder")
+	}
+	if c.Database.URL != "" {
+		if _, err := c.Database.Driver(); err != nil {
+			return bad("database", "url", err.Error())
+		}
+	}
+	if c.Database.MaxOpenConns < 1 {
+		return bad("database", "max_open_conns", "want 1 or more")
+	}
+	if c.Mail.Host != "" {
+		if c.Mail.Port < 1 || c.Mail.Port > 65535 {
+			return bad("mail", "port", fmt.Sprintf("want a port between 1 and 65535, got %d", c.Mail.Port))
+		}
+	}
+	if _, err := mail.ParseAddress(c.Mail.From); err != nil {
+		return bad("mail", "from", fmt.Sprintf("want an address such as \"Forum <noreply@example.com>\", got %q", c.Mail.From))
+	}
+	switch c.Mail.TLS {
+	case "starttls", "tls", "none":
+	default:
+		return bad("mail", "tls", fmt.Sprintf("want starttls, tls or none, got %q", c.Mail.TLS))
+	}
+	switch c.Accounts.DefaultLanguage {
+	case "en", "fr":
+	default:
+		return bad("accounts", "default_language", fmt.Sprintf("want en or fr, got %q", c.Accounts.DefaultLanguage))
+	}
+	if c.Accounts.MinPasswordLength < 8 {
+		return bad("accounts", "min_password_length", "want 8 or more")
+	}
+	for key, v := range map[string]string{"login": c.RateLimit.Login, "register": c.RateLimit.Register, "reset": c.RateLimit.Reset} {
+		if _, err := ParseRate(v); err != nil {
+			return bad("ratelimit", key, err.Error())
+		}
+	}
+	switch c.Log.Level {
+	case "debug", "info", "warn", "error":
+	default:
+		return bad("log", "level", fmt.Sprintf("want debug, info, warn or error, got %q", c.Log.Level))
+	}
+	switch c.Log.Format {
+	case "text", "json":
+	default:
+		return bad("log", "format", fmt.Sprintf("want text or json, got %q", c.Log.Format))
+	}
+	return nil
+}
+
+// Driver says which database the URL points at: "sqlite" or "postgres".
+func (d Database) Driver() (string, error) {
+	switch {
+	case d.URL == "":
+		return "sqlite", nil
+	case strings.HasPrefix(d.URL, "postgres://"), strings.HasPrefix(d.URL, "postgresql://"):
+		return "postgres", nil
+	case strings.HasPrefix(d.URL, "sqlite:"), strings.HasPrefix(d.URL, "file:"):
+		return "sqlite", nil
+	}
+	return "", fmt.Errorf("want empty (SQLite in the data folder), sqlite:PATH or postgres://user@host/db, got %q", redact(d.URL))
+}
+
+// redact hides a password in a URL so an error message can quote it.
+func redact(s string) string {
+	u, err := url.Parse(s)
+	if err != nil || u.User == nil {
+		return s
+	}
+	if _, ok := u.User.Password(); ok {
+		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	}
+	return u.String()
+}
+
+// Rate is a number of events allowed per period, written "10-15m".
+type Rate struct {
+	Limit  int
+	Period time.Duration
+}
+
+// ParseRate reads "N-DURATION", e.g. "10-15m" for ten per fifteen minutes.
+func ParseRate(s string) (Rate, error) {
+	n, p, ok := strings.Cut(s, "-")
+	limit, err := strconv.Atoi(n)
+	if !ok || err != nil || limit < 1 {
+		return Rate{}, fmt.Errorf("want COUNT-PERIOD such as 10-15m, got %q", s)
+	}
+	period, err := time.ParseDuration(p)
+	if err != nil || period <= 0 {
+		return Rate{}, fmt.Errorf("want COUNT-PERIOD such as 10-15m, got %q", s)
+	}
+	return Rate{Limit: limit, Period: period}, nil
+}
+
+// Secure says whether cookies must be marked Secure.
+func (s Server) Secure() bool { return strings.HasPrefix(s.BaseURL, "https://") }

@@ -1,0 +1,72 @@
+// Package user owns accounts: registration with e-mail confirmation, log in
+// and out, password reset, e-mail and password changes, language, the
+// first-run administrator, and API tokens. It turns sessions and tokens into
+// the auth.Viewer every other domain reads.
+package user
+
+import (
+	"time"
+
+	"causerie/app/auth"
+)
+
+// User is a member account.
+type User struct {
+	ID               int64
+	Username         string
+	Email            string
+	PasswordHash     string
+	Role             auth.Role
+	Language         string
+	EmailConfirmedAt *time.Time
+	LastSeenAt       *time.Time
+	CreatedAt        time.Time
+	UpdatedAt        time.Time
+}
+
+// Confirmed says whether the member has confirmed their e-mail address.
+func (u *User) Confirmed() bool { return u.EmailConfirmedAt != nil }
+
+// Viewer is the user as the rest of the application sees them.
+func (u *User) Viewer() *auth.Viewer {
+	return &auth.Viewer{ID: u.ID, Username: u.Username, Email: u.Email, Role: u.Role, Language: u.Language}
+}
+
+// Token purposes: each one-time link is good for one of these only.
+const (
+	PurposeConfirm     = "confirm"
+	PurposeReset       = "reset"
+	PurposeEmailChange = "email"
+)
+
+// Token is a one-time link sent by e-mail. Only a hash of it is stored.
+type Token struct {
+	ID        int64
+	UserID    int64
+	Purpose   string
+	TokenHash string
+	Email     string // the new address, for an e-mail change
+	CreatedAt time.Time
+	ExpiresAt time.Time
+	UsedAt    *time.Time
+}
+
+func (Token) TableName() string { return "user_tokens" }
+
+// APIToken lets a program act as a member with "Authorization: Bearer".
+// Only a hash of it is stored; the token is shown once, when made.
+type APIToken struct {
+	ID         int64
+	UserID     int64
+	Name       string
+	TokenHash  string
+	CreatedAt  time.Time
+	LastUsedAt *time.Time
+}
+
+// Setting is one key of the settings table.
+type Setting struct {
+	Key       string `gorm:"primaryKey"`
+	Value     string
+	UpdatedAt time.Time
+}

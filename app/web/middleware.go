@@ -1,0 +1,157 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+
+	"causerie/app/errs"
+)
+
+const (
+	ctxViewer = "causerie.viewer"
+	ctxLang   = "causerie.lang"
+	ctxNonce  = "causerie.nonce"
+	ctxBearer = "causerie.bearer"
+)
+
+// plain says whether a path needs neither a viewer nor a language: static
+// files and the probes stay cheap.
+func plain(path string) bool {
+	return strings.HasPrefix(path, "/static/") || path == "/healthz" || path == "/readyz" || path == "/metrics"
+}
+
+func (s *Server) accessLog() echo.MiddlewareFunc {
+	return middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
+		LogStatus: true, LogURI: true, LogMethod: true, LogLatency: true, LogRequestID: true, LogRemoteIP: true,
+		LogValuesFunc: func(c echo.Context, v middleware.RequestLoggerValues) error {
+			s.log.LogAttrs(c.Request().Context(), slog.LevelInfo, "request",
+				slog.String("method", v.Method), slog.String("uri", v.URI), slog.Int("status", v.Status),
+				slog.Duration("latency", v.Latency), slog.String("request_id", v.RequestID), slog.String("ip", v.RemoteIP))
+			return nil
+		},
+	})
+}
+
+// securityHeaders sets a strict Content-Security-Policy whose script nonce
+// changes with every response, and the other headers a forum should send.
+func (s *Server) securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		nonce := randomToken(18)
+		c.Set(ctxNonce, nonce)
+		h := c.Response().Header()
+		h.Set("Content-Security-Policy", fmt.Sprintf(
+			"default-src 'self'; script-src 'self' 'nonce-%s'; style-src 'self'; img-src 'self' data:; "+
+				"object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors %s",
+			nonce, s.cfg.Server.FrameAncestors))
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
+		h.Set("Cross-Origin-Opener-Policy", "same-origin")
+		h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+		if s.cfg.Server.Secure() {
+			h.Set("Strict-Transport-Security", "max-age=31536000")
+		}
+		return next(c)
+	}
+}
+
+// authenticate finds the Viewer: from a bearer API token when the request
+// carries one (a program, no cookie or CSRF involved), else from the session
+// cookie. A wrong token is refused outright rather than treated as anonymous,
+// so a script notices.
+func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		r := c.Request()
+		if plain(r.URL.Path) {
+			return next(c)
+		}
+		if h := r.Header.Get(echo.HeaderAuthorization); h != "" {
+			token, ok := strings.CutPrefix(h, "Bearer ")
+			if !ok {
+				return errs.New(errs.Unauthorized, "error.bad_token", nil)
+			}
+			v, err := s.accounts.ViewerByToken(r.Context(), strings.TrimSpace(token))
+			if err != nil {
+				if errors.Is(err, errs.NotFound) || errors.Is(err, errs.Unauthorized) {
+					return errs.New(errs.Unauthorized, "error.bad_token", nil)
+				}
+				return err
+			}
+			c.Set(ctxViewer, v)
+			c.Set(ctxBearer, true)
+			return next(c)
+		}
+		if _, err := r.Cookie(SessionCookie); err != nil {
+			return next(c)
+		}
+		sess, err := s.sessions.Get(r, SessionCookie)
+		if err != nil {
+			return next(c) // a stale or forged cookie: carry on as a visitor
+		}
+		if uid, ok := sess.Values[sessionUserKey].(int64); ok && uid != 0 {
+			v, err := s.accounts.ViewerByID(r.Context(), uid)
+			switch {
+			case err == nil:
+				v.SessionID = sess.ID
+				c.Set(ctxViewer, v)
+			case errors.Is(err, errs.NotFound), errors.Is(err, errs.Forbidden):
+			default:
+				return err
+			}
+		}
+		return next(c)
+	}
+}
+
+// locale picks the language: the member's own choice, then the lang cookie a
+// visitor set with the language switch, then Accept-Language, then the
+// configured default.
+func (s *Server) locale(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		r := c.Request()
+		if plain(r.URL.Path) {
+			return next(c)
+		}
+		lang := ""
+		if v := Viewer(c); v.LoggedIn() && s.bundle.Supported(v.Language) {
+			lang = v.Language
+		} else if ck, err := r.Cookie("lang"); err == nil && s.bundle.Supported(ck.Value) {
+			lang = ck.Value
+		} else if al := r.Header.Get("Accept-Language"); al != "" {
+			lang = s.bundle.Match(al)
+		} else {
+			lang = s.cfg.Accounts.DefaultLanguage
+		}
+		c.Set(ctxLang, lang)
+		h := c.Response().Header()
+		h.Set("Content-Language", lang)
+		h.Add(echo.HeaderVary, "Accept-Language")
+		return next(c)
+	}
+}
+
+// csrf checks a token on every state-changing request that rides on a
+// cookie. Programs with a bearer token carry no cookie and need none.
+func (s *Server) csrf() echo.MiddlewareFunc {
+	return middleware.CSRFWithConfig(middleware.CSRFConfig{
+		Skipper: func(c echo.Context) bool {
+			bearer, _ := c.Get(ctxBearer).(bool)
+			return bearer || plain(c.Request().URL.Path)
+		},
+		TokenLookup:    "header:X-CSRF-Token,form:_csrf",
+		CookieName:     "_csrf",
+		CookiePath:     "/",
+		CookieHTTPOnly: true,
+		CookieSecure:   s.cfg.Server.Secure(),
+		CookieSameSite: http.SameSiteLaxMode,
+		CookieMaxAge:   int(s.cfg.Accounts.SessionLifetime.Seconds()),
+		ErrorHandler: func(err error, c echo.Context) error {
+			return errs.New(errs.Forbidden, "error.csrf", nil)
+		},
+	})
+}

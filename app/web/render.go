@@ -1,0 +1,148 @@
+package web
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"causerie/app/auth"
+	"causerie/app/errs"
+	"causerie/app/i18n"
+)
+
+// View is what every page template receives: the page's own data in .Data,
+// and what the layout needs (who is reading, in which language, the CSRF
+// token and the script nonce). Templates translate with {{.T "id"}}, or
+// {{$.T "id"}} inside a range.
+type View struct {
+	Data    any
+	Viewer  *auth.Viewer
+	Lang    string
+	Langs   []string
+	CSRF    string
+	Nonce   string
+	Flash   string
+	Site    string
+	Path    string
+	Status  int
+	tr      *i18n.Tr
+	assets  *Assets
+	started time.Time
+}
+
+// T translates a message ID; extra arguments are "Key", value pairs.
+func (v *View) T(id string, kv ...any) string { return v.tr.T(id, i18n.Pairs(kv...)) }
+
+// N translates a message ID in the plural form for n.
+func (v *View) N(id string, n int, kv ...any) string { return v.tr.N(id, n, i18n.Pairs(kv...)) }
+
+// Asset is the content-hashed URL of a static file of the theme.
+func (v *View) Asset(p string) string { return v.assets.URL(p) }
+
+// Ago says how long ago t was, in the reader's language ("3 hours ago").
+func (v *View) Ago(t time.Time) string {
+	d := v.started.Sub(t)
+	switch {
+	case d < time.Minute:
+		return v.tr.T("time.now", nil)
+	case d < time.Hour:
+		return v.tr.N("time.minutes_ago", int(d/time.Minute), nil)
+	case d < 24*time.Hour:
+		return v.tr.N("time.hours_ago", int(d/time.Hour), nil)
+	case d < 30*24*time.Hour:
+		return v.tr.N("time.days_ago", int(d/(24*time.Hour)), nil)
+	}
+	return t.Format("2006-01-02")
+}
+
+// Exact is t as an ISO date and time, for the title of a relative date.
+func (v *View) Exact(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") }
+
+// LangName is the name of a language in that language.
+func (v *View) LangName(lang string) string { return v.tr.T("language."+lang, nil) }
+
+// Form is the data of a page with a form: what was typed, kept when the
+// form comes back with errors, and the message ID at fault per field.
+type Form struct {
+	Values any
+	Errors map[string]string
+	// Error is a message for the whole form (wrong password, too many tries).
+	Error     string
+	ErrorData map[string]any
+	// Extra is page data that is not part of the form.
+	Extra any
+}
+
+// Render writes the page template name with data, inside the theme's layout.
+func Render(c echo.Context, status int, name string, data any) error {
+	s := server(c)
+	t, ok := s.pages[name]
+	if !ok {
+		return fmt.Errorf("render: no page template %q", name)
+	}
+	v := s.view(c, data)
+	v.Status = status
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "base", v); err != nil {
+		return fmt.Errorf("render %s: %w", name, err)
+	}
+	return c.HTMLBlob(status, buf.Bytes())
+}
+
+// RenderForm shows a form again after err, with the fields at fault and
+// what was typed, when err is something the person can fix; any other error
+// goes back to the error handler.
+func RenderForm(c echo.Context, name string, values any, extra any, err error) error {
+	f := Form{Values: values, Extra: extra}
+	status := http.StatusUnprocessableEntity
+	var fields errs.Fields
+	var msg *errs.Msg
+	var lim *errs.Limited
+	switch {
+	case errors.As(err, &fields):
+		f.Errors = fields
+	case errors.As(err, &lim):
+		status = http.StatusTooManyRequests
+		f.Error, f.ErrorData = retryMessage(lim)
+		c.Response().Header().Set("Retry-After", fmt.Sprint(int(lim.RetryAfter.Seconds())+1))
+	case errors.As(err, &msg):
+		status = statusOf(msg.Kind)
+		f.Error, f.ErrorData = msg.ID, msg.Data
+	default:
+		return err
+	}
+	return Render(c, status, name, f)
+}
+
+// retryMessage words a rate limit: "try again in N minutes".
+func retryMessage(l *errs.Limited) (string, map[string]any) {
+	mins := int((l.RetryAfter + time.Minute - 1) / time.Minute)
+	if mins < 1 {
+		mins = 1
+	}
+	return "error.too_many", map[string]any{"Count": mins}
+}
+
+// Redirect sends the browser to path after a form, with a message ID to
+// show once on the next page.
+func Redirect(c echo.Context, path, flash string) error {
+	if flash != "" {
+		server(c).setFlash(c, flash)
+	}
+	return c.Redirect(http.StatusSeeOther, path)
+}
+
+// SafeNext returns next when it is a path on this site, else fallback: a
+// login link must not send people elsewhere.
+func SafeNext(next, fallback string) string {
+	u, err := url.Parse(next)
+	if next == "" || err != nil || u.IsAbs() || u.Host != "" || len(next) < 1 || next[0] != '/' || (len(next) > 1 && (next[1] == '/' || next[1] == '\\')) {
+		return fallback
+	}
+	return next
+}

@@ -1,0 +1,189 @@
+// Package web is Causerie's HTTP layer without any domain in it: the Echo
+// server and its middleware (request ID, recovery, access log, gzip,
+// security headers with a CSP nonce, sessions, CSRF, locale, metrics), page
+// rendering through the theme, and the one error handler. Domains register
+// their routes on it and call Render; it never imports them.
+package web
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gorilla/securecookie"
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"causerie/app/auth"
+	"causerie/app/config"
+	"causerie/app/i18n"
+)
+
+// Accounts turns a session's user ID or an API token into the Viewer behind
+// a request. The user domain implements it; web only asks.
+type Accounts interface {
+	ViewerByID(ctx context.Context, id int64) (*auth.Viewer, error)
+	ViewerByToken(ctx context.Context, token string) (*auth.Viewer, error)
+}
+
+// Deps is what the server needs from the rest of the application.
+type Deps struct {
+	Config   config.Config
+	Log      *slog.Logger
+	Bundle   *i18n.Bundle
+	Theme    fs.FS
+	Sessions *SessionStore
+	Accounts Accounts
+	Registry *prometheus.Registry
+	// Secret signs cookies (the flash message); sessions use it too.
+	Secret []byte
+}
+
+// Server is the Echo instance and what its middleware and Render share.
+type Server struct {
+	*echo.Echo
+	cfg      config.Config
+	log      *slog.Logger
+	bundle   *i18n.Bundle
+	pages    map[string]*template.Template
+	Assets   *Assets
+	sessions *SessionStore
+	accounts Accounts
+	cookies  *securecookie.SecureCookie
+	metrics  *httpMetrics
+}
+
+const ctxServer = "causerie.server"
+
+func server(c echo.Context) *Server { return c.Get(ctxServer).(*Server) }
+
+// New builds the server: the theme is parsed here, so a broken template
+// stops the start.
+func New(d Deps) (*Server, error) {
+	pages, err := parsePages(d.Theme)
+	if err != nil {
+		return nil, err
+	}
+	assets, err := loadAssets(d.Theme)
+	if err != nil {
+		return nil, err
+	}
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	if !d.Config.Server.TrustProxy {
+		e.IPExtractor = echo.ExtractIPDirect()
+	} else {
+		e.IPExtractor = echo.ExtractIPFromXFFHeader()
+	}
+	s := &Server{
+		Echo: e, cfg: d.Config, log: d.Log, bundle: d.Bundle, pages: pages, Assets: assets,
+		sessions: d.Sessions, accounts: d.Accounts,
+		cookies: securecookie.New(d.Secret, nil).MaxAge(300),
+		metrics: newHTTPMetrics(d.Registry),
+	}
+	e.HTTPErrorHandler = s.handleError
+	e.Use(
+		func(next echo.HandlerFunc) echo.HandlerFunc {
+			return func(c echo.Context) error { c.Set(ctxServer, s); return next(c) }
+		},
+		middleware.RequestID(),
+		s.accessLog(),
+		s.metrics.middleware, // handles the error, so the log above sees its status
+		middleware.Recover(),
+		s.securityHeaders,
+		middleware.GzipWithConfig(middleware.GzipConfig{Skipper: func(c echo.Context) bool {
+			return c.Path() == "/metrics"
+		}}),
+		s.authenticate,
+		s.locale,
+		s.csrf(),
+	)
+	e.GET("/static/:hash/*", assets.serve)
+	return s, nil
+}
+
+// Language resolves the language of a request that has been through the
+// locale middleware.
+func Language(c echo.Context) string {
+	if l, ok := c.Get(ctxLang).(string); ok {
+		return l
+	}
+	return "en"
+}
+
+// Tr is the translator of the request's language.
+func Tr(c echo.Context) *i18n.Tr { return server(c).bundle.For(Language(c)) }
+
+// Viewer is who makes the request; an anonymous visitor has ID 0.
+func Viewer(c echo.Context) *auth.Viewer {
+	if v, ok := c.Get(ctxViewer).(*auth.Viewer); ok {
+		return v
+	}
+	return &auth.Viewer{}
+}
+
+// CSRFToken is the token forms must send back.
+func CSRFToken(c echo.Context) string {
+	t, _ := c.Get("csrf").(string)
+	return t
+}
+
+// Nonce is the CSP nonce scripts of this response must carry.
+func Nonce(c echo.Context) string {
+	n, _ := c.Get(ctxNonce).(string)
+	return n
+}
+
+// IsAPI says whether the request is for the JSON API (errors answer in JSON).
+func IsAPI(c echo.Context) bool { return strings.HasPrefix(c.Request().URL.Path, "/api/") }
+
+func (s *Server) view(c echo.Context, data any) *View {
+	lang := Language(c)
+	return &View{
+		Data: data, Viewer: Viewer(c), Lang: lang, Langs: s.bundle.Languages(),
+		CSRF: CSRFToken(c), Nonce: Nonce(c), Flash: s.takeFlash(c),
+		Site: s.cfg.Server.SiteName, Path: c.Request().URL.RequestURI(),
+		tr: s.bundle.For(lang), assets: s.Assets, started: time.Now(),
+	}
+}
+
+func randomToken(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// setFlash keeps a message ID in a short-lived signed cookie for the next
+// page, so a redirect after a form can say what happened without a session.
+func (s *Server) setFlash(c echo.Context, id string) {
+	v, err := s.cookies.Encode("flash", id)
+	if err != nil {
+		return
+	}
+	c.SetCookie(&http.Cookie{Name: "flash", Value: v, Path: "/", MaxAge: 300, HttpOnly: true,
+		Secure: s.cfg.Server.Secure(), SameSite: http.SameSiteLaxMode})
+}
+
+func (s *Server) takeFlash(c echo.Context) string {
+	ck, err := c.Cookie("flash")
+	if err != nil {
+		return ""
+	}
+	var id string
+	if err := s.cookies.Decode("flash", ck.Value, &id); err != nil {
+		id = ""
+	}
+	c.SetCookie(&http.Cookie{Name: "flash", Value: "", Path: "/", MaxAge: -1, HttpOnly: true,
+		Secure: s.cfg.Server.Secure(), SameSite: http.SameSiteLaxMode})
+	if !strings.HasPrefix(id, "flash.") {
+		return ""
+	}
+	return id
+}

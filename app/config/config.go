@@ -254,10 +254,8 @@ func (c Config) Validate() error {
 	if c.Database.MaxOpenConns < 1 {
 		return bad("database", "max_open_conns", "want 1 or more")
 	}
-	if c.Mail.Host != "" {
-		if c.Mail.Port < 1 || c.Mail.Port > 65535 {
-			return bad("mail", "port", fmt.Sprintf("want a port between 1 and 65535, got %d", c.Mail.Port))
-		}
+	if c.Mail.Port < 1 || c.Mail.Port > 65535 {
+		return bad("mail", "port", fmt.Sprintf("want a port between 1 and 65535, got %d", c.Mail.Port))
 	}
 	if _, err := mail.ParseAddress(c.Mail.From); err != nil {
 		return bad("mail", "from", fmt.Sprintf("want an address such as \"Forum <noreply@example.com>\", got %q", c.Mail.From))

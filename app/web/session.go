@@ -203,3 +203,6 @@ func truncate(s string, n int) string {
 	}
 	return s
 }
+
+// SessionModel is the sessions table's model, for the schema check.
+func SessionModel() any { return &sessionRow{} }

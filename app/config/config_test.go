@@ -1,0 +1,135 @@
+package config_test
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"causerie/app/config"
+)
+
+// The config.toml at the repository root documents every setting with its
+// default: reading it must give exactly the built-in defaults, and it must
+// mention every key.
+func TestRepositoryConfigIsTheDefaults(t *testing.T) {
+	cfg, err := config.Load(filepath.Join("..", "..", "config.toml"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(cfg, config.Default()) {
+		t.Errorf("config.toml differs from config.Default():\n file: %+v\n code: %+v", cfg, config.Default())
+	}
+	raw, _ := os.ReadFile(filepath.Join("..", "..", "config.toml"))
+	root := reflect.TypeOf(config.Config{})
+	for i := range root.NumField() {
+		section := root.Field(i).Tag.Get("toml")
+		if !strings.Contains(string(raw), "["+section+"]") {
+			t.Errorf("config.toml has no [%s] section", section)
+		}
+		st := root.Field(i).Type
+		for j := range st.NumField() {
+			key := st.Field(j).Tag.Get("toml")
+			if !strings.Contains(string(raw), "\n"+key+" = ") {
+				t.Errorf("config.toml does not document [%s] %s", section, key)
+			}
+		}
+	}
+}
+
+func TestEnvironmentOverrides(t *testing.T) {
+	cfg, err := config.Load("", []string{
+		"CAUSERIE_SERVER_LISTEN=127.0.0.1:9000",
+		"CAUSERIE_DATABASE_URL=postgres://u@db/causerie",
+		"CAUSERIE_MAIL_PORT=2525",
+		"CAUSERIE_ACCOUNTS_REQUIRE_CONFIRMATION=false",
+		"CAUSERIE_ACCOUNTS_SESSION_LIFETIME=2h",
+		"UNRELATED=1",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Server.Listen != "127.0.0.1:9000" || cfg.Database.URL != "postgres://u@db/causerie" || cfg.Mail.Port != 2525 ||
+		cfg.Accounts.RequireConfirmation || cfg.Accounts.SessionLifetime.Duration != 2*time.Hour {
+		t.Errorf("overrides not applied: %+v", cfg)
+	}
+}
+
+func TestFileThenEnvironment(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "c.toml")
+	os.WriteFile(path, []byte("[server]\nlisten = \"127.0.0.1:7000\"\nsite_name = \"Acme Community\"\n"), 0o600)
+	cfg, err := config.Load(path, []string{"CAUSERIE_SERVER_LISTEN=127.0.0.1:7001"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Server.Listen != "127.0.0.1:7001" || cfg.Server.SiteName != "Acme Community" {
+		t.Errorf("got listen %q site %q", cfg.Server.Listen, cfg.Server.SiteName)
+	}
+}
+
+// A wrong value stops start-up with a message that names the key, the
+// variable and what is expected.
+func TestWrongValuesNameTheKey(t *testing.T) {
+	for _, tc := range []struct {
+		env  string
+		want []string
+	}{
+		{"CAUSERIE_SERVER_LISTEN=8080", []string{"server.listen", "CAUSERIE_SERVER_LISTEN", "host:port"}},
+		{"CAUSERIE_SERVER_BASE_URL=forum.example.com", []string{"server.base_url", "http://"}},
+		{"CAUSERIE_DATABASE_URL=mysql://x", []string{"database.url", "postgres://"}},
+		{"CAUSERIE_MAIL_PORT=abc", []string{"mail.port", "whole number"}},
+		{"CAUSERIE_MAIL_PORT=70000", []string{"mail.port", "65535"}},
+		{"CAUSERIE_MAIL_TLS=maybe", []string{"mail.tls", "starttls"}},
+		{"CAUSERIE_ACCOUNTS_SESSION_LIFETIME=forever", []string{"accounts.session_lifetime", "duration"}},
+		{"CAUSERIE_ACCOUNTS_DEFAULT_LANGUAGE=de", []string{"accounts.default_language", "en or fr"}},
+		{"CAUSERIE_ACCOUNTS_REQUIRE_CONFIRMATION=perhaps", []string{"accounts.require_confirmation", "true or false"}},
+		{"CAUSERIE_RATELIMIT_LOGIN=lots", []string{"ratelimit.login", "10-15m"}},
+		{"CAUSERIE_SERVER_SECRET=short", []string{"server.secret", "32"}},
+		{"CAUSERIE_LOG_LEVEL=loud", []string{"log.level"}},
+	} {
+		_, err := config.Load("", []string{tc.env})
+		var ce *config.Error
+		if !errors.As(err, &ce) {
+			t.Errorf("%s: got %v, want a *config.Error", tc.env, err)
+			continue
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(err.Error(), w) {
+				t.Errorf("%s: %q does not mention %q", tc.env, err, w)
+			}
+		}
+	}
+}
+
+func TestFileErrors(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.toml")
+	os.WriteFile(bad, []byte("[server\nlisten = 1"), 0o600)
+	if _, err := config.Load(bad, nil); err == nil || !strings.Contains(err.Error(), "bad.toml") {
+		t.Errorf("syntax error: %v", err)
+	}
+	unknown := filepath.Join(dir, "unknown.toml")
+	os.WriteFile(unknown, []byte("[server]\nlisten_on = \":80\"\n"), 0o600)
+	if _, err := config.Load(unknown, nil); err == nil || !strings.Contains(err.Error(), "server.listen_on") {
+		t.Errorf("unknown key: %v", err)
+	}
+	if _, err := config.Load(filepath.Join(dir, "missing.toml"), nil); err == nil {
+		t.Error("a missing file must be an error")
+	}
+}
+
+func TestDatabaseDriver(t *testing.T) {
+	for url, want := range map[string]string{"": "sqlite", "sqlite:/tmp/x.db": "sqlite", "postgres://a@b/c": "postgres", "postgresql://a@b/c": "postgres"} {
+		got, err := config.Database{URL: url}.Driver()
+		if err != nil || got != want {
+			t.Errorf("Driver(%q) = %q, %v; want %q", url, got, err, want)
+		}
+	}
+	_, err := config.Database{URL: "mysql://u:hunter2@db/x"}.Driver()
+	if err == nil || strings.Contains(err.Error(), "hunter2") {
+		t.Error("an error message must not show the database password")
+	}
+}

@@ -2,10 +2,18 @@ package app_test
 
 import (
 	"context"
+	"io"
 	"io/fs"
+	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"causerie/app/config"
 
 	"causerie/app/testutil"
 )
@@ -60,5 +68,61 @@ func TestSecretSurvivesRestart(t *testing.T) {
 	key2, _ := os.ReadFile(filepath.Join(cfg.Data.Dir, "secret.key"))
 	if len(key1) < 64 || string(key1) != string(key2) {
 		t.Errorf("secret changed across restarts")
+	}
+}
+
+// SIGINT/SIGTERM cancel Run's context: a request in flight still gets its
+// answer, then the database is closed.
+func TestGracefulShutdown(t *testing.T) {
+	cfg := config.Default()
+	cfg.Data.Dir = t.TempDir()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Server.Listen = ln.Addr().String()
+	ln.Close()
+	a, err := newApp(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	started := make(chan struct{})
+	a.Web.GET("/test-slow", func(c echo.Context) error {
+		close(started)
+		time.Sleep(400 * time.Millisecond)
+		return c.String(http.StatusOK, "finished")
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- a.Run(ctx) }()
+	base := "http://" + cfg.Server.Listen
+	for i := 0; i < 100; i++ {
+		if res, err := http.Get(base + "/healthz"); err == nil {
+			res.Body.Close()
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	got := make(chan string, 1)
+	go func() {
+		res, err := http.Get(base + "/test-slow")
+		if err != nil {
+			got <- "error: " + err.Error()
+			return
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		got <- string(b)
+	}()
+	<-started
+	cancel()
+	if body := <-got; body != "finished" {
+		t.Errorf("the request in flight got %q", body)
+	}
+	if err := <-done; err != nil {
+		t.Errorf("Run: %v", err)
+	}
+	if err := a.DB.Ping(context.Background()); err == nil {
+		t.Error("the database is still open after shutdown")
 	}
 }

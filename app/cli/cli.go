@@ -22,6 +22,7 @@ import (
 	"causerie/app/db"
 	"causerie/app/errs"
 	"causerie/app/plugin"
+	"causerie/app/user"
 )
 
 // Version is set at build time with -ldflags "-X causerie/app/cli.Version=v1.2.3".
@@ -198,7 +199,7 @@ Creating an administrator this way also ends the first-run setup.`,
 				return err
 			}
 			defer a.Close()
-			u, err := a.Users.CreateUser(cmd.Context(), userNew(username, email, strings.TrimRight(string(pw), "\r\n"), r))
+			u, err := a.Users.CreateUser(cmd.Context(), user.NewUser{Username: username, Email: email, Password: strings.TrimRight(string(pw), "\r\n"), Role: r})
 			if err != nil {
 				return explain(a, err)
 			}

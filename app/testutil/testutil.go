@@ -203,6 +203,7 @@ func (c *Client) Do(t testing.TB, req *http.Request) *Response {
 	}
 	defer res.Body.Close()
 	b, _ := io.ReadAll(res.Body)
+	CheckAPIResponse(t, req, res, b)
 	return &Response{Response: res, Body: string(b)}
 }
 

@@ -71,6 +71,7 @@ type Accounts struct {
 	ConfirmLinkExpiry   Duration `toml:"confirm_link_expiry"`
 	ResetLinkExpiry     Duration `toml:"reset_link_expiry"`
 	MinPasswordLength   int      `toml:"min_password_length"`
+	PasswordHash        string   `toml:"password_hash"`
 	RequireConfirmation bool     `toml:"require_confirmation"`
 }
 
@@ -119,6 +120,7 @@ func Default() Config {
 			ConfirmLinkExpiry:   Duration{48 * time.Hour},
 			ResetLinkExpiry:     Duration{time.Hour},
 			MinPasswordLength:   10,
+			PasswordHash:        "m=19456,t=2,p=1",
 			RequireConfirmation: true,
 		},
 		RateLimit: RateLimit{Login: "10-15m", Register: "5-1h", Reset: "5-1h"},
@@ -269,6 +271,10 @@ func (c Config) Validate() error {
 	case "en", "fr":
 	default:
 		return bad("accounts", "default_language", fmt.Sprintf("want en or fr, got %q", c.Accounts.DefaultLanguage))
+	}
+	var mem, passes, lanes int
+	if n, err := fmt.Sscanf(c.Accounts.PasswordHash, "m=%d,t=%d,p=%d", &mem, &passes, &lanes); err != nil || n != 3 || mem < 8 || passes < 1 || lanes < 1 || lanes > 255 {
+		return bad("accounts", "password_hash", fmt.Sprintf("want argon2id cost m=KIB,t=PASSES,p=LANES such as m=19456,t=2,p=1, got %q", c.Accounts.PasswordHash))
 	}
 	if c.Accounts.MinPasswordLength < 8 {
 		return bad("accounts", "min_password_length", "want 8 or more")

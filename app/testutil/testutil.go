@@ -71,6 +71,8 @@ func NewOn(t testing.TB, dialect string, opts ...Option) *Env {
 	cfg.Mail.Port = m.Port()
 	cfg.Mail.From = "Causerie <noreply@example.test>"
 	cfg.RateLimit = config.RateLimit{Login: "1000-1m", Register: "1000-1m", Reset: "1000-1m"}
+	// A cheap hash keeps tests fast under -race; the real cost has its own test.
+	cfg.Accounts.PasswordHash = "m=1024,t=1,p=1"
 	if dialect == "postgres" {
 		cfg.Database.URL = NewPostgres(t)
 	}

@@ -302,11 +302,15 @@ func TestFirstRunSetup(t *testing.T) {
 }
 
 func TestPasswordHashing(t *testing.T) {
-	h, err := user.HashPassword("correct horse")
+	hasher, err := user.NewHasher("m=19456,t=2,p=1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := hasher.Hash("correct horse")
 	if err != nil || !strings.HasPrefix(h, "$argon2id$v=19$m=19456,t=2,p=1$") {
 		t.Fatalf("hash %q: %v", h, err)
 	}
-	h2, _ := user.HashPassword("correct horse")
+	h2, _ := hasher.Hash("correct horse")
 	if h == h2 {
 		t.Error("two hashes of one password are equal: no salt")
 	}
@@ -317,6 +321,18 @@ func TestPasswordHashing(t *testing.T) {
 	}
 	if _, err := user.CheckPassword("$2a$10$bcrypt", "x"); err == nil {
 		t.Error("a non-argon2id hash must be an error")
+	}
+	// A hash made at another cost still verifies: raising the cost later
+	// does not lock anyone out.
+	cheap, _ := user.NewHasher("m=1024,t=1,p=1")
+	h3, _ := cheap.Hash("correct horse")
+	if ok, _ := user.CheckPassword(h3, "correct horse"); !ok || !strings.Contains(h3, "m=1024,t=1,p=1") {
+		t.Errorf("hash at another cost: %s", h3)
+	}
+	for _, bad := range []string{"", "m=19456", "m=0,t=1,p=1", "fast"} {
+		if _, err := user.NewHasher(bad); err == nil {
+			t.Errorf("NewHasher(%q) accepted", bad)
+		}
 	}
 }
 

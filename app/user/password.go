@@ -13,24 +13,35 @@ import (
 	"golang.org/x/crypto/argon2"
 )
 
-// argon2id parameters: OWASP's recommended minimum (19 MiB, 2 passes, 1
-// lane). They are written into each hash, so raising them later still
-// verifies older hashes.
-const (
-	argonMemory  = 19 * 1024
-	argonTime    = 2
-	argonThreads = 1
-	argonKeyLen  = 32
-)
+const argonKeyLen = 32
 
-// HashPassword returns an argon2id hash in the PHC string format.
-func HashPassword(password string) (string, error) {
+// Hasher makes argon2id password hashes at a cost set by [accounts]
+// password_hash (by default OWASP's minimum: 19 MiB, 2 passes, 1 lane). The
+// cost is written into each hash, so raising it later still verifies older
+// hashes.
+type Hasher struct {
+	memory, time uint32
+	threads      uint8
+}
+
+// NewHasher reads a cost written "m=19456,t=2,p=1" (memory in KiB, passes,
+// lanes).
+func NewHasher(cost string) (Hasher, error) {
+	var h Hasher
+	if _, err := fmt.Sscanf(cost, "m=%d,t=%d,p=%d", &h.memory, &h.time, &h.threads); err != nil || h.memory < 8 || h.time < 1 || h.threads < 1 {
+		return h, fmt.Errorf("want m=KIB,t=PASSES,p=LANES such as m=19456,t=2,p=1, got %q", cost)
+	}
+	return h, nil
+}
+
+// Hash returns an argon2id hash of password in the PHC string format.
+func (h Hasher) Hash(password string) (string, error) {
 	salt := make([]byte, 16)
 	if _, err := rand.Read(salt); err != nil {
 		return "", err
 	}
-	key := argon2.IDKey([]byte(password), salt, argonTime, argonMemory, argonThreads, argonKeyLen)
-	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, argonMemory, argonTime, argonThreads,
+	key := argon2.IDKey([]byte(password), salt, h.time, h.memory, h.threads, argonKeyLen)
+	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, h.memory, h.time, h.threads,
 		base64.RawStdEncoding.EncodeToString(salt), base64.RawStdEncoding.EncodeToString(key)), nil
 }
 

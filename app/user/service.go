@@ -51,15 +51,18 @@ type Service struct {
 	mail     Mailer
 	sessions Sessions
 	limits   Limits
+	hasher   Hasher
 	log      *slog.Logger
 	// adminKnown caches "an administrator exists": once true it stays true,
 	// so the first-run check costs nothing on later requests.
 	adminKnown atomic.Bool
+	dummyHash  atomic.Value
 }
 
 // NewService wires the account rules.
 func NewService(g *gorm.DB, cfg config.Config, mail Mailer, sessions Sessions, limits Limits, log *slog.Logger) *Service {
-	return &Service{db: g, store: NewStore(g), cfg: cfg, mail: mail, sessions: sessions, limits: limits, log: log}
+	hasher, _ := NewHasher(cfg.Accounts.PasswordHash) // checked by config.Validate
+	return &Service{db: g, store: NewStore(g), cfg: cfg, mail: mail, sessions: sessions, limits: limits, hasher: hasher, log: log}
 }
 
 // Store gives read access to accounts.
@@ -128,7 +131,7 @@ func (s *Service) Register(ctx context.Context, r Registration) (*User, error) {
 }
 
 func (s *Service) create(ctx context.Context, username, email, password string, role auth.Role, lang string, confirmed bool) (*User, error) {
-	hash, err := HashPassword(password)
+	hash, err := s.hasher.Hash(password)
 	if err != nil {
 		return nil, fmt.Errorf("hash password: %w", err)
 	}
@@ -224,9 +227,17 @@ type Credentials struct {
 	IP       string `form:"-" json:"-"`
 }
 
-// dummyHash is checked against when the account does not exist, so a
-// missing account takes as long to refuse as a wrong password.
-const dummyHash = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$0Xqb2pZ0JmR6I0h7cJm4nq3S8U1n3kq9oJf4b0u3g4E"
+// dummy is a hash at the configured cost, checked against when the account
+// does not exist, so a missing account takes as long to refuse as a wrong
+// password.
+func (s *Service) dummy() string {
+	if h, ok := s.dummyHash.Load().(string); ok {
+		return h
+	}
+	h, _ := s.hasher.Hash(newSecret(16))
+	s.dummyHash.Store(h)
+	return h
+}
 
 // Login checks a username or e-mail and password. Attempts are limited per
 // address and per account; a good login resets the account's count.
@@ -250,7 +261,7 @@ func (s *Service) Login(ctx context.Context, c Credentials) (*User, error) {
 	if err != nil && !errors.Is(err, errs.NotFound) {
 		return nil, err
 	}
-	hash := dummyHash
+	hash := s.dummy()
 	if u != nil {
 		hash = u.PasswordHash
 	}
@@ -321,7 +332,7 @@ func (s *Service) ResetPassword(ctx context.Context, token, password string) (*U
 	if _, err := s.store.UseToken(ctx, PurposeReset, token); err != nil {
 		return nil, badLink(err)
 	}
-	if u.PasswordHash, err = HashPassword(password); err != nil {
+	if u.PasswordHash, err = s.hasher.Hash(password); err != nil {
 		return nil, err
 	}
 	cols := []string{"password_hash"}
@@ -351,7 +362,7 @@ func (s *Service) ChangePassword(ctx context.Context, v *auth.Viewer, current, n
 	if err := f.Err(); err != nil {
 		return err
 	}
-	if u.PasswordHash, err = HashPassword(next); err != nil {
+	if u.PasswordHash, err = s.hasher.Hash(next); err != nil {
 		return err
 	}
 	if err := s.store.Update(ctx, u, "password_hash"); err != nil {

@@ -57,6 +57,9 @@ func (s *Server) handleError(err error, c echo.Context) {
 	if c.Response().Committed {
 		return
 	}
+	if _, ok := c.Get(ctxLang).(string); !ok {
+		s.setLang(c) // refused before the locale middleware ran (a bad API token)
+	}
 	status := http.StatusInternalServerError
 	id, data := "error.internal", map[string]any(nil)
 	var fields errs.Fields

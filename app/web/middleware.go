@@ -113,26 +113,30 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 // configured default.
 func (s *Server) locale(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		r := c.Request()
-		if plain(r.URL.Path) {
+		if plain(c.Request().URL.Path) {
 			return next(c)
 		}
-		lang := ""
-		if v := Viewer(c); v.LoggedIn() && s.bundle.Supported(v.Language) {
-			lang = v.Language
-		} else if ck, err := r.Cookie("lang"); err == nil && s.bundle.Supported(ck.Value) {
-			lang = ck.Value
-		} else if al := r.Header.Get("Accept-Language"); al != "" {
-			lang = s.bundle.Match(al)
-		} else {
-			lang = s.cfg.Accounts.DefaultLanguage
-		}
-		c.Set(ctxLang, lang)
-		h := c.Response().Header()
-		h.Set("Content-Language", lang)
-		h.Add(echo.HeaderVary, "Accept-Language")
+		s.setLang(c)
 		return next(c)
 	}
+}
+
+func (s *Server) setLang(c echo.Context) {
+	r := c.Request()
+	lang := ""
+	if v := Viewer(c); v.LoggedIn() && s.bundle.Supported(v.Language) {
+		lang = v.Language
+	} else if ck, err := r.Cookie("lang"); err == nil && s.bundle.Supported(ck.Value) {
+		lang = ck.Value
+	} else if al := r.Header.Get("Accept-Language"); al != "" {
+		lang = s.bundle.Match(al)
+	} else {
+		lang = s.cfg.Accounts.DefaultLanguage
+	}
+	c.Set(ctxLang, lang)
+	h := c.Response().Header()
+	h.Set("Content-Language", lang)
+	h.Add(echo.HeaderVary, "Accept-Language")
 }
 
 // csrf checks a token on every state-changing request that rides on a

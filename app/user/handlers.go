@@ -273,7 +273,7 @@ func (h *handlers) languageUpdate(c echo.Context) error {
 	if err := c.Bind(&in); err != nil {
 		return err
 	}
-	if in.Lang != "en" && in.Lang != "fr" {
+	if !web.SupportedLanguage(c, in.Lang) {
 		return errs.Fields{"lang": "validation.language"}
 	}
 	if v := web.Viewer(c); v.LoggedIn() {

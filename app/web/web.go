@@ -118,6 +118,9 @@ func Language(c echo.Context) string {
 	return "en"
 }
 
+// SupportedLanguage says whether lang is one the forum speaks.
+func SupportedLanguage(c echo.Context, lang string) bool { return server(c).bundle.Supported(lang) }
+
 // Tr is the translator of the request's language.
 func Tr(c echo.Context) *i18n.Tr { return server(c).bundle.For(Language(c)) }
 

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/labstack/echo/v4"
+
 	"causerie/app/config"
 	"causerie/app/testutil"
 )
@@ -193,5 +195,66 @@ func TestGzip(t *testing.T) {
 	res.Body.Close()
 	if res.Header.Get("Content-Encoding") != "gzip" {
 		t.Errorf("pages are not compressed")
+	}
+}
+
+// A handler that panics answers with the themed 500 page, in the reader's
+// language, and shows nothing of the cause.
+func TestPanicRecovery(t *testing.T) {
+	env := testutil.New(t)
+	env.App.Web.GET("/test-panic", func(echo.Context) error { panic("secret internals") })
+	c := env.Client()
+	c.Header.Set("Accept-Language", "fr")
+	res := c.Get(t, "/test-panic")
+	if res.StatusCode != http.StatusInternalServerError || !strings.Contains(res.Body, "Un problème est survenu") || strings.Contains(res.Body, "secret internals") {
+		t.Errorf("panic: %d\n%s", res.StatusCode, res.Body)
+	}
+	// The server keeps serving.
+	if res := c.Get(t, "/healthz"); res.StatusCode != 200 {
+		t.Errorf("after a panic: %d", res.StatusCode)
+	}
+}
+
+// Cookies are HttpOnly and SameSite=Lax, and Secure when the forum is
+// served over https.
+func TestCookieFlags(t *testing.T) {
+	for _, https := range []bool{false, true} {
+		env := testutil.New(t, func(c *config.Config) {
+			if https {
+				c.Server.BaseURL = "https://forum.example.test"
+			}
+		})
+		env.Member(t, "olga")
+		c := env.Client()
+		c.Get(t, "/login")
+		req, _ := http.NewRequest(http.MethodPost, env.URL("/login"), strings.NewReader(testutil.Form("login", "olga", "password", testutil.Password, "_csrf", c.CSRF()).Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		res := c.Do(t, req)
+		var session *http.Cookie
+		for _, ck := range res.Cookies() {
+			if ck.Name == "causerie_session" {
+				session = ck
+			}
+		}
+		if session == nil {
+			t.Fatalf("https=%v: no session cookie", https)
+		}
+		if !session.HttpOnly || session.SameSite != http.SameSiteLaxMode || session.Secure != https {
+			t.Errorf("https=%v: session cookie HttpOnly=%v SameSite=%v Secure=%v", https, session.HttpOnly, session.SameSite, session.Secure)
+		}
+		if https && res.Header.Get("Strict-Transport-Security") == "" {
+			t.Errorf("no HSTS over https")
+		}
+	}
+}
+
+// A forged or stale session cookie is ignored: the visitor is anonymous.
+func TestForgedSessionCookie(t *testing.T) {
+	env := testutil.New(t)
+	env.Member(t, "pia")
+	req, _ := http.NewRequest(http.MethodGet, env.URL("/account"), nil)
+	req.AddCookie(&http.Cookie{Name: "causerie_session", Value: "MTcwMDAwMDAwMHxmb3JnZWR8"})
+	if res := env.Client().Do(t, req); res.StatusCode != http.StatusSeeOther {
+		t.Errorf("forged cookie: %d", res.StatusCode)
 	}
 }

@@ -19,12 +19,17 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"causerie/app/category"
 	"causerie/app/config"
 	"causerie/app/db"
+	"causerie/app/event"
 	"causerie/app/i18n"
+	"causerie/app/jobs"
 	"causerie/app/mail"
+	"causerie/app/markup"
 	"causerie/app/plugin"
 	"causerie/app/site"
+	"causerie/app/topic"
 	"causerie/app/user"
 	"causerie/app/web"
 	"causerie/locales"
@@ -40,6 +45,11 @@ type App struct {
 	Web    *web.Server
 	Mail   *mail.Mailer
 	Bundle *i18n.Bundle
+	Jobs   *jobs.Queue
+	Events *event.Bus
+
+	Categories *category.Service
+	Topics     *topic.Service
 }
 
 // New prepares the data folder, opens and migrates the database and builds
@@ -83,6 +93,8 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, database *d
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		collectors.NewDBStatsCollector(database.SQL(), "causerie"))
+	queue := jobs.New(database, log, jobs.Options{})
+	events := event.NewBus(queue)
 	sessions := web.NewSessionStore(database.DB, secret, cfg.Accounts.SessionLifetime.Duration, cfg.Server.Secure())
 	users := user.NewService(database.DB, cfg, mailer, sessions, user.NewLimits(cfg.RateLimit), log)
 	srv, err := web.New(web.Deps{Config: cfg, Log: log, Bundle: bundle, Theme: theme, Sessions: sessions,
@@ -90,14 +102,20 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, database *d
 	if err != nil {
 		return nil, err
 	}
+	render := markup.New(markup.Options{BaseURL: cfg.Server.BaseURL})
+	cats := category.NewService(database.DB)
+	topics := topic.NewService(database.DB, cats, render, cfg.Posting, nil)
 	site.Routes(srv, reg, database.Ping, users)
 	user.Routes(srv, users)
+	category.Routes(srv, cats, user.RequireLogin)
+	topic.Routes(srv, topics, cats, user.RequireLogin)
 	for _, p := range plugins {
 		if err := p.Setup(&host{name: p.Info().Name, e: srv.Echo, log: log}); err != nil {
 			return nil, fmt.Errorf("plugin %s: %w", p.Info().Name, err)
 		}
 	}
-	return &App{Config: cfg, Log: log, DB: database, Users: users, Web: srv, Mail: mailer, Bundle: bundle}, nil
+	return &App{Config: cfg, Log: log, DB: database, Users: users, Web: srv, Mail: mailer, Bundle: bundle,
+		Categories: cats, Topics: topics, Jobs: queue, Events: events}, nil
 }
 
 // Theme layers the operator's [theme] dir over the embedded default theme.
@@ -150,10 +168,14 @@ func loadSecret(cfg config.Config) ([]byte, error) {
 	return []byte(key), nil
 }
 
-// Run serves until ctx ends, then lets requests in flight finish and closes
-// the database.
+// Run serves and runs the background jobs until ctx ends, then lets the
+// requests and jobs in flight finish and closes the database.
 func (a *App) Run(ctx context.Context) error {
 	defer a.DB.Close()
+	jobsCtx, stopJobs := context.WithCancel(ctx)
+	jobsDone := make(chan struct{})
+	go func() { defer close(jobsDone); a.Jobs.Start(jobsCtx) }()
+	defer func() { stopJobs(); <-jobsDone }() // jobs in flight finish before the database closes
 	code, err := a.Users.PrepareSetup(ctx)
 	if err != nil {
 		return err

@@ -11,6 +11,7 @@ import (
 	"net/mail"
 	"net/url"
 	"reflect"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -28,6 +29,7 @@ type Config struct {
 	Theme     Theme     `toml:"theme"`
 	Accounts  Accounts  `toml:"accounts"`
 	RateLimit RateLimit `toml:"ratelimit"`
+	Posting   Posting   `toml:"posting"`
 	Log       Log       `toml:"log"`
 }
 
@@ -81,6 +83,17 @@ type RateLimit struct {
 	Reset    string `toml:"reset"`
 }
 
+type Posting struct {
+	MinTitleLength int      `toml:"min_title_length"`
+	MaxTitleLength int      `toml:"max_title_length"`
+	MinPostLength  int      `toml:"min_post_length"`
+	MaxPostLength  int      `toml:"max_post_length"`
+	MaxTags        int      `toml:"max_tags"`
+	Reactions      []string `toml:"reactions"`
+	PostsPerPage   int      `toml:"posts_per_page"`
+	TopicsPerPage  int      `toml:"topics_per_page"`
+}
+
 type Log struct {
 	Level  string `toml:"level"`
 	Format string `toml:"format"`
@@ -124,7 +137,9 @@ func Default() Config {
 			RequireConfirmation: true,
 		},
 		RateLimit: RateLimit{Login: "10-15m", Register: "5-1h", Reset: "5-1h"},
-		Log:       Log{Level: "info", Format: "text"},
+		Posting: Posting{MinTitleLength: 8, MaxTitleLength: 150, MinPostLength: 2, MaxPostLength: 32000, MaxTags: 5,
+			Reactions: []string{"like", "heart", "laugh", "insightful", "thanks"}, PostsPerPage: 20, TopicsPerPage: 30},
+		Log: Log{Level: "info", Format: "text"},
 	}
 }
 
@@ -210,6 +225,17 @@ func setField(f reflect.Value, raw string) error {
 			return fmt.Errorf("want a whole number, got %q", raw)
 		}
 		f.SetInt(int64(n))
+	case reflect.Slice:
+		if f.Type().Elem().Kind() != reflect.String {
+			return fmt.Errorf("cannot be set from the environment")
+		}
+		var items []string
+		for _, it := range strings.Split(raw, ",") {
+			if it = strings.TrimSpace(it); it != "" {
+				items = append(items, it)
+			}
+		}
+		f.Set(reflect.ValueOf(items))
 	case reflect.Bool:
 		b, err := strconv.ParseBool(strings.TrimSpace(raw))
 		if err != nil {
@@ -284,6 +310,30 @@ func (c Config) Validate() error {
 			return bad("ratelimit", key, err.Error())
 		}
 	}
+	p := c.Posting
+	if p.MinTitleLength < 1 || p.MaxTitleLength < p.MinTitleLength || p.MaxTitleLength > 300 {
+		return bad("posting", "max_title_length", "want min_title_length ≥ 1 and max_title_length between it and 300")
+	}
+	if p.MinPostLength < 1 || p.MaxPostLength < p.MinPostLength || p.MaxPostLength > 100000 {
+		return bad("posting", "max_post_length", "want min_post_length ≥ 1 and max_post_length between it and 100000")
+	}
+	if p.MaxTags < 0 || p.MaxTags > 20 {
+		return bad("posting", "max_tags", "want 0 to 20")
+	}
+	if len(p.Reactions) == 0 || p.Reactions[0] != "like" {
+		return bad("posting", "reactions", `want a list starting with "like", e.g. ["like", "heart", "thanks"]`)
+	}
+	for _, r := range p.Reactions {
+		if !reactionRE.MatchString(r) {
+			return bad("posting", "reactions", fmt.Sprintf("%q: want lowercase letters", r))
+		}
+	}
+	if p.PostsPerPage < 5 || p.PostsPerPage > 100 {
+		return bad("posting", "posts_per_page", "want 5 to 100")
+	}
+	if p.TopicsPerPage < 5 || p.TopicsPerPage > 100 {
+		return bad("posting", "topics_per_page", "want 5 to 100")
+	}
 	switch c.Log.Level {
 	case "debug", "info", "warn", "error":
 	default:
@@ -321,6 +371,8 @@ func redact(s string) string {
 	}
 	return u.String()
 }
+
+var reactionRE = regexp.MustCompile(`^[a-z]{2,20}$`)
 
 // Rate is a number of events allowed per period, written "10-15m".
 type Rate struct {

@@ -11,9 +11,12 @@ import (
 
 	"gorm.io/gorm/schema"
 
+	"causerie/app/category"
 	"causerie/app/config"
 	"causerie/app/db"
+	"causerie/app/jobs"
 	"causerie/app/testutil"
+	"causerie/app/topic"
 	"causerie/app/user"
 	"causerie/app/web"
 )
@@ -21,7 +24,11 @@ import (
 // models lists every table the code reads or writes. A domain that adds a
 // model adds it here, and the test below holds it to the migrations.
 func models() []any {
-	return []any{&user.User{}, &user.Token{}, &user.APIToken{}, &user.Setting{}, web.SessionModel()}
+	return []any{&user.User{}, &user.Token{}, &user.APIToken{}, &user.Setting{}, web.SessionModel(),
+		&jobs.DeadJob{}, jobs.ScheduleModel(),
+		&category.Category{}, &category.Permission{}, &category.Tag{}, &category.CategoryTag{},
+		&topic.Topic{}, &topic.Post{}, &topic.Revision{}, &topic.Reaction{}, &topic.Bookmark{},
+		&topic.TopicRead{}, &topic.TopicTag{}, &topic.Draft{}}
 }
 
 func open(t *testing.T, dialect string) *db.DB {

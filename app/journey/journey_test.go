@@ -86,5 +86,5 @@ func TestAccountJourney(t *testing.T) {
 	b.Submit(t, "form[action='/logout']")
 	b.See(t, ".flash", "Vous êtes déconnecté.")
 	b.See(t, ".nav a[href='/login']", "Se connecter")
-	b.See(t, "h1", "Bienvenue")
+	b.See(t, ".tabs", "Récents")
 }

@@ -27,22 +27,29 @@ type handlers struct {
 // Routes registers the site-wide pages.
 func Routes(s *web.Server, reg *prometheus.Registry, ping func(context.Context) error, setup Setup) {
 	h := &handlers{ping: ping, setup: setup}
-	s.GET("/", h.home)                                                                    // anyone
+	s.Use(h.firstRun)
 	s.GET("/healthz", h.healthz)                                                          // anyone: the process answers
 	s.GET("/readyz", h.readyz)                                                            // anyone: the database answers
 	s.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))) // scrapers
 	s.GET("/api/v1/openapi.json", openAPI)                                                // anyone
 }
 
-func (h *handlers) home(c echo.Context) error {
-	needed, err := h.setup.SetupNeeded(c.Request().Context())
-	if err != nil {
-		return err
+// firstRun sends visitors of the home page to the setup page while the
+// forum has no administrator.
+func (h *handlers) firstRun(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if c.Request().URL.Path != "/" || c.Request().Method != http.MethodGet {
+			return next(c)
+		}
+		needed, err := h.setup.SetupNeeded(c.Request().Context())
+		if err != nil {
+			return err
+		}
+		if needed {
+			return c.Redirect(http.StatusSeeOther, "/setup")
+		}
+		return next(c)
 	}
-	if needed {
-		return c.Redirect(http.StatusSeeOther, "/setup")
-	}
-	return web.Render(c, http.StatusOK, "home", nil)
 }
 
 func (h *handlers) healthz(c echo.Context) error {

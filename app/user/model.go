@@ -5,6 +5,8 @@
 package user
 
 import (
+	"hash/fnv"
+	"strings"
 	"time"
 
 	"causerie/app/auth"
@@ -22,7 +24,35 @@ type User struct {
 	LastSeenAt       *time.Time
 	CreatedAt        time.Time
 	UpdatedAt        time.Time
+
+	// Profile, shown on the public profile page.
+	DisplayName string
+	Bio         string // Markdown
+	BioHTML     string `gorm:"column:bio_html"`
+	Location    string
+	Website     string
+
+	// Standing in the community, kept up to date as things happen.
+	TrustLevel        int
+	TrustLocked       bool
+	Reputation        int
+	TopicsCount       int
+	PostsCount        int
+	ReactionsReceived int
+	ReactionsGiven    int
+	AcceptedAnswers   int
 }
+
+// Name is how the member is shown: their display name, else their username.
+func (u *User) Name() string {
+	if u.DisplayName != "" {
+		return u.DisplayName
+	}
+	return u.Username
+}
+
+// URL is the member's public profile.
+func (u *User) URL() string { return "/u/" + u.Username }
 
 // Confirmed says whether the member has confirmed their e-mail address.
 func (u *User) Confirmed() bool { return u.EmailConfirmedAt != nil }
@@ -70,3 +100,24 @@ type Setting struct {
 	Value     string
 	UpdatedAt time.Time
 }
+
+// Initial is the letter of the generated avatar.
+func (u *User) Initial() string {
+	for _, r := range strings.ToUpper(u.Name()) {
+		return string(r)
+	}
+	return "?"
+}
+
+// avatarColors are dark enough for white text (AA contrast).
+var avatarColors = []string{"#1f4fb5", "#8a3ffc", "#b42318", "#0f7b6c", "#9a3412", "#4338ca", "#0e7490", "#7c2d12"}
+
+// AvatarColor is the background of the generated avatar, fixed per member.
+func (u *User) AvatarColor() string {
+	h := fnv.New32a()
+	h.Write([]byte(strings.ToLower(u.Username)))
+	return avatarColors[h.Sum32()%uint32(len(avatarColors))]
+}
+
+// IsStaff says whether the member is on the forum's team.
+func (u *User) IsStaff() bool { return u.Role == auth.RoleAdmin || u.Role == auth.RoleModerator }

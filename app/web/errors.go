@@ -11,6 +11,9 @@ import (
 	"causerie/app/errs"
 )
 
+// ErrForbidden refuses an action to someone who may not do it.
+var ErrForbidden = errs.New(errs.Forbidden, "error.http_403", nil)
+
 // APIError is the body of every error the JSON API returns.
 type APIError struct {
 	Error APIErrorBody `json:"error"`

@@ -1,0 +1,609 @@
+package topic
+
+import (
+	"context"
+	"encoding/base64"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"causerie/app/auth"
+	"causerie/app/category"
+	"causerie/app/errs"
+	"causerie/app/user"
+)
+
+func onConflictNothing() clause.Expression { return clause.OnConflict{DoNothing: true} }
+
+// markRead records that userID has read topicID up to post number n (it
+// never goes back).
+func (s *Store) markRead(ctx context.Context, userID, topicID int64, n int) error {
+	now := time.Now().UTC()
+	err := s.db.WithContext(ctx).Clauses(clause.OnConflict{
+		Columns:   []clause.Column{{Name: "user_id"}, {Name: "topic_id"}},
+		DoUpdates: clause.Assignments(map[string]any{"last_number": gorm.Expr("CASE WHEN topic_reads.last_number < ? THEN ? ELSE topic_reads.last_number END", n, n), "updated_at": now}),
+	}).Create(&TopicRead{UserID: userID, TopicID: topicID, LastNumber: n, UpdatedAt: now}).Error
+	if err != nil {
+		return fmt.Errorf("mark topic %d read: %w", topicID, err)
+	}
+	return nil
+}
+
+// PostView is a post as a page shows it to one reader.
+type PostView struct {
+	*Post
+	Author *user.User
+	// Visible says whether the reader may read the content; otherwise the
+	// page shows why it is not there (deleted by its author, hidden).
+	Visible    bool
+	Accepted   bool
+	Bookmarked bool
+	// Reactions counts each kind; Mine is what the reader gave.
+	Reactions map[string]int
+	Mine      map[string]bool
+	ReplyTo   *PostRef
+	CanEdit   bool
+	CanDelete bool
+	CanReact  bool
+	CanAccept bool
+	// CanRestore is for staff, on a deleted post.
+	CanRestore bool
+}
+
+// PostRef is the post a reply answers.
+type PostRef struct {
+	Number   int
+	Username string
+}
+
+// Page is one page of a topic for one reader.
+type Page struct {
+	Topic    *Topic
+	Category *category.Category
+	Author   *user.User
+	Tags     []string
+	Posts    []*PostView
+	// Accepted is the accepted answer, shown under the question on the
+	// first page.
+	Accepted *PostView
+	From     int
+	// Prev and Next are the first post numbers of the pages around (0: none).
+	Prev, Next int
+	// LastRead is the number of the last post the reader had read before
+	// this visit: later posts are new to them (0: everything is new).
+	LastRead  int
+	CanReply  bool
+	Moderator bool
+	Reactions []string
+	Pages     int
+	Per       int
+}
+
+// PageNumber is the number of this page among the topic's pages.
+func (p *Page) PageNumber() int { return (p.From-1)/p.Per + 1 }
+
+// DeletedByAuthor says whether a deleted post was deleted by its author.
+func (pv *PostView) DeletedByAuthor() bool {
+	return pv.DeletedByID != nil && *pv.DeletedByID == pv.UserID
+}
+
+// FirstNew says whether post number n is the first the reader has not
+// read: the "new since your last visit" divider goes above it.
+func (p *Page) FirstNew(n int) bool { return p.LastRead > 0 && n == p.LastRead+1 }
+
+// Page returns the page of a topic that holds post number from.
+func (s *Service) Page(ctx context.Context, v *auth.Viewer, topicID int64, from int) (*Page, error) {
+	t, c, err := s.readable(ctx, v, topicID)
+	if err != nil {
+		return nil, err
+	}
+	per := s.cfg.PostsPerPage
+	if from < 1 {
+		from = 1
+	}
+	if from > t.HighestNumber {
+		return nil, ErrNotFound
+	}
+	start := ((from-1)/per)*per + 1 // pages start at fixed numbers: stable URLs
+	st := NewStore(s.db)
+	posts, err := st.Posts(ctx, t.ID, start, per)
+	if err != nil {
+		return nil, err
+	}
+	pg := &Page{Topic: t, Category: c, From: start, CanReply: auth.CanReply(v, c.Grants, t.state()),
+		Moderator: auth.CanModerate(v), Reactions: s.cfg.Reactions, Pages: (t.HighestNumber + per - 1) / per, Per: per}
+	if start > 1 {
+		pg.Prev = start - per
+	}
+	if start+per <= t.HighestNumber {
+		pg.Next = start + per
+	}
+	var accepted *Post
+	if t.AcceptedPostID != nil && start == 1 {
+		if accepted, err = st.Post(ctx, *t.AcceptedPostID); err != nil {
+			accepted = nil
+		}
+	}
+	all := posts
+	if accepted != nil {
+		all = append(append([]*Post{}, posts...), accepted)
+	}
+	views, err := s.postViews(ctx, v, t, c, all)
+	if err != nil {
+		return nil, err
+	}
+	pg.Posts = views[:len(posts)]
+	if accepted != nil {
+		pg.Accepted = views[len(views)-1]
+	}
+	for _, pv := range views {
+		if pv.Number == 1 {
+			pg.Author = pv.Author
+		}
+	}
+	if pg.Author == nil {
+		authors, err := loadUsers(ctx, s.db, []int64{t.UserID})
+		if err != nil {
+			return nil, err
+		}
+		pg.Author = authors[t.UserID]
+	}
+	if pg.Tags, err = s.topicTags(ctx, t.ID); err != nil {
+		return nil, err
+	}
+	if v.LoggedIn() {
+		var r TopicRead
+		if err := s.db.WithContext(ctx).Where("user_id = ? AND topic_id = ?", v.ID, t.ID).Limit(1).Find(&r).Error; err != nil {
+			return nil, err
+		}
+		pg.LastRead = r.LastNumber
+		if last := posts[len(posts)-1].Number; last > r.LastNumber {
+			if err := st.markRead(ctx, v.ID, t.ID, last); err != nil {
+				return nil, err
+			}
+		}
+	}
+	s.views.add(t.ID)
+	return pg, nil
+}
+
+// postViews turns posts into what the reader sees of them, with their authors,
+// reactions, bookmarks and rights, in a fixed number of queries.
+func (s *Service) postViews(ctx context.Context, v *auth.Viewer, t *Topic, c *category.Category, posts []*Post) ([]*PostView, error) {
+	ids := make([]int64, 0, len(posts))
+	userIDs := make([]int64, 0, len(posts))
+	var replyTo []int64
+	for _, p := range posts {
+		ids = append(ids, p.ID)
+		userIDs = append(userIDs, p.UserID)
+		if p.ReplyToID != nil {
+			replyTo = append(replyTo, *p.ReplyToID)
+		}
+	}
+	refs := map[int64]*Post{}
+	if len(replyTo) > 0 {
+		var rs []*Post
+		if err := s.db.WithContext(ctx).Select("id, number, user_id").Where("id IN ?", replyTo).Find(&rs).Error; err != nil {
+			return nil, err
+		}
+		for _, r := range rs {
+			refs[r.ID] = r
+			userIDs = append(userIDs, r.UserID)
+		}
+	}
+	users, err := loadUsers(ctx, s.db, userIDs)
+	if err != nil {
+		return nil, err
+	}
+	type count struct {
+		PostID int64
+		Kind   string
+		N      int
+	}
+	var counts []count
+	if err := s.db.WithContext(ctx).Model(&Reaction{}).Select("post_id, kind, count(*) AS n").
+		Where("post_id IN ?", ids).Group("post_id, kind").Scan(&counts).Error; err != nil {
+		return nil, fmt.Errorf("reaction counts: %w", err)
+	}
+	var mine []Reaction
+	bookmarked := map[int64]bool{}
+	if v.LoggedIn() {
+		if err := s.db.WithContext(ctx).Where("user_id = ? AND post_id IN ?", v.ID, ids).Find(&mine).Error; err != nil {
+			return nil, err
+		}
+		var bs []Bookmark
+		if err := s.db.WithContext(ctx).Where("user_id = ? AND post_id IN ?", v.ID, ids).Find(&bs).Error; err != nil {
+			return nil, err
+		}
+		for _, b := range bs {
+			bookmarked[b.PostID] = true
+		}
+	}
+	out := make([]*PostView, len(posts))
+	byID := map[int64]*PostView{}
+	for i, p := range posts {
+		pv := &PostView{Post: p, Author: users[p.UserID], Reactions: map[string]int{}, Mine: map[string]bool{},
+			Bookmarked: bookmarked[p.ID], Accepted: t.AcceptedPostID != nil && *t.AcceptedPostID == p.ID}
+		pv.Visible = auth.CanSeePost(v, c.Grants, p.state())
+		pv.CanEdit = auth.CanEditPost(v, c.Grants, t.state(), p.state())
+		pv.CanDelete = auth.CanDeletePost(v, c.Grants, t.state(), p.state(), p.Number == 1)
+		pv.CanReact = auth.CanReact(v, c.Grants, t.state(), p.state())
+		pv.CanAccept = t.Kind == KindQuestion && p.Number > 1 && p.State == StatePublished && auth.CanAccept(v, c.Grants, t.state())
+		pv.CanRestore = p.State == StateDeleted && auth.CanRestorePost(v, c.Grants)
+		if p.ReplyToID != nil {
+			if r := refs[*p.ReplyToID]; r != nil {
+				ref := &PostRef{Number: r.Number}
+				if u := users[r.UserID]; u != nil {
+					ref.Username = u.Username
+				}
+				pv.ReplyTo = ref
+			}
+		}
+		if !pv.Visible {
+			pv.Post = redacted(p)
+		}
+		out[i] = pv
+		byID[p.ID] = pv
+	}
+	for _, c := range counts {
+		if pv := byID[c.PostID]; pv != nil {
+			pv.Reactions[c.Kind] = c.N
+		}
+	}
+	for _, r := range mine {
+		if pv := byID[r.PostID]; pv != nil {
+			pv.Mine[r.Kind] = true
+		}
+	}
+	return out, nil
+}
+
+// redacted is a post without its content, for a reader who may not see it.
+func redacted(p *Post) *Post {
+	cp := *p
+	cp.Body, cp.HTML = "", ""
+	return &cp
+}
+
+// loadUsers loads the members with these IDs in one query.
+func loadUsers(ctx context.Context, db *gorm.DB, ids []int64) (map[int64]*user.User, error) {
+	out := map[int64]*user.User{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var us []*user.User
+	if err := db.WithContext(ctx).Where("id IN ?", unique(ids)).Find(&us).Error; err != nil {
+		return nil, fmt.Errorf("load authors: %w", err)
+	}
+	for _, u := range us {
+		out[u.ID] = u
+	}
+	return out, nil
+}
+
+func unique(ids []int64) []int64 {
+	seen := map[int64]bool{}
+	out := ids[:0:0]
+	for _, id := range ids {
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+func (s *Service) topicTags(ctx context.Context, topicID int64) ([]string, error) {
+	var names []string
+	err := s.db.WithContext(ctx).Table("topic_tags").Joins("JOIN tags ON tags.id = topic_tags.tag_id").
+		Where("topic_tags.topic_id = ?", topicID).Order("tags.name").Pluck("tags.name", &names).Error
+	return names, err
+}
+
+// Locate finds the topic and number of a post, for the stable /p/<id> link.
+func (s *Service) Locate(ctx context.Context, v *auth.Viewer, postID int64) (*Topic, int, error) {
+	p, t, _, err := s.postInTopic(ctx, v, postID)
+	if err != nil {
+		return nil, 0, err
+	}
+	return t, p.Number, nil
+}
+
+// List filters.
+const (
+	ListLatest     = "latest"
+	ListTop        = "top"
+	ListUnanswered = "unanswered"
+)
+
+// ListQuery picks a list of topics.
+type ListQuery struct {
+	Filter     string // latest (default), top, unanswered
+	Period     string // top: day, week, month, year, all
+	CategoryID int64
+	Tag        string
+	UserID     int64
+	Cursor     string
+}
+
+// Item is a topic in a list.
+type Item struct {
+	*Topic
+	Category *category.Category
+	Author   *user.User
+	LastUser *user.User
+	Tags     []string
+	// Unread is how many posts the reader has not read (-1: never opened).
+	Unread int
+}
+
+// List is one page of a list of topics.
+type List struct {
+	Pinned []*Item
+	Items  []*Item
+	// Next is the cursor of the following page ("" at the end).
+	Next string
+}
+
+var periods = map[string]time.Duration{"day": 24 * time.Hour, "week": 7 * 24 * time.Hour, "month": 30 * 24 * time.Hour, "year": 365 * 24 * time.Hour}
+
+// List returns topics v may see, newest activity first (or best, or
+// unanswered), one page at a time. Pages are cut with a keyset cursor, not
+// an offset, so a page deep in a million posts costs what the first does.
+func (s *Service) List(ctx context.Context, v *auth.Viewer, q ListQuery) (*List, error) {
+	readable, err := s.cats.ReadableIDs(ctx, v)
+	if err != nil {
+		return nil, err
+	}
+	out := &List{}
+	if len(readable) == 0 {
+		return out, nil
+	}
+	if q.CategoryID != 0 {
+		if !containsID(readable, q.CategoryID) {
+			return nil, category.ErrNotFound
+		}
+		readable = []int64{q.CategoryID}
+	}
+	base := s.db.WithContext(ctx).Model(&Topic{}).Where("topics.state = ? AND topics.category_id IN ?", StatePublished, readable)
+	if q.Tag != "" {
+		base = base.Where("topics.id IN (?)", s.db.Table("topic_tags").Select("topic_id").
+			Joins("JOIN tags ON tags.id = topic_tags.tag_id").Where("tags.name = ?", q.Tag))
+	}
+	if q.UserID != 0 {
+		base = base.Where("topics.user_id = ?", q.UserID)
+	}
+	per := s.cfg.TopicsPerPage
+	list := base.Session(&gorm.Session{})
+	switch q.Filter {
+	case ListTop:
+		if d, ok := periods[q.Period]; ok {
+			list = list.Where("topics.created_at >= ?", time.Now().UTC().Add(-d))
+		}
+		score := "(topics.reactions_count + 2 * topics.replies_count)"
+		if q.Cursor != "" {
+			n, id, err := decodeCursor(q.Cursor)
+			if err != nil {
+				return nil, err
+			}
+			list = list.Where("("+score+" < ? OR ("+score+" = ? AND topics.id < ?))", n, n, id)
+		}
+		list = list.Order(score + " DESC, topics.id DESC")
+	case ListUnanswered:
+		list = list.Where("topics.kind = ? AND topics.accepted_post_id IS NULL", KindQuestion)
+		list, err = keyset(list, "topics.created_at", q.Cursor)
+		if err != nil {
+			return nil, err
+		}
+	default:
+		pin := PinGlobal
+		if q.CategoryID != 0 {
+			pin = PinCategory
+		}
+		if q.Cursor == "" && q.UserID == 0 && q.Tag == "" {
+			var pinned []*Topic
+			if err := base.Session(&gorm.Session{}).Where("topics.pinned >= ?", pin).Order("topics.last_post_at DESC").Limit(per).Find(&pinned).Error; err != nil {
+				return nil, err
+			}
+			if out.Pinned, err = s.items(ctx, v, pinned); err != nil {
+				return nil, err
+			}
+		}
+		if q.UserID == 0 && q.Tag == "" {
+			list = list.Where("topics.pinned < ?", pin)
+		}
+		list, err = keyset(list, "topics.last_post_at", q.Cursor)
+		if err != nil {
+			return nil, err
+		}
+	}
+	var topics []*Topic
+	if err := list.Limit(per + 1).Find(&topics).Error; err != nil {
+		return nil, fmt.Errorf("list topics: %w", err)
+	}
+	if len(topics) > per {
+		topics = topics[:per]
+		last := topics[per-1]
+		switch q.Filter {
+		case ListTop:
+			out.Next = encodeCursor(int64(last.ReactionsCount+2*last.RepliesCount), last.ID)
+		case ListUnanswered:
+			out.Next = encodeCursor(last.CreatedAt.UnixMicro(), last.ID)
+		default:
+			out.Next = encodeCursor(last.LastPostAt.UnixMicro(), last.ID)
+		}
+	}
+	out.Items, err = s.items(ctx, v, topics)
+	return out, err
+}
+
+// keyset orders by column (a time) then id, both descending, after the
+// cursor's position.
+func keyset(q *gorm.DB, column, cursor string) (*gorm.DB, error) {
+	if cursor != "" {
+		us, id, err := decodeCursor(cursor)
+		if err != nil {
+			return nil, err
+		}
+		at := time.UnixMicro(us).UTC()
+		q = q.Where("("+column+" < ? OR ("+column+" = ? AND topics.id < ?))", at, at, id)
+	}
+	return q.Order(column + " DESC, topics.id DESC"), nil
+}
+
+func encodeCursor(n, id int64) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(n, 10) + "." + strconv.FormatInt(id, 10)))
+}
+
+func decodeCursor(c string) (int64, int64, error) {
+	raw, err := base64.RawURLEncoding.DecodeString(c)
+	bad := errs.Fields{"cursor": "validation.cursor"}
+	if err != nil {
+		return 0, 0, bad
+	}
+	a, b, ok := strings.Cut(string(raw), ".")
+	n, err1 := strconv.ParseInt(a, 10, 64)
+	id, err2 := strconv.ParseInt(b, 10, 64)
+	if !ok || err1 != nil || err2 != nil {
+		return 0, 0, bad
+	}
+	return n, id, nil
+}
+
+func containsID(ids []int64, id int64) bool {
+	for _, x := range ids {
+		if x == id {
+			return true
+		}
+	}
+	return false
+}
+
+// items decorates topics for a list: categories, authors, tags and unread
+// counts, in a fixed number of queries.
+func (s *Service) items(ctx context.Context, v *auth.Viewer, topics []*Topic) ([]*Item, error) {
+	if len(topics) == 0 {
+		return nil, nil
+	}
+	ids := make([]int64, len(topics))
+	var userIDs []int64
+	for i, t := range topics {
+		ids[i] = t.ID
+		userIDs = append(userIDs, t.UserID)
+		if t.LastUserID != nil {
+			userIDs = append(userIDs, *t.LastUserID)
+		}
+	}
+	users, err := loadUsers(ctx, s.db, userIDs)
+	if err != nil {
+		return nil, err
+	}
+	type tagRow struct {
+		TopicID int64
+		Name    string
+	}
+	var tags []tagRow
+	if err := s.db.WithContext(ctx).Table("topic_tags").Select("topic_tags.topic_id, tags.name").
+		Joins("JOIN tags ON tags.id = topic_tags.tag_id").Where("topic_tags.topic_id IN ?", ids).Order("tags.name").Scan(&tags).Error; err != nil {
+		return nil, err
+	}
+	read := map[int64]int{}
+	if v.LoggedIn() {
+		var rs []TopicRead
+		if err := s.db.WithContext(ctx).Where("user_id = ? AND topic_id IN ?", v.ID, ids).Find(&rs).Error; err != nil {
+			return nil, err
+		}
+		for _, r := range rs {
+			read[r.TopicID] = r.LastNumber
+		}
+	}
+	out := make([]*Item, len(topics))
+	byID := map[int64]*Item{}
+	for i, t := range topics {
+		it := &Item{Topic: t, Author: users[t.UserID], Unread: -1}
+		if t.LastUserID != nil {
+			it.LastUser = users[*t.LastUserID]
+		}
+		it.Category, _ = s.cats.Get(ctx, t.CategoryID)
+		if n, ok := read[t.ID]; ok {
+			it.Unread = t.HighestNumber - n
+		}
+		out[i] = it
+		byID[t.ID] = it
+	}
+	for _, r := range tags {
+		byID[r.TopicID].Tags = append(byID[r.TopicID].Tags, r.Name)
+	}
+	return out, nil
+}
+
+// Similar finds topics whose titles share the longer words of title, among
+// those v may read: shown while a new topic is written, to stop duplicate
+// questions. The search work replaces it with the index.
+func (s *Service) Similar(ctx context.Context, v *auth.Viewer, title string) ([]*Topic, error) {
+	var words []string
+	for _, w := range strings.FieldsFunc(strings.ToLower(title), func(r rune) bool { return r == ' ' || strings.ContainsRune(",.;:!?'\"()[]", r) }) {
+		if len([]rune(w)) >= 4 {
+			words = append(words, w)
+		}
+	}
+	if len(words) == 0 {
+		return nil, nil
+	}
+	readable, err := s.cats.ReadableIDs(ctx, v)
+	if err != nil || len(readable) == 0 {
+		return nil, err
+	}
+	q := s.db.WithContext(ctx).Where("state = ? AND category_id IN ?", StatePublished, readable)
+	cond := s.db.Where("1 = 0")
+	for _, w := range words[:min(len(words), 4)] {
+		cond = cond.Or("lower(title) LIKE ?", "%"+strings.NewReplacer("%", "", "_", "").Replace(w)+"%")
+	}
+	var ts []*Topic
+	if err := q.Where(cond).Order("replies_count DESC, id DESC").Limit(5).Find(&ts).Error; err != nil {
+		return nil, fmt.Errorf("similar topics: %w", err)
+	}
+	return ts, nil
+}
+
+// viewCounter adds up page views in memory and writes them now and then:
+// a view must not cost a database write.
+type viewCounter struct {
+	mu sync.Mutex
+	n  map[int64]int
+}
+
+func newViewCounter() *viewCounter { return &viewCounter{n: map[int64]int{}} }
+
+func (c *viewCounter) add(id int64) {
+	c.mu.Lock()
+	c.n[id]++
+	c.mu.Unlock()
+}
+
+// FlushViews writes the views counted since the last flush.
+func (s *Service) FlushViews(ctx context.Context) error {
+	s.views.mu.Lock()
+	n := s.views.n
+	s.views.n = map[int64]int{}
+	s.views.mu.Unlock()
+	for id, k := range n {
+		if err := NewStore(s.db).bump(ctx, "topics", "views_count", id, k); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// All is the pinned topics then the others.
+func (l *List) All() []*Item { return append(append([]*Item{}, l.Pinned...), l.Items...) }
+
+// UnreadURL is the address of the first post the reader has not read.
+func (it *Item) UnreadURL() string {
+	return it.PostURL(it.HighestNumber - it.Unread + 1)
+}

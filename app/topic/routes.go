@@ -1,0 +1,55 @@
+package topic
+
+import (
+	"github.com/labstack/echo/v4"
+
+	"causerie/app/category"
+	"causerie/app/web"
+)
+
+type handlers struct {
+	svc  *Service
+	cats *category.Service
+}
+
+// Routes registers the topic pages and API. Each line says who may use it;
+// the service asks the authorizer for the rest (a category's readers, a
+// post's author, staff).
+func Routes(s *web.Server, svc *Service, cats *category.Service, member echo.MiddlewareFunc) {
+	h := &handlers{svc: svc, cats: cats}
+	// Lists: anyone, showing what they may read.
+	s.GET("/", h.latest)
+	s.GET("/latest", h.latest)
+	s.GET("/top", h.top)
+	s.GET("/unanswered", h.unanswered)
+	s.GET("/c/:slug", h.categoryShow)
+	s.GET("/tag/:name", h.tagShow)
+	// Topics: readers of the category.
+	s.GET("/t/:slug/:id", h.topicShow)
+	s.GET("/t/:slug/:id/:number", h.topicShow)
+	s.GET("/p/:id", h.postLocate)
+	s.GET("/posts/:id/history", h.history)
+	// Writing: members the category allows; the author or staff for edits.
+	s.GET("/new", h.newShow, member)
+	s.POST("/new", h.newCreate, member)
+	s.POST("/t/:id/reply", h.replyCreate, member)
+	s.GET("/posts/:id/edit", h.editShow, member)
+	s.POST("/posts/:id/edit", h.editUpdate, member)
+	s.POST("/posts/:id/delete", h.deleteCreate, member)
+	s.POST("/posts/:id/restore", h.restoreCreate, member) // staff
+	s.POST("/posts/:id/react", h.reactCreate, member)
+	s.POST("/posts/:id/bookmark", h.bookmarkCreate, member)
+	s.POST("/t/:id/accept", h.acceptCreate, member) // the asker or staff
+	s.POST("/preview", h.preview, member)
+	s.POST("/drafts", h.draftSave, member)
+	s.GET("/similar", h.similar) // anyone: titles they may read
+
+	s.GET("/api/v1/topics", h.apiList)
+	s.POST("/api/v1/topics", h.apiCreate, member)
+	s.GET("/api/v1/topics/:id", h.apiShow)
+	s.POST("/api/v1/topics/:id/posts", h.apiReply, member)
+	s.POST("/api/v1/topics/:id/accept", h.apiAccept, member)
+	s.PATCH("/api/v1/posts/:id", h.apiEdit, member)
+	s.POST("/api/v1/posts/:id/reactions", h.apiReact, member)
+	s.DELETE("/api/v1/posts/:id/reactions", h.apiUnreact, member)
+}

@@ -1,0 +1,116 @@
+package topic
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"causerie/app/errs"
+)
+
+// ErrNotFound is returned for a topic or post that does not exist, or that
+// the reader may not see.
+var ErrNotFound = fmt.Errorf("topic: %w", errs.NotFound)
+
+// Store reads and writes topics and posts.
+type Store struct{ db *gorm.DB }
+
+// NewStore wraps a database handle or transaction.
+func NewStore(g *gorm.DB) *Store { return &Store{db: g} }
+
+func first[T any](q *gorm.DB, what string) (*T, error) {
+	var v T
+	switch err := q.Take(&v).Error; {
+	case errors.Is(err, gorm.ErrRecordNotFound):
+		return nil, ErrNotFound
+	case err != nil:
+		return nil, fmt.Errorf("get %s: %w", what, err)
+	}
+	return &v, nil
+}
+
+// Topic returns a topic by ID.
+func (s *Store) Topic(ctx context.Context, id int64) (*Topic, error) {
+	return first[Topic](s.db.WithContext(ctx).Where("id = ?", id), fmt.Sprintf("topic %d", id))
+}
+
+// Post returns a post by ID.
+func (s *Store) Post(ctx context.Context, id int64) (*Post, error) {
+	return first[Post](s.db.WithContext(ctx).Where("id = ?", id), fmt.Sprintf("post %d", id))
+}
+
+// PostByNumber returns post number n of a topic.
+func (s *Store) PostByNumber(ctx context.Context, topicID int64, n int) (*Post, error) {
+	return first[Post](s.db.WithContext(ctx).Where("topic_id = ? AND number = ?", topicID, n), fmt.Sprintf("post %d of topic %d", n, topicID))
+}
+
+// Posts returns up to limit posts of a topic from number from on.
+func (s *Store) Posts(ctx context.Context, topicID int64, from, limit int) ([]*Post, error) {
+	var ps []*Post
+	err := s.db.WithContext(ctx).Where("topic_id = ? AND number >= ?", topicID, from).Order("number").Limit(limit).Find(&ps).Error
+	if err != nil {
+		return nil, fmt.Errorf("posts of topic %d: %w", topicID, err)
+	}
+	return ps, nil
+}
+
+// Revisions returns every earlier version of a post, oldest first.
+func (s *Store) Revisions(ctx context.Context, postID int64) ([]Revision, error) {
+	var rs []Revision
+	if err := s.db.WithContext(ctx).Where("post_id = ?", postID).Order("number").Find(&rs).Error; err != nil {
+		return nil, fmt.Errorf("revisions of post %d: %w", postID, err)
+	}
+	return rs, nil
+}
+
+// bump adds delta to a counter column of one row.
+func (s *Store) bump(ctx context.Context, table, column string, id int64, delta int) error {
+	if id == 0 || delta == 0 {
+		return nil
+	}
+	err := s.db.WithContext(ctx).Table(table).Where("id = ?", id).
+		UpdateColumn(column, gorm.Expr(column+" + ?", delta)).Error
+	if err != nil {
+		return fmt.Errorf("count %s.%s of %d: %w", table, column, id, err)
+	}
+	return nil
+}
+
+// nextNumber takes the next post number of a topic and records the reply
+// on the topic, in one statement: two replies at once get two numbers.
+func (s *Store) nextNumber(ctx context.Context, t *Topic, userID int64, at time.Time) (int, error) {
+	var n int
+	err := s.db.WithContext(ctx).Raw(
+		`UPDATE topics SET highest_number = highest_number + 1, replies_count = replies_count + 1,
+		 last_post_at = ?, last_user_id = ?, updated_at = ? WHERE id = ? RETURNING highest_number`,
+		at, userID, at, t.ID).Scan(&n).Error
+	if err != nil {
+		return 0, fmt.Errorf("number a reply of topic %d: %w", t.ID, err)
+	}
+	if n == 0 {
+		return 0, ErrNotFound
+	}
+	return n, nil
+}
+
+// addReaction records a reaction; it says false when it was already there.
+func (s *Store) addReaction(ctx context.Context, r *Reaction) (bool, error) {
+	res := s.db.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(r)
+	if res.Error != nil {
+		return false, fmt.Errorf("react to post %d: %w", r.PostID, res.Error)
+	}
+	return res.RowsAffected == 1, nil
+}
+
+// removeReaction deletes a reaction; it says false when there was none.
+func (s *Store) removeReaction(ctx context.Context, postID, userID int64, kind string) (bool, error) {
+	res := s.db.WithContext(ctx).Where("post_id = ? AND user_id = ? AND kind = ?", postID, userID, kind).Delete(&Reaction{})
+	if res.Error != nil {
+		return false, fmt.Errorf("remove reaction: %w", res.Error)
+	}
+	return res.RowsAffected == 1, nil
+}

@@ -1,0 +1,4 @@
+package jobs
+
+// Backoff exposes the retry delays to the tests.
+var Backoff = backoff

@@ -104,7 +104,7 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, database *d
 	}
 	render := markup.New(markup.Options{BaseURL: cfg.Server.BaseURL})
 	cats := category.NewService(database.DB)
-	topics := topic.NewService(database.DB, cats, render, cfg.Posting, nil)
+	topics := topic.NewService(database.DB, cats, render, cfg.Posting, events)
 	site.Routes(srv, reg, database.Ping, users)
 	user.Routes(srv, users)
 	category.Routes(srv, cats, user.RequireLogin)

@@ -1,0 +1,395 @@
+package topic_test
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+
+	"causerie/app/auth"
+	"causerie/app/category"
+	"causerie/app/errs"
+	"causerie/app/testutil"
+	"causerie/app/topic"
+	"causerie/app/user"
+)
+
+var ctx = testutil.Ctx()
+
+type world struct {
+	env                      *testutil.Env
+	admin, mod, ana, bo, cleo *user.User
+	general, private         *category.Category
+}
+
+func setup(t *testing.T, env *testutil.Env) *world {
+	t.Helper()
+	w := &world{env: env}
+	w.admin = env.UserWithRole(t, "root_admin", "admin")
+	w.mod = env.UserWithRole(t, "maud", "moderator")
+	w.ana, w.bo, w.cleo = env.Member(t, "ana"), env.Member(t, "boris"), env.Member(t, "cleo")
+	var err error
+	w.general, err = env.App.Categories.ReadableByID(ctx, &auth.Viewer{}, 1)
+	testutil.Must(t, err, "general category")
+	w.private, err = env.App.Categories.Create(ctx, w.admin.Viewer(), category.Input{Name: "Team room", Read: []string{"moderator"}, Start: []string{"moderator"}, Reply: []string{"moderator"}})
+	testutil.Must(t, err, "private category")
+	return w
+}
+
+func (w *world) start(t *testing.T, by *user.User, cat *category.Category, title, kind string) *topic.Topic {
+	t.Helper()
+	tp, _, err := w.env.App.Topics.Create(ctx, by.Viewer(), topic.NewTopic{CategoryID: cat.ID, Title: title, Body: "Hello, this is " + title, Kind: kind})
+	testutil.Must(t, err, "start %q", title)
+	return tp
+}
+
+func (w *world) reply(t *testing.T, by *user.User, tp *topic.Topic, body string) *topic.Post {
+	t.Helper()
+	_, p, err := w.env.App.Topics.Reply(ctx, by.Viewer(), tp.ID, topic.ReplyInput{Body: body})
+	testutil.Must(t, err, "reply")
+	return p
+}
+
+func reload(t *testing.T, env *testutil.Env, id int64) *topic.Topic {
+	t.Helper()
+	tp, err := env.App.Topics.Store().Topic(ctx, id)
+	testutil.Must(t, err, "reload topic")
+	return tp
+}
+
+func userRow(t *testing.T, env *testutil.Env, id int64) *user.User {
+	t.Helper()
+	u, err := env.App.Users.Store().Get(ctx, id)
+	testutil.Must(t, err, "reload user")
+	return u
+}
+
+func wantKind(t *testing.T, err, kind error, what string) {
+	t.Helper()
+	if !errors.Is(err, kind) {
+		t.Errorf("%s: got %v, want %v", what, err, kind)
+	}
+}
+
+// Who may start, reply, edit, delete, react and accept, per role.
+func TestRights(t *testing.T) {
+	testutil.Each(t, func(t *testing.T, env *testutil.Env) {
+		w := setup(t, env)
+		anon := &auth.Viewer{}
+		q := w.start(t, w.ana, w.general, "How do I reset the router?", topic.KindQuestion)
+		_, _, err := env.App.Topics.Create(ctx, anon, topic.NewTopic{CategoryID: w.general.ID, Title: "Anonymous topic", Body: "hi there"})
+		wantKind(t, err, errs.Unauthorized, "visitor starts a topic")
+		_, _, err = env.App.Topics.Create(ctx, w.ana.Viewer(), topic.NewTopic{CategoryID: w.general.ID, Title: "Big announcement", Body: "hi there", Kind: topic.KindAnnouncement})
+		if f, ok := err.(errs.Fields); !ok || f["kind"] != "validation.kind_staff" {
+			t.Errorf("member posts an announcement: %v", err)
+		}
+		w.start(t, w.mod, w.general, "Maintenance on Sunday", topic.KindAnnouncement)
+		_, _, err = env.App.Topics.Create(ctx, w.ana.Viewer(), topic.NewTopic{CategoryID: w.private.ID, Title: "Sneaking in here", Body: "hi there"})
+		if f, ok := err.(errs.Fields); !ok || f["category_id"] == "" {
+			t.Errorf("member starts in a private category: %v", err)
+		}
+		_, _, err = env.App.Topics.Reply(ctx, anon, q.ID, topic.ReplyInput{Body: "me too"})
+		wantKind(t, err, errs.Unauthorized, "visitor replies")
+		answer := w.reply(t, w.bo, q, "Hold the reset button for ten seconds.")
+		// Editing: the author and staff, nobody else.
+		_, err = env.App.Topics.Edit(ctx, w.cleo.Viewer(), answer.ID, topic.EditInput{Body: "vandalised"})
+		wantKind(t, err, errs.Forbidden, "another member edits")
+		_, err = env.App.Topics.Edit(ctx, w.bo.Viewer(), answer.ID, topic.EditInput{Body: "Hold the reset button for fifteen seconds."})
+		testutil.Must(t, err, "author edits")
+		_, err = env.App.Topics.Edit(ctx, w.mod.Viewer(), answer.ID, topic.EditInput{Body: "Hold the reset button for 15 seconds.", Note: "typo"})
+		testutil.Must(t, err, "moderator edits")
+		// Reacting: not to one's own post.
+		_, err = env.App.Topics.React(ctx, w.bo.Viewer(), answer.ID, "like")
+		wantKind(t, err, errs.Forbidden, "react to own post")
+		_, err = env.App.Topics.React(ctx, w.ana.Viewer(), answer.ID, "rocket")
+		wantKind(t, err, errs.Invalid, "unknown reaction")
+		// Accepting: the asker or staff.
+		_, err = env.App.Topics.Accept(ctx, w.cleo.Viewer(), q.ID, answer.ID)
+		wantKind(t, err, errs.Forbidden, "someone else accepts")
+		_, err = env.App.Topics.Accept(ctx, w.ana.Viewer(), q.ID, answer.ID)
+		testutil.Must(t, err, "asker accepts")
+		// Deleting: authors their replies, not their first post; staff anything.
+		first, _ := env.App.Topics.Store().PostByNumber(ctx, q.ID, 1)
+		wantKind(t, env.App.Topics.Delete(ctx, w.ana.Viewer(), first.ID), errs.Forbidden, "author deletes the first post")
+		wantKind(t, env.App.Topics.Delete(ctx, w.cleo.Viewer(), answer.ID), errs.Forbidden, "another member deletes")
+		wantKind(t, env.App.Topics.Restore(ctx, w.bo.Viewer(), answer.ID), errs.Forbidden, "member restores")
+	})
+}
+
+// A private category is invisible to those who cannot read it: its topics
+// are not found (not forbidden), and no list or count shows them.
+func TestPrivateCategoryInvisible(t *testing.T) {
+	testutil.Each(t, func(t *testing.T, env *testutil.Env) {
+		w := setup(t, env)
+		secret := w.start(t, w.mod, w.private, "Moderation guidelines draft", topic.KindDiscussion)
+		open := w.start(t, w.ana, w.general, "Public question here", topic.KindDiscussion)
+		for name, v := range map[string]*auth.Viewer{"visitor": {}, "member": w.ana.Viewer()} {
+			_, err := env.App.Topics.Page(ctx, v, secret.ID, 1)
+			wantKind(t, err, errs.NotFound, name+" opens the private topic")
+			list, err := env.App.Topics.List(ctx, v, topic.ListQuery{})
+			testutil.Must(t, err, "list")
+			for _, it := range list.All() {
+				if it.ID == secret.ID {
+					t.Errorf("%s sees the private topic in the latest list", name)
+				}
+			}
+			_, err = env.App.Topics.List(ctx, v, topic.ListQuery{CategoryID: w.private.ID})
+			wantKind(t, err, errs.NotFound, name+" lists the private category")
+			tree, _ := env.App.Categories.Tree(ctx, v)
+			for _, c := range tree {
+				if c.ID == w.private.ID {
+					t.Errorf("%s sees the private category", name)
+				}
+			}
+			sim, _ := env.App.Topics.Similar(ctx, v, "moderation guidelines")
+			if len(sim) > 0 {
+				t.Errorf("%s finds the private topic among similar topics", name)
+			}
+			first, _ := env.App.Topics.Store().PostByNumber(ctx, secret.ID, 1)
+			_, _, err = env.App.Topics.Locate(ctx, v, first.ID)
+			wantKind(t, err, errs.NotFound, name+" follows a link to a private post")
+		}
+		if _, err := env.App.Topics.Page(ctx, w.mod.Viewer(), secret.ID, 1); err != nil {
+			t.Errorf("moderator cannot read the team room: %v", err)
+		}
+		if _, err := env.App.Topics.Page(ctx, &auth.Viewer{}, open.ID, 1); err != nil {
+			t.Errorf("visitor cannot read a public topic: %v", err)
+		}
+	})
+}
+
+// Counts shown on pages stay right through replies, reactions, deletes and
+// restores.
+func TestCountsStayRight(t *testing.T) {
+	testutil.Each(t, func(t *testing.T, env *testutil.Env) {
+		w := setup(t, env)
+		tp := w.start(t, w.ana, w.general, "Battery drains overnight", topic.KindQuestion)
+		r1 := w.reply(t, w.bo, tp, "Same here since the update.")
+		r2 := w.reply(t, w.cleo, tp, "Try turning off background refresh.")
+		_, err := env.App.Topics.React(ctx, w.ana.Viewer(), r2.ID, "like")
+		testutil.Must(t, err, "react")
+		_, err = env.App.Topics.React(ctx, w.ana.Viewer(), r2.ID, "like") // twice: harmless
+		testutil.Must(t, err, "react again")
+		_, err = env.App.Topics.React(ctx, w.bo.Viewer(), r2.ID, "thanks")
+		testutil.Must(t, err, "react thanks")
+		_, err = env.App.Topics.Accept(ctx, w.ana.Viewer(), tp.ID, r2.ID)
+		testutil.Must(t, err, "accept")
+
+		got := reload(t, env, tp.ID)
+		if got.RepliesCount != 2 || got.HighestNumber != 3 || got.ReactionsCount != 2 || got.AcceptedPostID == nil || *got.AcceptedPostID != r2.ID {
+			t.Errorf("topic after activity: %+v", got)
+		}
+		if u := userRow(t, env, w.cleo.ID); u.PostsCount != 1 || u.ReactionsReceived != 2 || u.AcceptedAnswers != 1 {
+			t.Errorf("cleo: posts %d, reactions received %d, accepted %d", u.PostsCount, u.ReactionsReceived, u.AcceptedAnswers)
+		}
+		if u := userRow(t, env, w.ana.ID); u.TopicsCount != 1 || u.PostsCount != 1 || u.ReactionsGiven != 1 {
+			t.Errorf("ana: topics %d posts %d given %d", u.TopicsCount, u.PostsCount, u.ReactionsGiven)
+		}
+		// Taking a reaction back, deleting the accepted answer.
+		_, err = env.App.Topics.Unreact(ctx, w.bo.Viewer(), r2.ID, "thanks")
+		testutil.Must(t, err, "unreact")
+		testutil.Must(t, env.App.Topics.Delete(ctx, w.cleo.Viewer(), r2.ID), "delete")
+		testutil.Must(t, env.App.Topics.Delete(ctx, w.cleo.Viewer(), r2.ID), "delete twice")
+		got = reload(t, env, tp.ID)
+		if got.RepliesCount != 1 || got.ReactionsCount != 1 || got.AcceptedPostID != nil {
+			t.Errorf("topic after delete: replies %d reactions %d accepted %v", got.RepliesCount, got.ReactionsCount, got.AcceptedPostID)
+		}
+		if u := userRow(t, env, w.cleo.ID); u.PostsCount != 0 || u.AcceptedAnswers != 0 || u.ReactionsReceived != 1 {
+			t.Errorf("cleo after delete: posts %d accepted %d received %d", u.PostsCount, u.AcceptedAnswers, u.ReactionsReceived)
+		}
+		cat, _ := env.App.Categories.Store().All(ctx)
+		for _, c := range cat {
+			if c.ID == w.general.ID && (c.TopicsCount != 1 || c.PostsCount != 2) {
+				t.Errorf("general: topics %d posts %d, want 1 and 2", c.TopicsCount, c.PostsCount)
+			}
+		}
+		// Staff restore: the post counts again (but stays unaccepted).
+		testutil.Must(t, env.App.Topics.Restore(ctx, w.mod.Viewer(), r2.ID), "restore")
+		if got = reload(t, env, tp.ID); got.RepliesCount != 2 {
+			t.Errorf("replies after restore: %d", got.RepliesCount)
+		}
+		_ = r1
+	})
+}
+
+// Nothing is lost: a deleted post stays for staff; its author and others
+// see that it was deleted; every edit keeps the version before.
+func TestDeletedPostsAndRevisionsKept(t *testing.T) {
+	testutil.Each(t, func(t *testing.T, env *testutil.Env) {
+		w := setup(t, env)
+		tp := w.start(t, w.ana, w.general, "Which plan should I pick?", topic.KindDiscussion)
+		p := w.reply(t, w.bo, tp, "The first version.")
+		for _, body := range []string{"The second version.", "The third version."} {
+			_, err := env.App.Topics.Edit(ctx, w.bo.Viewer(), p.ID, topic.EditInput{Body: body})
+			testutil.Must(t, err, "edit")
+		}
+		title := "Which plan should I pick for two people?"
+		first, _ := env.App.Topics.Store().PostByNumber(ctx, tp.ID, 1)
+		_, err := env.App.Topics.Edit(ctx, w.ana.Viewer(), first.ID, topic.EditInput{Body: first.Body, Title: &title})
+		testutil.Must(t, err, "retitle")
+		_, _, revs, err := env.App.Topics.Revisions(ctx, w.cleo.Viewer(), p.ID)
+		testutil.Must(t, err, "revisions")
+		if len(revs) != 2 || revs[0].Body != "The first version." || revs[1].Body != "The second version." {
+			t.Errorf("revisions: %+v", revs)
+		}
+		if got := reload(t, env, tp.ID); got.Title != title || got.Slug != "which-plan-should-i-pick-for-two-people" {
+			t.Errorf("retitled topic: %q %q", got.Title, got.Slug)
+		}
+		testutil.Must(t, env.App.Topics.Delete(ctx, w.bo.Viewer(), p.ID), "delete")
+		for name, tc := range map[string]struct {
+			v       *auth.Viewer
+			visible bool
+		}{"moderator": {w.mod.Viewer(), true}, "author": {w.bo.Viewer(), false}, "member": {w.cleo.Viewer(), false}, "visitor": {&auth.Viewer{}, false}} {
+			pg, err := env.App.Topics.Page(ctx, tc.v, tp.ID, 1)
+			testutil.Must(t, err, "page")
+			pv := pg.Posts[1]
+			if pv.Visible != tc.visible || (pv.Body != "") == !tc.visible || !pv.DeletedByAuthor() {
+				t.Errorf("%s: deleted post visible=%v body=%q", name, pv.Visible, pv.Body)
+			}
+		}
+		var n int64
+		env.App.DB.Table("posts").Where("id = ? AND body = ?", p.ID, "The third version.").Count(&n)
+		if n != 1 {
+			t.Error("the deleted post's text is gone from the database")
+		}
+	})
+}
+
+// Topic pages are cut at fixed post numbers, so a post's URL never moves;
+// lists are cut with a cursor and never repeat or skip a topic.
+func TestPagination(t *testing.T) {
+	testutil.Each(t, func(t *testing.T, env *testutil.Env) {
+		w := setup(t, env)
+		tp := w.start(t, w.ana, w.general, "A long conversation", topic.KindDiscussion)
+		for i := 2; i <= 45; i++ {
+			w.reply(t, w.bo, tp, fmt.Sprintf("Reply number %d", i))
+		}
+		per := env.App.Topics.PostsPerPage()
+		pg, err := env.App.Topics.Page(ctx, &auth.Viewer{}, tp.ID, per+5)
+		testutil.Must(t, err, "page 2")
+		if pg.From != per+1 || pg.Posts[0].Number != per+1 || len(pg.Posts) != per || pg.Prev != 1 || pg.Next != 2*per+1 || pg.PageNumber() != 2 || pg.Pages != 3 {
+			t.Errorf("page holding %d: from %d first %d len %d prev %d next %d", per+5, pg.From, pg.Posts[0].Number, len(pg.Posts), pg.Prev, pg.Next)
+		}
+		if _, err := env.App.Topics.Page(ctx, &auth.Viewer{}, tp.ID, 46); !errors.Is(err, errs.NotFound) {
+			t.Errorf("past the last post: %v", err)
+		}
+		// 70 topics: every one listed once, newest activity first.
+		for i := 0; i < 69; i++ {
+			w.start(t, w.cleo, w.general, fmt.Sprintf("Topic number %03d", i), topic.KindDiscussion)
+		}
+		seen := map[int64]bool{}
+		cursor, pages := "", 0
+		var last *topic.Item
+		for {
+			list, err := env.App.Topics.List(ctx, &auth.Viewer{}, topic.ListQuery{Cursor: cursor})
+			testutil.Must(t, err, "list")
+			for _, it := range list.Items {
+				if seen[it.ID] {
+					t.Fatalf("topic %d listed twice", it.ID)
+				}
+				if last != nil && it.LastPostAt.After(last.LastPostAt) {
+					t.Fatalf("not in order of activity")
+				}
+				seen[it.ID], last = true, it
+			}
+			pages++
+			if list.Next == "" {
+				break
+			}
+			cursor = list.Next
+		}
+		if len(seen) != 70 || pages != 3 {
+			t.Errorf("listed %d topics in %d pages, want 70 in 3", len(seen), pages)
+		}
+		if _, err := env.App.Topics.List(ctx, &auth.Viewer{}, topic.ListQuery{Cursor: "%%%garbage"}); !errors.Is(err, errs.Invalid) {
+			t.Errorf("a broken cursor: %v", err)
+		}
+	})
+}
+
+func TestUnansweredAndTop(t *testing.T) {
+	testutil.Each(t, func(t *testing.T, env *testutil.Env) {
+		w := setup(t, env)
+		q1 := w.start(t, w.ana, w.general, "Question one is open", topic.KindQuestion)
+		q2 := w.start(t, w.ana, w.general, "Question two gets answered", topic.KindQuestion)
+		d := w.start(t, w.bo, w.general, "Just a discussion here", topic.KindDiscussion)
+		a := w.reply(t, w.bo, q2, "Here is the answer.")
+		_, err := env.App.Topics.Accept(ctx, w.ana.Viewer(), q2.ID, a.ID)
+		testutil.Must(t, err, "accept")
+		list, err := env.App.Topics.List(ctx, &auth.Viewer{}, topic.ListQuery{Filter: topic.ListUnanswered})
+		testutil.Must(t, err, "unanswered")
+		if len(list.Items) != 1 || list.Items[0].ID != q1.ID {
+			t.Errorf("unanswered: %d items", len(list.Items))
+		}
+		w.reply(t, w.cleo, d, "Great point.")
+		w.reply(t, w.ana, d, "Agreed.")
+		first, _ := env.App.Topics.Store().PostByNumber(ctx, d.ID, 1)
+		_, err = env.App.Topics.React(ctx, w.cleo.Viewer(), first.ID, "like")
+		testutil.Must(t, err, "react")
+		top, err := env.App.Topics.List(ctx, &auth.Viewer{}, topic.ListQuery{Filter: topic.ListTop, Period: "week"})
+		testutil.Must(t, err, "top")
+		if len(top.Items) != 3 || top.Items[0].ID != d.ID {
+			t.Errorf("top: first is %v", top.Items)
+		}
+	})
+}
+
+// The topic page and the latest list cost a fixed number of queries,
+// however many posts, authors and topics they show.
+func TestNoNPlusOne(t *testing.T) {
+	env := testutil.New(t)
+	w := setup(t, env)
+	tp := w.start(t, w.ana, w.general, "Counting the queries", topic.KindQuestion)
+	count := func(n int) (page, list int) {
+		qc := testutil.CountQueries(t, env.App.DB.DB)
+		for i := 0; i < n; i++ {
+			u := env.Member(t, fmt.Sprintf("voice%02d_%d", i, n))
+			w.reply(t, u, tp, "A reply from "+u.Username)
+			w.start(t, u, w.general, "Another topic from "+u.Username, topic.KindDiscussion)
+		}
+		qc.Reset()
+		_, err := env.App.Topics.Page(ctx, w.bo.Viewer(), tp.ID, 1)
+		testutil.Must(t, err, "page")
+		page = qc.N()
+		qc.Reset()
+		_, err = env.App.Topics.List(ctx, w.bo.Viewer(), topic.ListQuery{})
+		testutil.Must(t, err, "list")
+		return page, qc.N()
+	}
+	p1, l1 := count(2)
+	p2, l2 := count(12)
+	if p1 != p2 || l1 != l2 {
+		t.Errorf("queries grow with content: topic page %d → %d, latest list %d → %d", p1, p2, l1, l2)
+	}
+	if p2 > 12 || l2 > 8 {
+		t.Errorf("too many queries: topic page %d, latest list %d", p2, l2)
+	}
+	t.Logf("topic page: %d queries, latest list: %d", p2, l2)
+}
+
+func TestValidation(t *testing.T) {
+	env := testutil.New(t)
+	w := setup(t, env)
+	for _, tc := range []struct {
+		in    topic.NewTopic
+		field string
+	}{
+		{topic.NewTopic{CategoryID: w.general.ID, Title: "short", Body: "body text"}, "title"},
+		{topic.NewTopic{CategoryID: w.general.ID, Title: "A fine title", Body: ""}, "body"},
+		{topic.NewTopic{CategoryID: 999, Title: "A fine title", Body: "body text"}, "category_id"},
+		{topic.NewTopic{CategoryID: w.general.ID, Title: "A fine title", Body: "body text", Kind: "poll"}, "kind"},
+		{topic.NewTopic{CategoryID: w.general.ID, Title: "A fine title", Body: "body text", Tags: []string{"a", "b", "c", "d", "e", "f"}}, "tags"},
+		{topic.NewTopic{CategoryID: w.general.ID, Title: "A fine title", Body: "body text", Tags: []string{"no spaces allowed!"}}, "tags"},
+	} {
+		_, _, err := env.App.Topics.Create(ctx, w.ana.Viewer(), tc.in)
+		if f, ok := err.(errs.Fields); !ok || f[tc.field] == "" {
+			t.Errorf("%+v: got %v, want an error on %s", tc.in, err, tc.field)
+		}
+	}
+	tp, _, err := env.App.Topics.Create(ctx, w.ana.Viewer(), topic.NewTopic{CategoryID: w.general.ID, Title: "Tagged   topic  here", Body: "body", TagList: "Router, #wifi, router"})
+	testutil.Must(t, err, "tags")
+	pg, _ := env.App.Topics.Page(ctx, w.ana.Viewer(), tp.ID, 1)
+	if strings.Join(pg.Tags, ",") != "router,wifi" || pg.Topic.Title != "Tagged topic here" {
+		t.Errorf("tags %v title %q", pg.Tags, pg.Topic.Title)
+	}
+}

@@ -48,6 +48,7 @@ type App struct {
 	Jobs   *jobs.Queue
 	Events *event.Bus
 
+	Render     *markup.Renderer
 	Categories *category.Service
 	Topics     *topic.Service
 }
@@ -115,7 +116,7 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, database *d
 		}
 	}
 	return &App{Config: cfg, Log: log, DB: database, Users: users, Web: srv, Mail: mailer, Bundle: bundle,
-		Categories: cats, Topics: topics, Jobs: queue, Events: events}, nil
+		Render: render, Categories: cats, Topics: topics, Jobs: queue, Events: events}, nil
 }
 
 // Theme layers the operator's [theme] dir over the embedded default theme.

@@ -13,6 +13,7 @@ import (
 	"runtime/debug"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -22,6 +23,7 @@ import (
 	"causerie/app/db"
 	"causerie/app/errs"
 	"causerie/app/plugin"
+	"causerie/app/seed"
 	"causerie/app/user"
 )
 
@@ -53,7 +55,7 @@ CAUSERIE_SERVER_LISTEN=127.0.0.1:9000 or CAUSERIE_DATABASE_URL=postgres://...`,
 		RunE:          func(cmd *cobra.Command, _ []string) error { return o.serve(cmd.Context()) },
 	}
 	root.PersistentFlags().StringVar(&o.configPath, "config", "", "read settings from this TOML file (default: config.toml in the current folder, when there is one)")
-	root.AddCommand(o.serveCmd(), o.migrateCmd(), o.userCmd(), o.tokenCmd(), versionCmd())
+	root.AddCommand(o.serveCmd(), o.migrateCmd(), o.userCmd(), o.tokenCmd(), o.seedCmd(), versionCmd())
 	return root
 }
 
@@ -292,4 +294,51 @@ func explain(a *app.App, err error) error {
 		parts = append(parts, fmt.Sprintf("--%s: %s", field, tr.T(id, map[string]any{"Min": a.Config.Accounts.MinPasswordLength})))
 	}
 	return errors.New(strings.Join(parts, "; "))
+}
+
+func (o *options) seedCmd() *cobra.Command {
+	var users, topics, posts int
+	var password string
+	cmd := &cobra.Command{
+		Use:   "seed",
+		Short: "Fill an empty forum with demo content",
+		Long: `Fill an empty forum with realistic demo content: members, categories,
+questions and discussions in English and French, replies, reactions and
+accepted answers. Meant for trying Causerie and for benchmarks; it refuses a
+forum that already has topics.
+
+Every demo member (ana0, boris1, chloe2, ...) gets the password given with
+--password. A million posts take a few minutes on the embedded database.
+
+  causerie seed --users 2000 --topics 20000 --posts 200000`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			a, err := o.open(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer a.Close()
+			hasher, err := user.NewHasher(a.Config.Accounts.PasswordHash)
+			if err != nil {
+				return err
+			}
+			hash, err := hasher.Hash(password)
+			if err != nil {
+				return err
+			}
+			st, err := seed.Run(cmd.Context(), a.DB.DB, a.Render, seed.Options{Users: users, Topics: topics, Posts: posts,
+				PasswordHash: hash, Progress: cmd.ErrOrStderr()})
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "Seeded %d members, %d topics, %d posts, %d reactions, %d accepted answers in %s (%.0f posts/s).\n",
+				st.Users, st.Topics, st.Posts, st.Reactions, st.Accepted, st.Took.Round(time.Second), float64(st.Posts)/st.Took.Seconds())
+			return nil
+		},
+	}
+	cmd.Flags().IntVar(&users, "users", 100, "how many members")
+	cmd.Flags().IntVar(&topics, "topics", 500, "how many topics")
+	cmd.Flags().IntVar(&posts, "posts", 5000, "how many posts in all, first posts included")
+	cmd.Flags().StringVar(&password, "password", "demo password", "the password of every demo member")
+	return cmd
 }

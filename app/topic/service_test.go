@@ -17,9 +17,9 @@ import (
 var ctx = testutil.Ctx()
 
 type world struct {
-	env                      *testutil.Env
+	env                       *testutil.Env
 	admin, mod, ana, bo, cleo *user.User
-	general, private         *category.Category
+	general, private          *category.Category
 }
 
 func setup(t *testing.T, env *testutil.Env) *world {

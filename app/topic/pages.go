@@ -143,6 +143,18 @@ func (h *handlers) replyBox(c echo.Context, pg *Page) (*TopicPage, ReplyInput, e
 	return tp, in, nil
 }
 
+// countView counts a view of a topic page that was shown, from the cache or
+// not.
+func (h *handlers) countView(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		err := next(c)
+		if id, perr := idParam(c); err == nil && perr == nil && c.Response().Status == http.StatusOK {
+			h.svc.views.add(id)
+		}
+		return err
+	}
+}
+
 func (h *handlers) postLocate(c echo.Context) error {
 	id, err := idParam(c)
 	if err != nil {

@@ -168,7 +168,6 @@ func (s *Service) Page(ctx context.Context, v *auth.Viewer, topicID int64, from 
 			}
 		}
 	}
-	s.views.add(t.ID)
 	return pg, nil
 }
 

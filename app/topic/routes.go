@@ -17,16 +17,17 @@ type handlers struct {
 // post's author, staff).
 func Routes(s *web.Server, svc *Service, cats *category.Service, member echo.MiddlewareFunc) {
 	h := &handlers{svc: svc, cats: cats}
+	cached := s.Cache.Cached // pages as visitors see them, kept until something changes
 	// Lists: anyone, showing what they may read.
-	s.GET("/", h.latest)
-	s.GET("/latest", h.latest)
-	s.GET("/top", h.top)
-	s.GET("/unanswered", h.unanswered)
-	s.GET("/c/:slug", h.categoryShow)
-	s.GET("/tag/:name", h.tagShow)
+	s.GET("/", h.latest, cached)
+	s.GET("/latest", h.latest, cached)
+	s.GET("/top", h.top, cached)
+	s.GET("/unanswered", h.unanswered, cached)
+	s.GET("/c/:slug", h.categoryShow, cached)
+	s.GET("/tag/:name", h.tagShow, cached)
 	// Topics: readers of the category.
-	s.GET("/t/:slug/:id", h.topicShow)
-	s.GET("/t/:slug/:id/:number", h.topicShow)
+	s.GET("/t/:slug/:id", h.topicShow, h.countView, cached)
+	s.GET("/t/:slug/:id/:number", h.topicShow, h.countView, cached)
 	s.GET("/p/:id", h.postLocate)
 	s.GET("/posts/:id/history", h.history)
 	// Writing: members the category allows; the author or staff for edits.

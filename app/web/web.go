@@ -33,6 +33,14 @@ type Accounts interface {
 	ViewerByToken(ctx context.Context, token string) (*auth.Viewer, error)
 }
 
+// Notices is what the header and the watch forms ask of the notifications
+// domain, for logged-in viewers only: the unread count (one cheap indexed
+// query) and the watch level of a topic or category (topicID 0).
+type Notices interface {
+	Unread(ctx context.Context, v *auth.Viewer) (int, error)
+	WatchLevel(ctx context.Context, v *auth.Viewer, topicID, categoryID int64) (string, error)
+}
+
 // Deps is what the server needs from the rest of the application.
 type Deps struct {
 	Config   config.Config
@@ -42,6 +50,8 @@ type Deps struct {
 	Sessions *SessionStore
 	Accounts Accounts
 	Registry *prometheus.Registry
+	// Notices may be nil: pages then show no unread count.
+	Notices Notices
 	// Secret signs cookies (the flash message); sessions use it too.
 	Secret []byte
 }
@@ -56,8 +66,12 @@ type Server struct {
 	Assets   *Assets
 	sessions *SessionStore
 	accounts Accounts
+	notices  Notices
+	noCSRF   map[string]bool
 	cookies  *securecookie.SecureCookie
 	metrics  *httpMetrics
+	// Cache keeps the pages visitors see; routes opt in with Cache.Cached.
+	Cache *PageCache
 }
 
 const ctxServer = "causerie.server"
@@ -84,9 +98,10 @@ func New(d Deps) (*Server, error) {
 	}
 	s := &Server{
 		Echo: e, cfg: d.Config, log: d.Log, bundle: d.Bundle, pages: pages, Assets: assets,
-		sessions: d.Sessions, accounts: d.Accounts,
+		sessions: d.Sessions, accounts: d.Accounts, notices: d.Notices, noCSRF: map[string]bool{},
 		cookies: securecookie.New(d.Secret, nil).MaxAge(300),
 		metrics: newHTTPMetrics(d.Registry),
+		Cache:   NewPageCache(4096, 30*time.Second),
 	}
 	e.HTTPErrorHandler = s.handleError
 	e.Use(
@@ -104,10 +119,17 @@ func New(d Deps) (*Server, error) {
 		s.authenticate,
 		s.locale,
 		s.csrf(),
+		s.Cache.watchWrites,
 	)
 	e.GET("/static/:hash/*", assets.serve)
 	return s, nil
 }
+
+// WithoutCSRF lets POST requests to path through without a CSRF token.
+// Only for a path whose requests carry their own proof, such as a signed
+// link (the one-click unsubscribe of RFC 8058, posted by mail clients that
+// hold no cookie). Call it when registering routes.
+func (s *Server) WithoutCSRF(path string) { s.noCSRF[path] = true }
 
 // Language resolves the language of a request that has been through the
 // locale middleware.
@@ -154,6 +176,7 @@ func (s *Server) view(c echo.Context, data any) *View {
 		CSRF: CSRFToken(c), Nonce: Nonce(c), Flash: s.takeFlash(c),
 		Site: s.cfg.Server.SiteName, Path: c.Request().URL.RequestURI(),
 		tr: s.bundle.For(lang), assets: s.Assets, started: time.Now(),
+		ctx: c.Request().Context(), notices: s.notices, log: s.log, unread: -1,
 	}
 }
 

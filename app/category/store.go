@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 
 	"causerie/app/auth"
 	"causerie/app/db"
@@ -118,13 +119,15 @@ func (s *Store) TagsByName(ctx context.Context, names []string) ([]Tag, error) {
 		if have[n] {
 			continue
 		}
-		t := Tag{Name: n, CreatedAt: time.Now().UTC()}
-		err := s.db.WithContext(ctx).Create(&t).Error
-		if db.IsUniqueViolation(err) { // made meanwhile by someone else
-			err = s.db.WithContext(ctx).Where("name = ?", n).Take(&t).Error
-		}
-		if err != nil {
+		// Another topic may make the same tag at the same moment: insert if
+		// absent, then read, so neither transaction fails.
+		if err := s.db.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).
+			Create(&Tag{Name: n, CreatedAt: time.Now().UTC()}).Error; err != nil {
 			return nil, fmt.Errorf("create tag %s: %w", n, err)
+		}
+		var t Tag
+		if err := s.db.WithContext(ctx).Where("name = ?", n).Take(&t).Error; err != nil {
+			return nil, fmt.Errorf("read tag %s: %w", n, err)
 		}
 		tags = append(tags, t)
 	}

@@ -152,7 +152,7 @@ func (s *Service) Create(ctx context.Context, v *auth.Viewer, in NewTopic) (*Top
 		return nil, nil, err
 	}
 	r := s.render.Render(in.Body)
-	now := time.Now().UTC()
+	now := s.now()
 	t := &Topic{CategoryID: cat.ID, UserID: v.ID, Kind: in.Kind, Title: in.Title, Slug: slug.Make(in.Title, 60, "topic"),
 		State: StatePublished, HighestNumber: 1, LastPostAt: now, LastUserID: &v.ID, CreatedAt: now, UpdatedAt: now}
 	p := &Post{UserID: v.ID, Number: 1, Body: in.Body, HTML: r.HTML, State: StatePublished, CreatedAt: now, UpdatedAt: now}
@@ -256,7 +256,7 @@ func (s *Service) Reply(ctx context.Context, v *auth.Viewer, topicID int64, in R
 		return nil, nil, err
 	}
 	r := s.render.Render(in.Body)
-	now := time.Now().UTC()
+	now := s.now()
 	p := &Post{TopicID: t.ID, UserID: v.ID, Body: in.Body, HTML: r.HTML, State: StatePublished, CreatedAt: now, UpdatedAt: now}
 	if replyTo != nil {
 		p.ReplyToID = &replyTo.ID
@@ -345,15 +345,10 @@ func (s *Service) Edit(ctx context.Context, v *auth.Viewer, postID int64, in Edi
 		return p, nil
 	}
 	r := s.render.Render(in.Body)
-	now := time.Now().UTC()
+	now := s.now()
 	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		rev := Revision{PostID: p.ID, UserID: v.ID, Number: p.RevisionsCount + 1, Body: p.Body, Note: strings.TrimSpace(in.Note), CreatedAt: now}
-		if p.Number == 1 {
-			rev.Title = t.Title
-		}
-		if err := tx.Create(&rev).Error; err != nil {
-			return fmt.Errorf("keep revision of post %d: %w", p.ID, err)
-		}
+		// Claim the edit first: of two edits made at once, one wins and the
+		// other is told, rather than failing on the revision's number.
 		res := tx.Model(&Post{}).Where("id = ? AND revisions_count = ?", p.ID, p.RevisionsCount).Updates(map[string]any{
 			"body": in.Body, "html": r.HTML, "edited_at": now, "updated_at": now, "revisions_count": p.RevisionsCount + 1})
 		if res.Error != nil {
@@ -361,6 +356,13 @@ func (s *Service) Edit(ctx context.Context, v *auth.Viewer, postID int64, in Edi
 		}
 		if res.RowsAffected == 0 {
 			return errs.New(errs.Conflict, "topic.edit_conflict", nil)
+		}
+		rev := Revision{PostID: p.ID, UserID: v.ID, Number: p.RevisionsCount + 1, Body: p.Body, Note: strings.TrimSpace(in.Note), CreatedAt: now}
+		if p.Number == 1 {
+			rev.Title = t.Title
+		}
+		if err := tx.Create(&rev).Error; err != nil {
+			return fmt.Errorf("keep revision of post %d: %w", p.ID, err)
 		}
 		if newTitle != t.Title {
 			if err := tx.Model(&Topic{}).Where("id = ?", t.ID).Updates(map[string]any{
@@ -404,7 +406,7 @@ func (s *Service) Delete(ctx context.Context, v *auth.Viewer, postID int64) erro
 	if !auth.CanDeletePost(v, c.Grants, t.state(), p.state(), p.Number == 1) {
 		return forbidden()
 	}
-	now := time.Now().UTC()
+	now := s.now()
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := tx.Model(&Post{}).Where("id = ?", p.ID).Updates(map[string]any{
 			"state": StateDeleted, "deleted_by_id": v.ID, "deleted_at": now, "updated_at": now}).Error; err != nil {
@@ -438,7 +440,7 @@ func (s *Service) Restore(ctx context.Context, v *auth.Viewer, postID int64) err
 	}
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := tx.Model(&Post{}).Where("id = ?", p.ID).Updates(map[string]any{
-			"state": StatePublished, "deleted_by_id": nil, "deleted_at": nil, "updated_at": time.Now().UTC()}).Error; err != nil {
+			"state": StatePublished, "deleted_by_id": nil, "deleted_at": nil, "updated_at": s.now()}).Error; err != nil {
 			return fmt.Errorf("restore post %d: %w", p.ID, err)
 		}
 		if err := s.count(ctx, tx, p, t, 1); err != nil {
@@ -482,7 +484,7 @@ func (s *Service) React(ctx context.Context, v *auth.Viewer, postID int64, kind 
 	}
 	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		st := NewStore(tx)
-		added, err := st.addReaction(ctx, &Reaction{PostID: p.ID, UserID: v.ID, Kind: kind, CreatedAt: time.Now().UTC()})
+		added, err := st.addReaction(ctx, &Reaction{PostID: p.ID, UserID: v.ID, Kind: kind, CreatedAt: s.now()})
 		if err != nil || !added {
 			return err
 		}
@@ -567,14 +569,37 @@ func (s *Service) Accept(ctx context.Context, v *auth.Viewer, topicID, postID in
 }
 
 // setAccepted moves the accepted-answer mark and the answer counts of the
-// authors concerned.
+// authors concerned. It reads the mark inside the transaction and moves it
+// with a conditional update, so accepting twice at once counts once.
 func (s *Service) setAccepted(ctx context.Context, tx *gorm.DB, t *Topic, answer *Post) error {
 	st := NewStore(tx)
-	if t.AcceptedPostID != nil {
-		if answer != nil && *t.AcceptedPostID == answer.ID {
-			return nil
-		}
-		old, err := st.Post(ctx, *t.AcceptedPostID)
+	var cur struct{ AcceptedPostID *int64 }
+	if err := tx.Model(&Topic{}).Select("accepted_post_id").Where("id = ?", t.ID).Take(&cur).Error; err != nil {
+		return fmt.Errorf("read accepted answer of topic %d: %w", t.ID, err)
+	}
+	var id *int64
+	if answer != nil {
+		id = &answer.ID
+	}
+	if (cur.AcceptedPostID == nil && id == nil) || (cur.AcceptedPostID != nil && id != nil && *cur.AcceptedPostID == *id) {
+		t.AcceptedPostID = id
+		return nil
+	}
+	q := tx.Model(&Topic{}).Where("id = ?", t.ID)
+	if cur.AcceptedPostID == nil {
+		q = q.Where("accepted_post_id IS NULL")
+	} else {
+		q = q.Where("accepted_post_id = ?", *cur.AcceptedPostID)
+	}
+	res := q.Updates(map[string]any{"accepted_post_id": id, "updated_at": s.now()})
+	if res.Error != nil {
+		return fmt.Errorf("accept answer in topic %d: %w", t.ID, res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return errs.New(errs.Conflict, "topic.edit_conflict", nil)
+	}
+	if cur.AcceptedPostID != nil {
+		old, err := st.Post(ctx, *cur.AcceptedPostID)
 		if err != nil && !errors.Is(err, errs.NotFound) {
 			return err
 		}
@@ -584,19 +609,18 @@ func (s *Service) setAccepted(ctx context.Context, tx *gorm.DB, t *Topic, answer
 			}
 		}
 	}
-	var id *int64
 	if answer != nil {
-		id = &answer.ID
 		if err := st.bump(ctx, "users", "accepted_answers", answer.UserID, 1); err != nil {
 			return err
 		}
 	}
-	if err := tx.Model(&Topic{}).Where("id = ?", t.ID).Updates(map[string]any{"accepted_post_id": id, "updated_at": time.Now().UTC()}).Error; err != nil {
-		return fmt.Errorf("accept answer in topic %d: %w", t.ID, err)
-	}
 	t.AcceptedPostID = id
 	return nil
 }
+
+// now is the time stamps are written with, to the microsecond both
+// databases keep (list cursors carry microseconds).
+func (s *Service) now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
 
 // Bookmark keeps (on true) or forgets a post for v.
 func (s *Service) Bookmark(ctx context.Context, v *auth.Viewer, postID int64, on bool) error {
@@ -610,7 +634,7 @@ func (s *Service) Bookmark(ctx context.Context, v *auth.Viewer, postID int64, on
 	if !on {
 		return s.db.WithContext(ctx).Where("user_id = ? AND post_id = ?", v.ID, p.ID).Delete(&Bookmark{}).Error
 	}
-	return s.db.WithContext(ctx).Clauses(onConflictNothing()).Create(&Bookmark{UserID: v.ID, PostID: p.ID, CreatedAt: time.Now().UTC()}).Error
+	return s.db.WithContext(ctx).Clauses(onConflictNothing()).Create(&Bookmark{UserID: v.ID, PostID: p.ID, CreatedAt: s.now()}).Error
 }
 
 func draftKey(topicID int64) string { return fmt.Sprintf("topic:%d", topicID) }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 
 	"causerie/app/auth"
@@ -17,9 +18,9 @@ import (
 var ctx = testutil.Ctx()
 
 type world struct {
-	env                       *testutil.Env
-	admin, mod, ana, bo, cleo *user.User
-	general, private          *category.Category
+	env                          *testutil.Env
+	admin, mod, ana, boris, cleo *user.User
+	general, private             *category.Category
 }
 
 func setup(t *testing.T, env *testutil.Env) *world {
@@ -27,7 +28,7 @@ func setup(t *testing.T, env *testutil.Env) *world {
 	w := &world{env: env}
 	w.admin = env.UserWithRole(t, "root_admin", "admin")
 	w.mod = env.UserWithRole(t, "maud", "moderator")
-	w.ana, w.bo, w.cleo = env.Member(t, "ana"), env.Member(t, "boris"), env.Member(t, "cleo")
+	w.ana, w.boris, w.cleo = env.Member(t, "ana"), env.Member(t, "boris"), env.Member(t, "cleo")
 	var err error
 	w.general, err = env.App.Categories.ReadableByID(ctx, &auth.Viewer{}, 1)
 	testutil.Must(t, err, "general category")
@@ -90,16 +91,16 @@ func TestRights(t *testing.T) {
 		}
 		_, _, err = env.App.Topics.Reply(ctx, anon, q.ID, topic.ReplyInput{Body: "me too"})
 		wantKind(t, err, errs.Unauthorized, "visitor replies")
-		answer := w.reply(t, w.bo, q, "Hold the reset button for ten seconds.")
+		answer := w.reply(t, w.boris, q, "Hold the reset button for ten seconds.")
 		// Editing: the author and staff, nobody else.
 		_, err = env.App.Topics.Edit(ctx, w.cleo.Viewer(), answer.ID, topic.EditInput{Body: "vandalised"})
 		wantKind(t, err, errs.Forbidden, "another member edits")
-		_, err = env.App.Topics.Edit(ctx, w.bo.Viewer(), answer.ID, topic.EditInput{Body: "Hold the reset button for fifteen seconds."})
+		_, err = env.App.Topics.Edit(ctx, w.boris.Viewer(), answer.ID, topic.EditInput{Body: "Hold the reset button for fifteen seconds."})
 		testutil.Must(t, err, "author edits")
 		_, err = env.App.Topics.Edit(ctx, w.mod.Viewer(), answer.ID, topic.EditInput{Body: "Hold the reset button for 15 seconds.", Note: "typo"})
 		testutil.Must(t, err, "moderator edits")
 		// Reacting: not to one's own post.
-		_, err = env.App.Topics.React(ctx, w.bo.Viewer(), answer.ID, "like")
+		_, err = env.App.Topics.React(ctx, w.boris.Viewer(), answer.ID, "like")
 		wantKind(t, err, errs.Forbidden, "react to own post")
 		_, err = env.App.Topics.React(ctx, w.ana.Viewer(), answer.ID, "rocket")
 		wantKind(t, err, errs.Invalid, "unknown reaction")
@@ -112,7 +113,7 @@ func TestRights(t *testing.T) {
 		first, _ := env.App.Topics.Store().PostByNumber(ctx, q.ID, 1)
 		wantKind(t, env.App.Topics.Delete(ctx, w.ana.Viewer(), first.ID), errs.Forbidden, "author deletes the first post")
 		wantKind(t, env.App.Topics.Delete(ctx, w.cleo.Viewer(), answer.ID), errs.Forbidden, "another member deletes")
-		wantKind(t, env.App.Topics.Restore(ctx, w.bo.Viewer(), answer.ID), errs.Forbidden, "member restores")
+		wantKind(t, env.App.Topics.Restore(ctx, w.boris.Viewer(), answer.ID), errs.Forbidden, "member restores")
 	})
 }
 
@@ -164,13 +165,13 @@ func TestCountsStayRight(t *testing.T) {
 	testutil.Each(t, func(t *testing.T, env *testutil.Env) {
 		w := setup(t, env)
 		tp := w.start(t, w.ana, w.general, "Battery drains overnight", topic.KindQuestion)
-		r1 := w.reply(t, w.bo, tp, "Same here since the update.")
+		r1 := w.reply(t, w.boris, tp, "Same here since the update.")
 		r2 := w.reply(t, w.cleo, tp, "Try turning off background refresh.")
 		_, err := env.App.Topics.React(ctx, w.ana.Viewer(), r2.ID, "like")
 		testutil.Must(t, err, "react")
 		_, err = env.App.Topics.React(ctx, w.ana.Viewer(), r2.ID, "like") // twice: harmless
 		testutil.Must(t, err, "react again")
-		_, err = env.App.Topics.React(ctx, w.bo.Viewer(), r2.ID, "thanks")
+		_, err = env.App.Topics.React(ctx, w.boris.Viewer(), r2.ID, "thanks")
 		testutil.Must(t, err, "react thanks")
 		_, err = env.App.Topics.Accept(ctx, w.ana.Viewer(), tp.ID, r2.ID)
 		testutil.Must(t, err, "accept")
@@ -186,7 +187,7 @@ func TestCountsStayRight(t *testing.T) {
 			t.Errorf("ana: topics %d posts %d given %d", u.TopicsCount, u.PostsCount, u.ReactionsGiven)
 		}
 		// Taking a reaction back, deleting the accepted answer.
-		_, err = env.App.Topics.Unreact(ctx, w.bo.Viewer(), r2.ID, "thanks")
+		_, err = env.App.Topics.Unreact(ctx, w.boris.Viewer(), r2.ID, "thanks")
 		testutil.Must(t, err, "unreact")
 		testutil.Must(t, env.App.Topics.Delete(ctx, w.cleo.Viewer(), r2.ID), "delete")
 		testutil.Must(t, env.App.Topics.Delete(ctx, w.cleo.Viewer(), r2.ID), "delete twice")
@@ -218,9 +219,9 @@ func TestDeletedPostsAndRevisionsKept(t *testing.T) {
 	testutil.Each(t, func(t *testing.T, env *testutil.Env) {
 		w := setup(t, env)
 		tp := w.start(t, w.ana, w.general, "Which plan should I pick?", topic.KindDiscussion)
-		p := w.reply(t, w.bo, tp, "The first version.")
+		p := w.reply(t, w.boris, tp, "The first version.")
 		for _, body := range []string{"The second version.", "The third version."} {
-			_, err := env.App.Topics.Edit(ctx, w.bo.Viewer(), p.ID, topic.EditInput{Body: body})
+			_, err := env.App.Topics.Edit(ctx, w.boris.Viewer(), p.ID, topic.EditInput{Body: body})
 			testutil.Must(t, err, "edit")
 		}
 		title := "Which plan should I pick for two people?"
@@ -235,11 +236,11 @@ func TestDeletedPostsAndRevisionsKept(t *testing.T) {
 		if got := reload(t, env, tp.ID); got.Title != title || got.Slug != "which-plan-should-i-pick-for-two-people" {
 			t.Errorf("retitled topic: %q %q", got.Title, got.Slug)
 		}
-		testutil.Must(t, env.App.Topics.Delete(ctx, w.bo.Viewer(), p.ID), "delete")
+		testutil.Must(t, env.App.Topics.Delete(ctx, w.boris.Viewer(), p.ID), "delete")
 		for name, tc := range map[string]struct {
 			v       *auth.Viewer
 			visible bool
-		}{"moderator": {w.mod.Viewer(), true}, "author": {w.bo.Viewer(), false}, "member": {w.cleo.Viewer(), false}, "visitor": {&auth.Viewer{}, false}} {
+		}{"moderator": {w.mod.Viewer(), true}, "author": {w.boris.Viewer(), false}, "member": {w.cleo.Viewer(), false}, "visitor": {&auth.Viewer{}, false}} {
 			pg, err := env.App.Topics.Page(ctx, tc.v, tp.ID, 1)
 			testutil.Must(t, err, "page")
 			pv := pg.Posts[1]
@@ -262,7 +263,7 @@ func TestPagination(t *testing.T) {
 		w := setup(t, env)
 		tp := w.start(t, w.ana, w.general, "A long conversation", topic.KindDiscussion)
 		for i := 2; i <= 45; i++ {
-			w.reply(t, w.bo, tp, fmt.Sprintf("Reply number %d", i))
+			w.reply(t, w.boris, tp, fmt.Sprintf("Reply number %d", i))
 		}
 		per := env.App.Topics.PostsPerPage()
 		pg, err := env.App.Topics.Page(ctx, &auth.Viewer{}, tp.ID, per+5)
@@ -312,8 +313,8 @@ func TestUnansweredAndTop(t *testing.T) {
 		w := setup(t, env)
 		q1 := w.start(t, w.ana, w.general, "Question one is open", topic.KindQuestion)
 		q2 := w.start(t, w.ana, w.general, "Question two gets answered", topic.KindQuestion)
-		d := w.start(t, w.bo, w.general, "Just a discussion here", topic.KindDiscussion)
-		a := w.reply(t, w.bo, q2, "Here is the answer.")
+		d := w.start(t, w.boris, w.general, "Just a discussion here", topic.KindDiscussion)
+		a := w.reply(t, w.boris, q2, "Here is the answer.")
 		_, err := env.App.Topics.Accept(ctx, w.ana.Viewer(), q2.ID, a.ID)
 		testutil.Must(t, err, "accept")
 		list, err := env.App.Topics.List(ctx, &auth.Viewer{}, topic.ListQuery{Filter: topic.ListUnanswered})
@@ -348,11 +349,11 @@ func TestNoNPlusOne(t *testing.T) {
 			w.start(t, u, w.general, "Another topic from "+u.Username, topic.KindDiscussion)
 		}
 		qc.Reset()
-		_, err := env.App.Topics.Page(ctx, w.bo.Viewer(), tp.ID, 1)
+		_, err := env.App.Topics.Page(ctx, w.boris.Viewer(), tp.ID, 1)
 		testutil.Must(t, err, "page")
 		page = qc.N()
 		qc.Reset()
-		_, err = env.App.Topics.List(ctx, w.bo.Viewer(), topic.ListQuery{})
+		_, err = env.App.Topics.List(ctx, w.boris.Viewer(), topic.ListQuery{})
 		testutil.Must(t, err, "list")
 		return page, qc.N()
 	}
@@ -392,4 +393,45 @@ func TestValidation(t *testing.T) {
 	if strings.Join(pg.Tags, ",") != "router,wifi" || pg.Topic.Title != "Tagged topic here" {
 		t.Errorf("tags %v title %q", pg.Tags, pg.Topic.Title)
 	}
+}
+
+// Edits and accepts made at the same moment neither fail with a server
+// error nor count twice.
+func TestConcurrentChanges(t *testing.T) {
+	testutil.Each(t, func(t *testing.T, env *testutil.Env) {
+		w := setup(t, env)
+		q := w.start(t, w.ana, w.general, "Racing edits and accepts", topic.KindQuestion)
+		a := w.reply(t, w.boris, q, "The answer.")
+		const n = 8
+		errsC := make(chan error, 2*n)
+		var wg sync.WaitGroup
+		for i := 0; i < n; i++ {
+			wg.Add(2)
+			go func(i int) {
+				defer wg.Done()
+				_, err := env.App.Topics.Edit(ctx, w.boris.Viewer(), a.ID, topic.EditInput{Body: fmt.Sprintf("The answer, take %d.", i)})
+				errsC <- err
+			}(i)
+			go func() {
+				defer wg.Done()
+				_, err := env.App.Topics.Accept(ctx, w.ana.Viewer(), q.ID, a.ID)
+				errsC <- err
+			}()
+		}
+		wg.Wait()
+		close(errsC)
+		for err := range errsC {
+			if err != nil && !errors.Is(err, errs.Conflict) {
+				t.Errorf("concurrent change: %v", err)
+			}
+		}
+		p, _ := env.App.Topics.Store().Post(ctx, a.ID)
+		revs, _ := env.App.Topics.Store().Revisions(ctx, a.ID)
+		if p.RevisionsCount != len(revs) || len(revs) == 0 {
+			t.Errorf("revisions_count %d, revisions %d", p.RevisionsCount, len(revs))
+		}
+		if u := userRow(t, env, w.boris.ID); u.AcceptedAnswers != 1 {
+			t.Errorf("accepted answers counted %d times", u.AcceptedAnswers)
+		}
+	})
 }

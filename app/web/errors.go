@@ -48,8 +48,9 @@ func statusOf(kind error) int {
 var codes = map[int]string{
 	http.StatusBadRequest: "bad_request", http.StatusUnauthorized: "unauthorized", http.StatusForbidden: "forbidden",
 	http.StatusNotFound: "not_found", http.StatusMethodNotAllowed: "method_not_allowed", http.StatusConflict: "conflict",
-	http.StatusRequestEntityTooLarge: "too_large", http.StatusUnprocessableEntity: "invalid",
-	http.StatusTooManyRequests: "too_many_requests", http.StatusInternalServerError: "internal",
+	http.StatusRequestEntityTooLarge: "too_large", http.StatusUnsupportedMediaType: "unsupported_media_type",
+	http.StatusUnprocessableEntity: "invalid",
+	http.StatusTooManyRequests:     "too_many_requests", http.StatusInternalServerError: "internal",
 	http.StatusServiceUnavailable: "unavailable",
 }
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -21,9 +22,19 @@ const (
 )
 
 // plain says whether a path needs neither a viewer nor a language: static
-// files and the probes stay cheap.
+// files, uploaded files (served to whoever has the address) and the probes
+// stay cheap.
 func plain(path string) bool {
-	return strings.HasPrefix(path, "/static/") || path == "/healthz" || path == "/readyz" || path == "/metrics"
+	return strings.HasPrefix(path, "/static/") || strings.HasPrefix(path, "/uploads/") ||
+		path == "/healthz" || path == "/readyz" || path == "/metrics"
+}
+
+// bodyLimit bounds every request body by the largest upload and its form
+// before anything reads it: the CSRF check may parse a multipart form, and
+// unbounded, that would spool any amount to temporary files. The upload
+// routes hold their bodies to their own, tighter limits.
+func (s *Server) bodyLimit() echo.MiddlewareFunc {
+	return middleware.BodyLimit(strconv.FormatInt(s.cfg.Uploads.MaxBytes()>>10+1024, 10) + "K")
 }
 
 func (s *Server) accessLog() echo.MiddlewareFunc {
@@ -145,7 +156,10 @@ func (s *Server) csrf() echo.MiddlewareFunc {
 	return middleware.CSRFWithConfig(middleware.CSRFConfig{
 		Skipper: func(c echo.Context) bool {
 			bearer, _ := c.Get(ctxBearer).(bool)
-			return bearer || plain(c.Request().URL.Path)
+			// An API call that carries no session cookie has no ambient
+			// credential to forge: it is refused as unauthenticated instead.
+			noSession := IsAPI(c) && !hasCookie(c.Request(), SessionCookie)
+			return bearer || noSession || plain(c.Request().URL.Path) || s.noCSRF[c.Request().URL.Path]
 		},
 		TokenLookup:    "header:X-CSRF-Token,form:_csrf",
 		CookieName:     "_csrf",

@@ -27,6 +27,7 @@ import (
 	"causerie/app/jobs"
 	"causerie/app/mail"
 	"causerie/app/markup"
+	"causerie/app/notify"
 	"causerie/app/plugin"
 	"causerie/app/site"
 	"causerie/app/topic"
@@ -51,6 +52,7 @@ type App struct {
 	Render     *markup.Renderer
 	Categories *category.Service
 	Topics     *topic.Service
+	Notify     *notify.Service
 }
 
 // New prepares the data folder, opens and migrates the database and builds
@@ -98,25 +100,28 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, database *d
 	events := event.NewBus(queue)
 	sessions := web.NewSessionStore(database.DB, secret, cfg.Accounts.SessionLifetime.Duration, cfg.Server.Secure())
 	users := user.NewService(database.DB, cfg, mailer, sessions, user.NewLimits(cfg.RateLimit), log)
-	srv, err := web.New(web.Deps{Config: cfg, Log: log, Bundle: bundle, Theme: theme, Sessions: sessions,
-		Accounts: users, Registry: reg, Secret: secret})
-	if err != nil {
-		return nil, err
-	}
 	render := markup.New(markup.Options{BaseURL: cfg.Server.BaseURL})
 	cats := category.NewService(database.DB)
 	topics := topic.NewService(database.DB, cats, render, cfg.Posting, events)
+	notices := notify.NewService(database.DB, cfg, cats, topics, mailer, bundle, secret, log)
+	notices.Wire(events, queue)
+	srv, err := web.New(web.Deps{Config: cfg, Log: log, Bundle: bundle, Theme: theme, Sessions: sessions,
+		Accounts: users, Registry: reg, Secret: secret, Notices: notices})
+	if err != nil {
+		return nil, err
+	}
 	site.Routes(srv, reg, database.Ping, users)
 	user.Routes(srv, users)
 	category.Routes(srv, cats, user.RequireLogin)
 	topic.Routes(srv, topics, cats, user.RequireLogin)
+	notify.Routes(srv, notices, user.RequireLogin)
 	for _, p := range plugins {
 		if err := p.Setup(&host{name: p.Info().Name, e: srv.Echo, log: log}); err != nil {
 			return nil, fmt.Errorf("plugin %s: %w", p.Info().Name, err)
 		}
 	}
 	return &App{Config: cfg, Log: log, DB: database, Users: users, Web: srv, Mail: mailer, Bundle: bundle,
-		Render: render, Categories: cats, Topics: topics, Jobs: queue, Events: events}, nil
+		Render: render, Categories: cats, Topics: topics, Notify: notices, Jobs: queue, Events: events}, nil
 }
 
 // Theme layers the operator's [theme] dir over the embedded default theme.

@@ -61,6 +61,9 @@ type Mail struct {
 	From     string `toml:"from"`
 	// TLS is "starttls", "tls" or "none".
 	TLS string `toml:"tls"`
+	// BatchMinutes is the least time between two notification mails to one
+	// member: what happens meanwhile waits for the next mail.
+	BatchMinutes int `toml:"batch_minutes"`
 }
 
 type Theme struct {
@@ -126,7 +129,7 @@ func Default() Config {
 		},
 		Data:     Data{Dir: "data"},
 		Database: Database{MaxOpenConns: 10, BusyTimeout: Duration{5 * time.Second}},
-		Mail:     Mail{Host: "", Port: 587, From: "Causerie <noreply@localhost>", TLS: "starttls"},
+		Mail:     Mail{Host: "", Port: 587, From: "Causerie <noreply@localhost>", TLS: "starttls", BatchMinutes: 10},
 		Accounts: Accounts{
 			DefaultLanguage:     "en",
 			SessionLifetime:     Duration{30 * 24 * time.Hour},
@@ -292,6 +295,9 @@ func (c Config) Validate() error {
 	case "starttls", "tls", "none":
 	default:
 		return bad("mail", "tls", fmt.Sprintf("want starttls, tls or none, got %q", c.Mail.TLS))
+	}
+	if c.Mail.BatchMinutes < 1 || c.Mail.BatchMinutes > 24*60 {
+		return bad("mail", "batch_minutes", fmt.Sprintf("want minutes between 1 and 1440, got %d", c.Mail.BatchMinutes))
 	}
 	switch c.Accounts.DefaultLanguage {
 	case "en", "fr":

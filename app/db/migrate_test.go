@@ -15,6 +15,7 @@ import (
 	"causerie/app/config"
 	"causerie/app/db"
 	"causerie/app/jobs"
+	"causerie/app/notify"
 	"causerie/app/testutil"
 	"causerie/app/topic"
 	"causerie/app/user"
@@ -28,7 +29,8 @@ func models() []any {
 		&jobs.DeadJob{}, jobs.ScheduleModel(),
 		&category.Category{}, &category.Permission{}, &category.Tag{}, &category.CategoryTag{},
 		&topic.Topic{}, &topic.Post{}, &topic.Revision{}, &topic.Reaction{}, &topic.Bookmark{},
-		&topic.TopicRead{}, &topic.TopicTag{}, &topic.Draft{}}
+		&topic.TopicRead{}, &topic.TopicTag{}, &topic.Draft{},
+		&notify.Notification{}, &notify.Watch{}}
 }
 
 func open(t *testing.T, dialect string) *db.DB {

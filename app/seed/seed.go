@@ -173,6 +173,14 @@ func (s *seeder) tags(ctx context.Context) error {
 func pick[T any](r *rand.Rand, xs []T) T { return xs[r.IntN(len(xs))] }
 
 func (s *seeder) title(fr, question bool) string {
+	t := s.rawTitle(fr, question)
+	for i, r := range t {
+		return strings.ToUpper(string(r)) + t[i+len(string(r)):]
+	}
+	return t
+}
+
+func (s *seeder) rawTitle(fr, question bool) string {
 	if fr {
 		p := pick(s.r, productsFR)
 		if question {

@@ -41,6 +41,12 @@ type User struct {
 	ReactionsReceived int
 	ReactionsGiven    int
 	AcceptedAnswers   int
+
+	// E-mail about notifications: immediate (batched), daily, weekly or
+	// never, and when the last batch and digest went out (app/notify).
+	EmailFrequency string `gorm:"default:immediate"`
+	LastMailedAt   *time.Time
+	LastDigestAt   *time.Time
 }
 
 // Name is how the member is shown: their display name, else their username.

@@ -25,6 +25,8 @@ type Message struct {
 	To      string
 	Subject string
 	Text    string
+	// Headers are extra header fields, such as List-Unsubscribe.
+	Headers map[string]string
 }
 
 // Mailer composes and sends e-mails.
@@ -73,6 +75,9 @@ type View struct {
 // T translates a message ID; extra arguments are "Key", value pairs.
 func (v *View) T(id string, kv ...any) string { return v.tr.T(id, i18n.Pairs(kv...)) }
 
+// N translates a message ID in the plural form for n.
+func (v *View) N(id string, n int, kv ...any) string { return v.tr.N(id, n, i18n.Pairs(kv...)) }
+
 // Compose writes the mail template name for one recipient in lang.
 func (m *Mailer) Compose(name, lang, to string, data map[string]any) (Message, error) {
 	t, ok := m.templates[name]
@@ -118,6 +123,9 @@ func (m *Mailer) Deliver(ctx context.Context, msg Message) error {
 	gm.SetDate()
 	gm.SetMessageID()
 	gm.SetBodyString(gomail.TypeTextPlain, msg.Text)
+	for k, v := range msg.Headers {
+		gm.SetGenHeader(gomail.Header(k), v)
+	}
 	opts := []gomail.Option{gomail.WithPort(m.cfg.Port), gomail.WithTimeout(20 * time.Second)}
 	switch m.cfg.TLS {
 	case "tls":

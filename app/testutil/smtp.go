@@ -29,6 +29,7 @@ type Mail struct {
 // Message is one received e-mail, decoded.
 type Message struct {
 	From, To, Subject, Text string
+	Header                  mail.Header
 }
 
 var linkRE = regexp.MustCompile(`https?://[^\s]+`)
@@ -133,7 +134,7 @@ func (s *smtpSession) Data(r io.Reader) error {
 		subject = msg.Header.Get("Subject")
 	}
 	s.m.mu.Lock()
-	s.m.msgs = append(s.m.msgs, Message{From: s.from, To: s.to, Subject: subject, Text: string(body)})
+	s.m.msgs = append(s.m.msgs, Message{From: s.from, To: s.to, Subject: subject, Text: string(body), Header: msg.Header})
 	s.m.mu.Unlock()
 	return nil
 }

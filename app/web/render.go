@@ -2,8 +2,10 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"time"
@@ -33,6 +35,10 @@ type View struct {
 	tr      *i18n.Tr
 	assets  *Assets
 	started time.Time
+	ctx     context.Context
+	notices Notices
+	log     *slog.Logger
+	unread  int // -1 until asked
 }
 
 // T translates a message ID; extra arguments are "Key", value pairs.
@@ -58,6 +64,40 @@ func (v *View) Ago(t time.Time) string {
 		return v.tr.N("time.days_ago", int(d/(24*time.Hour)), nil)
 	}
 	return t.Format("2006-01-02")
+}
+
+// Unread is how many unread notifications the logged-in viewer has (0 for
+// visitors). It asks once per page; a failure is logged, and the page shows
+// no count rather than an error.
+func (v *View) Unread() int {
+	if v.unread >= 0 {
+		return v.unread
+	}
+	v.unread = 0
+	if v.notices == nil || !v.Viewer.LoggedIn() {
+		return 0
+	}
+	n, err := v.notices.Unread(v.ctx, v.Viewer)
+	if err != nil {
+		v.log.WarnContext(v.ctx, "unread notifications", "user_id", v.Viewer.ID, "error", err)
+		return 0
+	}
+	v.unread = n
+	return n
+}
+
+// WatchLevel is the viewer's watch level of a topic (or of a category, with
+// topicID 0) for the watch forms: watching, tracking, normal or muted.
+func (v *View) WatchLevel(topicID, categoryID int64) string {
+	if v.notices == nil || !v.Viewer.LoggedIn() {
+		return "normal"
+	}
+	l, err := v.notices.WatchLevel(v.ctx, v.Viewer, topicID, categoryID)
+	if err != nil {
+		v.log.WarnContext(v.ctx, "watch level", "user_id", v.Viewer.ID, "error", err)
+		return "normal"
+	}
+	return l
 }
 
 // Exact is t as an ISO date and time, for the title of a relative date.

@@ -1,0 +1,242 @@
+package notify
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"causerie/app/auth"
+	"causerie/app/category"
+	"causerie/app/event"
+	"causerie/app/topic"
+	"causerie/app/user"
+)
+
+// The subscribers below run as jobs, after the change committed, and may
+// run more than once for one event: each notification has a dedup key
+// unique per member, and is inserted with ON CONFLICT DO NOTHING, in one
+// transaction with the rest of the job's writes.
+
+// about loads a post, its topic and category when the post is published in
+// a published topic: nothing is said about anything else (pending, hidden
+// or deleted since the event), so it returns nil without an error.
+func (s *Service) about(ctx context.Context, postID int64) (*topic.Post, *topic.Topic, *category.Category, error) {
+	st := s.topics.Store()
+	p, err := st.Post(ctx, postID)
+	if isNotFound(err) {
+		return nil, nil, nil, nil
+	}
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	t, err := st.Topic(ctx, p.TopicID)
+	if isNotFound(err) {
+		return nil, nil, nil, nil
+	}
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	c, err := s.cats.Get(ctx, t.CategoryID)
+	if isNotFound(err) {
+		return nil, nil, nil, nil
+	}
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if p.State != topic.StatePublished || t.State != topic.StatePublished {
+		return nil, nil, nil, nil
+	}
+	return p, t, c, nil
+}
+
+// readers keeps the members of ids who can read the category now.
+func (s *Service) readers(ctx context.Context, ids []int64, c *category.Category) (map[int64]*user.User, error) {
+	out := map[int64]*user.User{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var us []*user.User
+	if err := s.db.WithContext(ctx).Where("id IN ?", ids).Find(&us).Error; err != nil {
+		return nil, fmt.Errorf("load members to notify: %w", err)
+	}
+	for _, u := range us {
+		if auth.CanRead(u.Viewer(), c.Grants) {
+			out[u.ID] = u
+		}
+	}
+	return out, nil
+}
+
+// priority: one notification per member and post, the most personal kind.
+var priority = map[string]int{KindPost: 1, KindTopic: 1, KindQuote: 2, KindReply: 3, KindMention: 4}
+
+func (s *Service) postCreated(ctx context.Context, e event.PostCreated) error {
+	p, t, c, err := s.about(ctx, e.PostID)
+	if err != nil || p == nil {
+		return err
+	}
+	watches, err := s.watchesOf(ctx, s.db, t.ID, c)
+	if err != nil {
+		return err
+	}
+	kinds := map[int64]string{}
+	give := func(userID int64, kind string) {
+		if userID != 0 && userID != p.UserID && priority[kind] > priority[kinds[userID]] {
+			kinds[userID] = kind
+		}
+	}
+	watched := KindPost
+	if p.Number == 1 {
+		watched = KindTopic // only a category watch can watch a topic that just started
+	}
+	for uid, w := range watches {
+		// A watch set after the post was written (the job runs again, or
+		// late) is not about this post.
+		if w.Level == LevelWatching && !w.UpdatedAt.After(p.CreatedAt) {
+			give(uid, watched)
+		}
+	}
+	if p.Number > 1 {
+		to := e.ReplyToUserID
+		if to == 0 {
+			to = t.UserID // a reply to the topic answers its author
+		}
+		give(to, KindReply)
+	}
+	if len(e.Quotes) > 0 {
+		var authors []int64
+		if err := s.db.WithContext(ctx).Model(&topic.Post{}).Where("id IN ?", e.Quotes).Distinct().Pluck("user_id", &authors).Error; err != nil {
+			return fmt.Errorf("authors quoted in post %d: %w", p.ID, err)
+		}
+		for _, a := range authors {
+			give(a, KindQuote)
+		}
+	}
+	if len(e.Mentions) > 0 {
+		var mentioned []int64
+		if err := s.db.WithContext(ctx).Model(&user.User{}).Where("lower(username) IN ?", e.Mentions).Pluck("id", &mentioned).Error; err != nil {
+			return fmt.Errorf("members mentioned in post %d: %w", p.ID, err)
+		}
+		for _, m := range mentioned {
+			give(m, KindMention)
+		}
+	}
+	ids := make([]int64, 0, len(kinds))
+	for uid := range kinds {
+		if watches[uid].Level != LevelMuted {
+			ids = append(ids, uid)
+		}
+	}
+	slices.Sort(ids)
+	to, err := s.readers(ctx, ids, c)
+	if err != nil {
+		return err
+	}
+	now := s.now()
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		for _, uid := range ids {
+			if to[uid] == nil {
+				continue
+			}
+			n := &Notification{UserID: uid, Kind: kinds[uid], TopicID: &t.ID, PostID: &p.ID, ActorID: &p.UserID,
+				DedupKey: postKey(p.ID), Data: "{}", CreatedAt: now}
+			if err := insert(ctx, tx, n); err != nil {
+				return err
+			}
+		}
+		return watchByDefault(ctx, tx, p.UserID, t.ID, p.CreatedAt)
+	})
+}
+
+func insert(ctx context.Context, tx *gorm.DB, n *Notification) error {
+	if err := tx.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(n).Error; err != nil {
+		return fmt.Errorf("notify %d of %s: %w", n.UserID, n.DedupKey, err)
+	}
+	return nil
+}
+
+// authorToNotify says whether to tell a post's author that someone did something to it
+// (reacted, accepted it), when they can read it and have not muted it.
+func (s *Service) authorToNotify(ctx context.Context, postID, actorID int64) (*topic.Post, *topic.Topic, bool, error) {
+	p, t, c, err := s.about(ctx, postID)
+	if err != nil || p == nil || p.UserID == actorID {
+		return nil, nil, false, err
+	}
+	watches, err := s.watchesOf(ctx, s.db, t.ID, c, p.UserID)
+	if err != nil || watches[p.UserID].Level == LevelMuted {
+		return nil, nil, false, err
+	}
+	to, err := s.readers(ctx, []int64{p.UserID}, c)
+	if err != nil || to[p.UserID] == nil {
+		return nil, nil, false, err
+	}
+	return p, t, true, nil
+}
+
+// reactionAdded collapses the reactions to one post into one unread
+// notification: a new one starts only once the last was read.
+func (s *Service) reactionAdded(ctx context.Context, e event.ReactionAdded) error {
+	p, t, ok, err := s.authorToNotify(ctx, e.PostID, e.UserID)
+	if err != nil || !ok {
+		return err
+	}
+	given := fmt.Sprintf("%d:%s", e.UserID, e.Kind)
+	now := s.now()
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var rows []*Notification
+		if err := tx.Where("user_id = ? AND kind = ? AND post_id = ?", p.UserID, KindReaction, p.ID).Order("id").Find(&rows).Error; err != nil {
+			return fmt.Errorf("reaction notifications of post %d: %w", p.ID, err)
+		}
+		var unread *Notification
+		for _, n := range rows {
+			if slices.Contains(n.data().Given, given) {
+				return nil // counted already
+			}
+			if n.ReadAt == nil {
+				unread = n
+			}
+		}
+		if unread == nil {
+			d := Data{Actors: []int64{e.UserID}, Given: []string{given}}
+			return insert(ctx, tx, &Notification{UserID: p.UserID, Kind: KindReaction, TopicID: &t.ID, PostID: &p.ID,
+				ActorID: &e.UserID, DedupKey: fmt.Sprintf("reaction:%d:%d", p.ID, len(rows)+1), Data: encode(d), CreatedAt: now})
+		}
+		d := unread.data()
+		d.Given = append(d.Given, given)
+		d.Actors = append(slices.DeleteFunc(d.Actors, func(a int64) bool { return a == e.UserID }), e.UserID)
+		return tx.Model(&Notification{}).Where("id = ?", unread.ID).
+			Updates(map[string]any{"data": encode(d), "actor_id": e.UserID, "created_at": now}).Error
+	})
+}
+
+func (s *Service) answerAccepted(ctx context.Context, e event.AnswerAccepted) error {
+	p, t, ok, err := s.authorToNotify(ctx, e.PostID, e.UserID)
+	if err != nil || !ok {
+		return err
+	}
+	return insert(ctx, s.db, &Notification{UserID: p.UserID, Kind: KindAccepted, TopicID: &t.ID, PostID: &p.ID,
+		ActorID: &e.UserID, DedupKey: acceptedKey(p.ID), Data: "{}", CreatedAt: s.now()})
+}
+
+func (s *Service) badgeGranted(ctx context.Context, e event.BadgeGranted) error {
+	return s.personal(ctx, e.UserID, KindBadge, "badge:"+e.Badge, Data{Badge: e.Badge})
+}
+
+func (s *Service) trustLevelChanged(ctx context.Context, e event.TrustLevelChanged) error {
+	return s.personal(ctx, e.UserID, KindTrust, fmt.Sprintf("trust:%d", e.Level), Data{Level: e.Level})
+}
+
+// personal notifies a member about their own standing; a member who is
+// gone is not told.
+func (s *Service) personal(ctx context.Context, userID int64, kind, key string, d Data) error {
+	if _, err := user.NewStore(s.db).Get(ctx, userID); err != nil {
+		if isNotFound(err) {
+			return nil
+		}
+		return err
+	}
+	return insert(ctx, s.db, &Notification{UserID: userID, Kind: kind, DedupKey: key, Data: encode(d), CreatedAt: s.now()})
+}

@@ -1,0 +1,141 @@
+package notify
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+
+	"causerie/app/auth"
+	"causerie/app/category"
+	"causerie/app/errs"
+	"causerie/app/topic"
+)
+
+// watchesOf is the watch that applies to everyone who set one for a topic
+// or its category (or the category's parent): the topic's own wins, then
+// the category's, then the parent's. Members missing from the map are at
+// the normal level.
+func (s *Service) watchesOf(ctx context.Context, g *gorm.DB, topicID int64, cat *category.Category, only ...int64) (map[int64]Watch, error) {
+	cats := []int64{cat.ID}
+	if cat.ParentID != nil {
+		cats = append(cats, *cat.ParentID)
+	}
+	q := g.WithContext(ctx).Model(&Watch{})
+	if topicID != 0 {
+		q = q.Where("topic_id = ? OR category_id IN ?", topicID, cats)
+	} else {
+		q = q.Where("category_id IN ?", cats)
+	}
+	if len(only) > 0 {
+		q = q.Where("user_id IN ?", only)
+	}
+	var ws []Watch
+	if err := q.Find(&ws).Error; err != nil {
+		return nil, fmt.Errorf("watches of topic %d: %w", topicID, err)
+	}
+	rank := func(w Watch) int {
+		switch {
+		case w.TopicID != nil:
+			return 3
+		case *w.CategoryID == cat.ID:
+			return 2
+		}
+		return 1
+	}
+	best := map[int64]Watch{}
+	for _, w := range ws {
+		if b, ok := best[w.UserID]; !ok || rank(w) > rank(b) {
+			best[w.UserID] = w
+		}
+	}
+	return best, nil
+}
+
+// WatchLevel is v's level for a topic (or, with topicID 0, a category):
+// what the watch forms show.
+func (s *Service) WatchLevel(ctx context.Context, v *auth.Viewer, topicID, categoryID int64) (string, error) {
+	if !v.LoggedIn() {
+		return LevelNormal, nil
+	}
+	cat, err := s.cats.Get(ctx, categoryID)
+	if err != nil {
+		return LevelNormal, nil
+	}
+	ws, err := s.watchesOf(ctx, s.db, topicID, cat, v.ID)
+	if err != nil {
+		return "", err
+	}
+	if w, ok := ws[v.ID]; ok {
+		return w.Level, nil
+	}
+	return LevelNormal, nil
+}
+
+func checkLevel(level string) error {
+	if !ValidLevel(level) {
+		return errs.Fields{"level": "notify.invalid_level"}
+	}
+	return nil
+}
+
+// WatchTopic sets v's level for a topic v can read.
+func (s *Service) WatchTopic(ctx context.Context, v *auth.Viewer, topicID int64, level string) (*topic.Topic, error) {
+	if !v.LoggedIn() {
+		return nil, errs.New(errs.Unauthorized, "error.login_required", nil)
+	}
+	t, err := s.topics.Store().Topic(ctx, topicID)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.cats.ReadableByID(ctx, v, t.CategoryID); err != nil {
+		return nil, topic.ErrNotFound
+	}
+	if t.State != topic.StatePublished && !auth.CanModerate(v) && (t.UserID != v.ID || t.State == topic.StateDeleted) {
+		return nil, topic.ErrNotFound
+	}
+	if err := checkLevel(level); err != nil {
+		return nil, err
+	}
+	err = s.db.WithContext(ctx).Exec(`INSERT INTO watches (user_id, topic_id, level, updated_at) VALUES (?, ?, ?, ?)
+		ON CONFLICT (user_id, topic_id) DO UPDATE SET level = excluded.level, updated_at = excluded.updated_at`,
+		v.ID, t.ID, level, s.now()).Error
+	if err != nil {
+		return nil, fmt.Errorf("watch topic %d: %w", t.ID, err)
+	}
+	return t, nil
+}
+
+// WatchCategory sets v's level for a category v can read: it applies to
+// each of its topics (and sub-categories) where v set none of their own.
+func (s *Service) WatchCategory(ctx context.Context, v *auth.Viewer, slug, level string) (*category.Category, error) {
+	if !v.LoggedIn() {
+		return nil, errs.New(errs.Unauthorized, "error.login_required", nil)
+	}
+	c, err := s.cats.Readable(ctx, v, slug)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkLevel(level); err != nil {
+		return nil, err
+	}
+	err = s.db.WithContext(ctx).Exec(`INSERT INTO watches (user_id, category_id, level, updated_at) VALUES (?, ?, ?, ?)
+		ON CONFLICT (user_id, category_id) DO UPDATE SET level = excluded.level, updated_at = excluded.updated_at`,
+		v.ID, c.ID, level, s.now()).Error
+	if err != nil {
+		return nil, fmt.Errorf("watch category %d: %w", c.ID, err)
+	}
+	return c, nil
+}
+
+// watchByDefault makes a member who posts in a topic watch it from the
+// time of their post, unless they chose a level for it already.
+func watchByDefault(ctx context.Context, tx *gorm.DB, userID, topicID int64, at time.Time) error {
+	err := tx.WithContext(ctx).Exec(`INSERT INTO watches (user_id, topic_id, level, updated_at) VALUES (?, ?, ?, ?)
+		ON CONFLICT (user_id, topic_id) DO NOTHING`, userID, topicID, LevelWatching, at).Error
+	if err != nil {
+		return fmt.Errorf("watch topic %d for its poster %d: %w", topicID, userID, err)
+	}
+	return nil
+}

@@ -31,6 +31,7 @@ import (
 	"causerie/app/plugin"
 	"causerie/app/site"
 	"causerie/app/topic"
+	"causerie/app/upload"
 	"causerie/app/user"
 	"causerie/app/web"
 	"causerie/locales"
@@ -52,6 +53,7 @@ type App struct {
 	Render     *markup.Renderer
 	Categories *category.Service
 	Topics     *topic.Service
+	Uploads    *upload.Service
 	Notify     *notify.Service
 }
 
@@ -100,6 +102,11 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, database *d
 	events := event.NewBus(queue)
 	sessions := web.NewSessionStore(database.DB, secret, cfg.Accounts.SessionLifetime.Duration, cfg.Server.Secure())
 	users := user.NewService(database.DB, cfg, mailer, sessions, user.NewLimits(cfg.RateLimit), log)
+	storage, err := upload.NewFS(filepath.Join(cfg.Data.Dir, "uploads"))
+	if err != nil {
+		return nil, err
+	}
+	uploads := upload.NewService(database.DB, storage, cfg.Uploads)
 	render := markup.New(markup.Options{BaseURL: cfg.Server.BaseURL})
 	cats := category.NewService(database.DB)
 	topics := topic.NewService(database.DB, cats, render, cfg.Posting, events)
@@ -112,6 +119,7 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, database *d
 	}
 	site.Routes(srv, reg, database.Ping, users)
 	user.Routes(srv, users)
+	upload.Routes(srv, uploads, user.RequireLogin)
 	category.Routes(srv, cats, user.RequireLogin)
 	topic.Routes(srv, topics, cats, user.RequireLogin)
 	notify.Routes(srv, notices, user.RequireLogin)
@@ -121,7 +129,7 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, database *d
 		}
 	}
 	return &App{Config: cfg, Log: log, DB: database, Users: users, Web: srv, Mail: mailer, Bundle: bundle,
-		Render: render, Categories: cats, Topics: topics, Notify: notices, Jobs: queue, Events: events}, nil
+		Render: render, Categories: cats, Topics: topics, Uploads: uploads, Notify: notices, Jobs: queue, Events: events}, nil
 }
 
 // Theme layers the operator's [theme] dir over the embedded default theme.

@@ -133,3 +133,7 @@ func CanManageCategories(v *Viewer) bool { return v.IsAdmin() }
 
 // CanModerate says whether v may pin, close, move and see every post.
 func CanModerate(v *Viewer) bool { return v.IsStaff() }
+
+// MayUpload is CanUpload for templates: the composer shows its upload
+// control to those who may use it.
+func (v *Viewer) MayUpload() bool { return CanUpload(v) }

@@ -30,6 +30,7 @@ type Config struct {
 	Accounts  Accounts  `toml:"accounts"`
 	RateLimit RateLimit `toml:"ratelimit"`
 	Posting   Posting   `toml:"posting"`
+	Uploads   Uploads   `toml:"uploads"`
 	Log       Log       `toml:"log"`
 }
 
@@ -97,6 +98,19 @@ type Posting struct {
 	TopicsPerPage  int      `toml:"topics_per_page"`
 }
 
+// Uploads bounds what members may upload: sizes in megabytes (MiB),
+// attachment types by their sniffed MIME type, image sides in pixels.
+type Uploads struct {
+	MaxImageMB   int      `toml:"max_image_mb"`
+	MaxFileMB    int      `toml:"max_file_mb"`
+	AllowedFiles []string `toml:"allowed_files"`
+	ImageMaxPx   int      `toml:"image_max_px"`
+	AvatarPx     int      `toml:"avatar_px"`
+}
+
+// MaxBytes is the largest upload of any kind, in bytes.
+func (u Uploads) MaxBytes() int64 { return int64(max(u.MaxImageMB, u.MaxFileMB)) << 20 }
+
 type Log struct {
 	Level  string `toml:"level"`
 	Format string `toml:"format"`
@@ -142,6 +156,8 @@ func Default() Config {
 		RateLimit: RateLimit{Login: "10-15m", Register: "5-1h", Reset: "5-1h"},
 		Posting: Posting{MinTitleLength: 8, MaxTitleLength: 150, MinPostLength: 2, MaxPostLength: 32000, MaxTags: 5,
 			Reactions: []string{"like", "heart", "laugh", "insightful", "thanks"}, PostsPerPage: 20, TopicsPerPage: 30},
+		Uploads: Uploads{MaxImageMB: 8, MaxFileMB: 16, AllowedFiles: []string{"application/pdf", "text/plain", "application/zip"},
+			ImageMaxPx: 2048, AvatarPx: 256},
 		Log: Log{Level: "info", Format: "text"},
 	}
 }
@@ -340,6 +356,9 @@ func (c Config) Validate() error {
 	if p.TopicsPerPage < 5 || p.TopicsPerPage > 100 {
 		return bad("posting", "topics_per_page", "want 5 to 100")
 	}
+	if err := c.Uploads.validate(); err != nil {
+		return err
+	}
 	switch c.Log.Level {
 	case "debug", "info", "warn", "error":
 	default:
@@ -351,6 +370,39 @@ func (c Config) Validate() error {
 		return bad("log", "format", fmt.Sprintf("want text or json, got %q", c.Log.Format))
 	}
 	return nil
+}
+
+func (u Uploads) validate() error {
+	if u.MaxImageMB < 1 || u.MaxImageMB > 100 {
+		return bad("uploads", "max_image_mb", "want 1 to 100")
+	}
+	if u.MaxFileMB < 1 || u.MaxFileMB > 1024 {
+		return bad("uploads", "max_file_mb", "want 1 to 1024")
+	}
+	for _, t := range u.AllowedFiles {
+		if !mimeRE.MatchString(t) {
+			return bad("uploads", "allowed_files", fmt.Sprintf("%q: want MIME types such as \"application/pdf\", without parameters", t))
+		}
+		if unsafeTypes[t] || strings.HasPrefix(t, "image/") {
+			return bad("uploads", "allowed_files", fmt.Sprintf("%q cannot be allowed: browsers run or render it (images are always allowed and re-encoded)", t))
+		}
+	}
+	if u.ImageMaxPx < 64 || u.ImageMaxPx > 16384 {
+		return bad("uploads", "image_max_px", "want 64 to 16384")
+	}
+	if u.AvatarPx < 32 || u.AvatarPx > 1024 {
+		return bad("uploads", "avatar_px", "want 32 to 1024")
+	}
+	return nil
+}
+
+var mimeRE = regexp.MustCompile(`^[a-z0-9][a-z0-9!#$&^_.+-]*/[a-z0-9][a-z0-9!#$&^_.+-]*$`)
+
+// unsafeTypes are attachment types a browser would render as a page or run:
+// they are never allowed, whatever the setting says.
+var unsafeTypes = map[string]bool{
+	"text/html": true, "application/xhtml+xml": true, "text/xml": true, "application/xml": true,
+	"text/javascript": true, "application/javascript": true, "application/x-shockwave-flash": true,
 }
 
 // Driver says which database the URL points at: "sqlite" or "postgres".

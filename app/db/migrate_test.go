@@ -18,6 +18,7 @@ import (
 	"causerie/app/notify"
 	"causerie/app/testutil"
 	"causerie/app/topic"
+	"causerie/app/upload"
 	"causerie/app/user"
 	"causerie/app/web"
 )
@@ -26,7 +27,7 @@ import (
 // model adds it here, and the test below holds it to the migrations.
 func models() []any {
 	return []any{&user.User{}, &user.Token{}, &user.APIToken{}, &user.Setting{}, web.SessionModel(),
-		&jobs.DeadJob{}, jobs.ScheduleModel(),
+		&jobs.DeadJob{}, jobs.ScheduleModel(), &upload.Upload{},
 		&category.Category{}, &category.Permission{}, &category.Tag{}, &category.CategoryTag{},
 		&topic.Topic{}, &topic.Post{}, &topic.Revision{}, &topic.Reaction{}, &topic.Bookmark{},
 		&topic.TopicRead{}, &topic.TopicTag{}, &topic.Draft{},

@@ -6,6 +6,7 @@ package user
 
 import (
 	"hash/fnv"
+	"strconv"
 	"strings"
 	"time"
 
@@ -31,6 +32,9 @@ type User struct {
 	BioHTML     string `gorm:"column:bio_html"`
 	Location    string
 	Website     string
+	// AvatarUploadID is the member's uploaded picture (app/upload); nil
+	// shows the generated one.
+	AvatarUploadID *int64
 
 	// Standing in the community, kept up to date as things happen.
 	TrustLevel        int
@@ -105,6 +109,16 @@ type Setting struct {
 	Key       string `gorm:"primaryKey"`
 	Value     string
 	UpdatedAt time.Time
+}
+
+// AvatarURL is the address of the member's uploaded picture, or "" when
+// they have none (the generated avatar stands in). Served by app/upload;
+// the address changes with the picture, so it may be cached for good.
+func (u *User) AvatarURL() string {
+	if u.AvatarUploadID == nil {
+		return ""
+	}
+	return "/uploads/avatars/" + strconv.FormatInt(*u.AvatarUploadID, 10)
 }
 
 // Initial is the letter of the generated avatar.

@@ -113,8 +113,10 @@ func New(d Deps) (*Server, error) {
 		s.metrics.middleware, // handles the error, so the log above sees its status
 		middleware.Recover(),
 		s.securityHeaders,
+		s.bodyLimit(),
 		middleware.GzipWithConfig(middleware.GzipConfig{Skipper: func(c echo.Context) bool {
-			return c.Path() == "/metrics"
+			// uploads are compressed already, and a range of one must not be gzipped
+			return c.Path() == "/metrics" || strings.HasPrefix(c.Path(), "/uploads/")
 		}}),
 		s.authenticate,
 		s.locale,

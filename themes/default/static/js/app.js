@@ -262,3 +262,90 @@
     });
   });
 })();
+
+// Uploads. The composer's upload form sends its file with fetch and puts
+// the Markdown it gets back into the post, at the cursor; an image or file
+// dropped on the text, or an image pasted into it, goes the same way.
+// Without this script the form still works: it opens its result (the
+// Markdown to paste) in a new tab, so the post being written stays.
+(function () {
+  "use strict";
+
+  function token() {
+    var m = document.querySelector('meta[name="csrf-token"]');
+    return m ? m.getAttribute("content") : "";
+  }
+
+  function insert(ta, md) {
+    var start = ta.selectionStart, end = ta.selectionEnd, v = ta.value;
+    var before = start > 0 && v.charAt(start - 1) !== "\n" ? "\n" : "";
+    var after = end < v.length && v.charAt(end) !== "\n" ? "\n" : "";
+    ta.setRangeText(before + md + after, start, end, "end");
+    ta.dispatchEvent(new Event("input", { bubbles: true }));
+  }
+
+  function setup(form) {
+    var ta = document.getElementById(form.dataset.uploadFor);
+    var input = form.querySelector('input[type="file"]');
+    var status = form.querySelector(".upload-status");
+    if (!ta || !input || !window.fetch || !window.FormData) return;
+    var say = function (text) { if (status) status.textContent = text; };
+
+    function send(file) {
+      var body = new FormData();
+      body.append("file", file, file.name || "image.png");
+      return fetch("/api/v1/uploads", {
+        method: "POST", body: body, credentials: "same-origin",
+        headers: { "X-CSRF-Token": token(), "Accept": "application/json" }
+      }).then(function (res) {
+        return res.json().catch(function () { return {}; }).then(function (data) {
+          if (!res.ok) {
+            throw { server: true, message: (data.error && data.error.message) || form.dataset.failed };
+          }
+          insert(ta, data.markdown);
+        });
+      });
+    }
+
+    // One file after the other, so their Markdown comes in their order.
+    function sendAll(files) {
+      files = Array.prototype.slice.call(files || []);
+      if (!files.length) return;
+      say(form.dataset.uploading);
+      files.reduce(function (p, f) { return p.then(function () { return send(f); }); }, Promise.resolve())
+        .then(function () { say(form.dataset.done); })
+        .catch(function (err) { say(err && err.server ? err.message : form.dataset.failed); })
+        .then(function () { input.value = ""; });
+    }
+
+    form.removeAttribute("target");
+    var hint = form.querySelector(".hint");
+    if (hint && form.dataset.hintJs) hint.textContent = form.dataset.hintJs;
+    var button = form.querySelector('button[type="submit"]');
+    if (button) button.hidden = true;
+
+    input.addEventListener("change", function () { sendAll(input.files); });
+    form.addEventListener("submit", function (e) { e.preventDefault(); sendAll(input.files); });
+    ta.addEventListener("dragover", function (e) {
+      if (e.dataTransfer && Array.prototype.indexOf.call(e.dataTransfer.types, "Files") >= 0) e.preventDefault();
+    });
+    ta.addEventListener("drop", function (e) {
+      if (!e.dataTransfer || !e.dataTransfer.files.length) return;
+      e.preventDefault();
+      ta.focus();
+      sendAll(e.dataTransfer.files);
+    });
+    ta.addEventListener("paste", function (e) {
+      var files = Array.prototype.filter.call((e.clipboardData && e.clipboardData.files) || [], function (f) {
+        return /^image\//.test(f.type);
+      });
+      if (!files.length) return;
+      e.preventDefault();
+      sendAll(files);
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("form.upload-form[data-upload-for]").forEach(setup);
+  });
+})();

@@ -58,7 +58,7 @@ func (pc *PageCache) Stats() (hits, misses uint64) { return pc.hits.Load(), pc.m
 // unchanging are the state-changing paths that change nothing a visitor
 // sees, so they leave the cache alone.
 var unchanging = map[string]bool{"/login": true, "/logout": true, "/language": true, "/preview": true, "/drafts": true,
-	"/register": true, "/password/forgot": true, "/confirm": true}
+	"/register": true, "/password/forgot": true, "/confirm": true, "/uploads": true, "/api/v1/uploads": true}
 
 // watchWrites moves the cache to a new generation after any state-changing
 // request that succeeded.

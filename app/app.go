@@ -29,6 +29,8 @@ import (
 	"causerie/app/markup"
 	"causerie/app/notify"
 	"causerie/app/plugin"
+	"causerie/app/profile"
+	"causerie/app/reputation"
 	"causerie/app/site"
 	"causerie/app/topic"
 	"causerie/app/upload"
@@ -55,6 +57,7 @@ type App struct {
 	Topics     *topic.Service
 	Uploads    *upload.Service
 	Notify     *notify.Service
+	Reputation *reputation.Service
 }
 
 // New prepares the data folder, opens and migrates the database and builds
@@ -112,6 +115,8 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, database *d
 	topics := topic.NewService(database.DB, cats, render, cfg.Posting, events)
 	notices := notify.NewService(database.DB, cfg, cats, topics, mailer, bundle, secret, log)
 	notices.Wire(events, queue)
+	reps := reputation.NewService(database.DB, cfg, events, log)
+	reps.Subscribe(events, queue)
 	srv, err := web.New(web.Deps{Config: cfg, Log: log, Bundle: bundle, Theme: theme, Sessions: sessions,
 		Accounts: users, Registry: reg, Secret: secret, Notices: notices})
 	if err != nil {
@@ -123,13 +128,16 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, database *d
 	category.Routes(srv, cats, user.RequireLogin)
 	topic.Routes(srv, topics, cats, user.RequireLogin)
 	notify.Routes(srv, notices, user.RequireLogin)
+	reputation.Routes(srv, reps)
+	profile.Routes(srv, profile.NewService(database.DB, cats, reps, render), reps, user.RequireLogin)
+	srv.Use(reps.TrackVisits) // after authentication: records members' visits and last seen
 	for _, p := range plugins {
 		if err := p.Setup(&host{name: p.Info().Name, e: srv.Echo, log: log}); err != nil {
 			return nil, fmt.Errorf("plugin %s: %w", p.Info().Name, err)
 		}
 	}
 	return &App{Config: cfg, Log: log, DB: database, Users: users, Web: srv, Mail: mailer, Bundle: bundle,
-		Render: render, Categories: cats, Topics: topics, Uploads: uploads, Notify: notices, Jobs: queue, Events: events}, nil
+		Render: render, Categories: cats, Topics: topics, Uploads: uploads, Notify: notices, Reputation: reps, Jobs: queue, Events: events}, nil
 }
 
 // Theme layers the operator's [theme] dir over the embedded default theme.

@@ -34,6 +34,9 @@ type Viewer struct {
 	Email    string
 	Role     Role
 	Language string
+	// TrustLevel is the member's trust level (TrustNew to TrustLeader):
+	// what they may do beyond their role (see trust.go).
+	TrustLevel int
 	// SessionID is set when the request rides on a session cookie, empty
 	// when it comes with an API token.
 	SessionID string

@@ -22,16 +22,18 @@ import (
 // Config is every setting; config.toml at the repository root documents each
 // one with its default.
 type Config struct {
-	Server    Server    `toml:"server"`
-	Data      Data      `toml:"data"`
-	Database  Database  `toml:"database"`
-	Mail      Mail      `toml:"mail"`
-	Theme     Theme     `toml:"theme"`
-	Accounts  Accounts  `toml:"accounts"`
-	RateLimit RateLimit `toml:"ratelimit"`
-	Posting   Posting   `toml:"posting"`
-	Uploads   Uploads   `toml:"uploads"`
-	Log       Log       `toml:"log"`
+	Server     Server     `toml:"server"`
+	Data       Data       `toml:"data"`
+	Database   Database   `toml:"database"`
+	Mail       Mail       `toml:"mail"`
+	Theme      Theme      `toml:"theme"`
+	Accounts   Accounts   `toml:"accounts"`
+	RateLimit  RateLimit  `toml:"ratelimit"`
+	Posting    Posting    `toml:"posting"`
+	Uploads    Uploads    `toml:"uploads"`
+	Reputation Reputation `toml:"reputation"`
+	Trust      Trust      `toml:"trust"`
+	Log        Log        `toml:"log"`
 }
 
 type Server struct {
@@ -158,7 +160,9 @@ func Default() Config {
 			Reactions: []string{"like", "heart", "laugh", "insightful", "thanks"}, PostsPerPage: 20, TopicsPerPage: 30},
 		Uploads: Uploads{MaxImageMB: 8, MaxFileMB: 16, AllowedFiles: []string{"application/pdf", "text/plain", "application/zip"},
 			ImageMaxPx: 2048, AvatarPx: 256},
-		Log: Log{Level: "info", Format: "text"},
+		Reputation: defaultReputation(),
+		Trust:      defaultTrust(),
+		Log:        Log{Level: "info", Format: "text"},
 	}
 }
 
@@ -355,6 +359,9 @@ func (c Config) Validate() error {
 	}
 	if p.TopicsPerPage < 5 || p.TopicsPerPage > 100 {
 		return bad("posting", "topics_per_page", "want 5 to 100")
+	}
+	if err := c.validateCommunity(); err != nil {
+		return err
 	}
 	if err := c.Uploads.validate(); err != nil {
 		return err

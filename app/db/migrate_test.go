@@ -16,6 +16,7 @@ import (
 	"causerie/app/db"
 	"causerie/app/jobs"
 	"causerie/app/notify"
+	"causerie/app/reputation"
 	"causerie/app/testutil"
 	"causerie/app/topic"
 	"causerie/app/upload"
@@ -31,6 +32,7 @@ func models() []any {
 		&category.Category{}, &category.Permission{}, &category.Tag{}, &category.CategoryTag{},
 		&topic.Topic{}, &topic.Post{}, &topic.Revision{}, &topic.Reaction{}, &topic.Bookmark{},
 		&topic.TopicRead{}, &topic.TopicTag{}, &topic.Draft{},
+		&reputation.Event{}, &reputation.Award{}, &reputation.Visit{},
 		&notify.Notification{}, &notify.Watch{}}
 }
 

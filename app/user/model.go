@@ -69,7 +69,7 @@ func (u *User) Confirmed() bool { return u.EmailConfirmedAt != nil }
 
 // Viewer is the user as the rest of the application sees them.
 func (u *User) Viewer() *auth.Viewer {
-	return &auth.Viewer{ID: u.ID, Username: u.Username, Email: u.Email, Role: u.Role, Language: u.Language}
+	return &auth.Viewer{ID: u.ID, Username: u.Username, Email: u.Email, Role: u.Role, Language: u.Language, TrustLevel: u.TrustLevel}
 }
 
 // Token purposes: each one-time link is good for one of these only.

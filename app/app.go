@@ -112,7 +112,7 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, database *d
 	uploads := upload.NewService(database.DB, storage, cfg.Uploads)
 	render := markup.New(markup.Options{BaseURL: cfg.Server.BaseURL})
 	cats := category.NewService(database.DB)
-	topics := topic.NewService(database.DB, cats, render, cfg.Posting, events)
+	topics := topic.NewService(database.DB, cats, render, cfg, events)
 	notices := notify.NewService(database.DB, cfg, cats, topics, mailer, bundle, secret, log)
 	notices.Wire(events, queue)
 	reps := reputation.NewService(database.DB, cfg, events, log)

@@ -50,3 +50,9 @@ func (ReactionRemoved) EventName() string { return "reaction.removed" }
 type AnswerAccepted struct{ PostID, TopicID, UserID, AuthorID int64 }
 
 func (AnswerAccepted) EventName() string { return "answer.accepted" }
+
+// AnswerUnaccepted: the accepted-answer mark left PostID (taken away, or
+// moved to another reply).
+type AnswerUnaccepted struct{ PostID, TopicID, UserID int64 }
+
+func (AnswerUnaccepted) EventName() string { return "answer.unaccepted" }

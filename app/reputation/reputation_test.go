@@ -50,7 +50,7 @@ func setup(t *testing.T, env *testutil.Env) *world {
 	t.Helper()
 	w := &world{env: env, rep: env.App.Reputation, badges: &counter{n: map[string]int{}}, levels: &counter{n: map[string]int{}}}
 	w.mod = env.UserWithRole(t, "maud", "moderator")
-	w.ana, w.bo, w.cleo = env.Member(t, "ana"), env.Member(t, "boris"), env.Member(t, "cleo")
+	w.ana, w.bo, w.cleo = env.Newcomer(t, "ana"), env.Newcomer(t, "boris"), env.Newcomer(t, "cleo")
 	var err error
 	w.general, err = env.App.Categories.ReadableByID(ctx, &auth.Viewer{}, 1)
 	testutil.Must(t, err, "general category")
@@ -138,7 +138,7 @@ func (w *world) events(t *testing.T) int64 {
 func TestPointsFollowReactionsAndAnswers(t *testing.T) {
 	testutil.Each(t, func(t *testing.T, env *testutil.Env) {
 		w := setup(t, env)
-		dan := env.Member(t, "dan")
+		dan := env.Newcomer(t, "dan")
 		q := w.ask(t, w.ana, "How do I reset the router?")
 		answer := w.reply(t, w.bo, q, "Hold the reset button for ten seconds.")
 		w.react(t, w.cleo, answer, "like")

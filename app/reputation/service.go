@@ -82,6 +82,9 @@ func (s *Service) Subscribe(bus *event.Bus, q *jobs.Queue) {
 		}
 		return s.CheckBadges(ctx, e.AuthorID, e.PostID, BadgeFirstAccepted, BadgeHelpful)
 	})
+	event.Subscribe(bus, sub, func(ctx context.Context, e event.AnswerUnaccepted) error {
+		return s.ReconcileTopic(ctx, e.TopicID)
+	})
 	event.Subscribe(bus, sub, func(ctx context.Context, e event.PostDeleted) error {
 		return s.ReconcilePost(ctx, e.PostID)
 	})

@@ -148,8 +148,22 @@ func (e *Env) URL(path string) string { return e.Server.URL + path }
 // Ctx is a context for service calls in tests.
 func Ctx() context.Context { return context.Background() }
 
-// Member creates a confirmed account with password "correct horse battery".
+// Member creates a confirmed account with password "correct horse battery",
+// at trust level 1: a member who has taken part a little, so tests are not
+// held by the limits on newcomers (Newcomer makes one of those).
 func (e *Env) Member(t testing.TB, username string) *user.User {
+	t.Helper()
+	u := e.UserWithRole(t, username, "member")
+	if err := e.App.DB.Model(&user.User{}).Where("id = ?", u.ID).Update("trust_level", 1).Error; err != nil {
+		t.Fatalf("trust level of %s: %v", username, err)
+	}
+	u.TrustLevel = 1
+	return u
+}
+
+// Newcomer creates a confirmed member at trust level 0, who meets the
+// limits on new members.
+func (e *Env) Newcomer(t testing.TB, username string) *user.User {
 	return e.UserWithRole(t, username, "member")
 }
 

@@ -34,13 +34,41 @@ type Service struct {
 	cats   *category.Service
 	render *markup.Renderer
 	cfg    config.Posting
+	trust  config.Trust
 	events Events
 	views  *viewCounter
 }
 
 // NewService wires the topic rules.
-func NewService(g *gorm.DB, cats *category.Service, render *markup.Renderer, cfg config.Posting, events Events) *Service {
-	return &Service{db: g, cats: cats, render: render, cfg: cfg, events: events, views: newViewCounter()}
+func NewService(g *gorm.DB, cats *category.Service, render *markup.Renderer, cfg config.Config, events Events) *Service {
+	return &Service{db: g, cats: cats, render: render, cfg: cfg.Posting, trust: cfg.Trust, events: events, views: newViewCounter()}
+}
+
+// checkLimits holds new members to the links, images and posts a day their
+// trust level allows, so a spammer who just signed up cannot flood the
+// forum.
+func (s *Service) checkLimits(ctx context.Context, v *auth.Viewer, r markup.Result, f errs.Fields) error {
+	lim := auth.PostLimits(v, s.trust)
+	if !lim.Limited {
+		return nil
+	}
+	if r.Links > lim.LinksPerPost && f["body"] == "" {
+		f["body"] = "validation.too_many_links"
+	}
+	if r.Images > lim.ImagesPerPost && f["body"] == "" {
+		f["body"] = "validation.too_many_images"
+	}
+	if lim.PostsPerDay > 0 {
+		var n int64
+		err := s.db.WithContext(ctx).Model(&Post{}).Where("user_id = ? AND created_at > ?", v.ID, s.now().Add(-24*time.Hour)).Count(&n).Error
+		if err != nil {
+			return fmt.Errorf("count today's posts: %w", err)
+		}
+		if int(n) >= lim.PostsPerDay {
+			return errs.New(errs.TooMany, "topic.posts_per_day", map[string]any{"Count": lim.PostsPerDay})
+		}
+	}
+	return nil
 }
 
 // Store gives read access to topics and posts.
@@ -148,10 +176,13 @@ func (s *Service) Create(ctx context.Context, v *auth.Viewer, in NewTopic) (*Top
 			}
 		}
 	}
+	r := s.render.Render(in.Body)
+	if err := s.checkLimits(ctx, v, r, f); err != nil {
+		return nil, nil, err
+	}
 	if err := f.Err(); err != nil {
 		return nil, nil, err
 	}
-	r := s.render.Render(in.Body)
 	now := s.now()
 	t := &Topic{CategoryID: cat.ID, UserID: v.ID, Kind: in.Kind, Title: in.Title, Slug: slug.Make(in.Title, 60, "topic"),
 		State: StatePublished, HighestNumber: 1, LastPostAt: now, LastUserID: &v.ID, CreatedAt: now, UpdatedAt: now}
@@ -252,10 +283,13 @@ func (s *Service) Reply(ctx context.Context, v *auth.Viewer, topicID int64, in R
 			f["reply_to"] = "validation.reply_to"
 		}
 	}
+	r := s.render.Render(in.Body)
+	if err := s.checkLimits(ctx, v, r, f); err != nil {
+		return nil, nil, err
+	}
 	if err := f.Err(); err != nil {
 		return nil, nil, err
 	}
-	r := s.render.Render(in.Body)
 	now := s.now()
 	p := &Post{TopicID: t.ID, UserID: v.ID, Body: in.Body, HTML: r.HTML, State: StatePublished, CreatedAt: now, UpdatedAt: now}
 	if replyTo != nil {
@@ -557,8 +591,14 @@ func (s *Service) Accept(ctx context.Context, v *auth.Viewer, topicID, postID in
 		}
 	}
 	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		old := t.AcceptedPostID
 		if err := s.setAccepted(ctx, tx, t, answer); err != nil {
 			return err
+		}
+		if old != nil && (answer == nil || *old != answer.ID) {
+			if err := s.publish(ctx, tx, event.AnswerUnaccepted{PostID: *old, TopicID: t.ID, UserID: v.ID}); err != nil {
+				return err
+			}
 		}
 		if answer == nil {
 			return nil

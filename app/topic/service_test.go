@@ -9,6 +9,7 @@ import (
 
 	"causerie/app/auth"
 	"causerie/app/category"
+	"causerie/app/config"
 	"causerie/app/errs"
 	"causerie/app/testutil"
 	"causerie/app/topic"
@@ -434,4 +435,27 @@ func TestConcurrentChanges(t *testing.T) {
 			t.Errorf("accepted answers counted %d times", u.AcceptedAnswers)
 		}
 	})
+}
+
+// A member who just joined may post a few links and images, and a few
+// times a day; a member who has taken part may post freely.
+func TestNewcomerLimits(t *testing.T) {
+	env := testutil.New(t, func(c *config.Config) { c.Trust.NewPostsPerDay = 3 })
+	w := setup(t, env)
+	newbie := env.Newcomer(t, "newbie")
+	links := "See https://a.example/1 and https://b.example/2 and https://c.example/3"
+	_, _, err := env.App.Topics.Create(ctx, newbie.Viewer(), topic.NewTopic{CategoryID: w.general.ID, Title: "Cheap watches here", Body: links})
+	if f, ok := err.(errs.Fields); !ok || f["body"] != "validation.too_many_links" {
+		t.Errorf("three links from a newcomer: %v", err)
+	}
+	_, _, err = env.App.Topics.Create(ctx, w.ana.Viewer(), topic.NewTopic{CategoryID: w.general.ID, Title: "Useful links for all", Body: links})
+	testutil.Must(t, err, "three links from a member")
+	tp := w.start(t, newbie, w.general, "My first question", topic.KindQuestion)
+	w.reply(t, newbie, tp, "Some more detail.")
+	w.reply(t, newbie, tp, "And a little more.")
+	_, _, err = env.App.Topics.Reply(ctx, newbie.Viewer(), tp.ID, topic.ReplyInput{Body: "One more."})
+	var msg *errs.Msg
+	if !errors.As(err, &msg) || msg.ID != "topic.posts_per_day" || !errors.Is(err, errs.TooMany) {
+		t.Errorf("fourth post of the day: %v", err)
+	}
 }

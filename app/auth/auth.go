@@ -34,6 +34,8 @@ type Viewer struct {
 	Email    string
 	Role     Role
 	Language string
+	// Theme is the member's colour scheme ("" follows the system).
+	Theme string
 	// TrustLevel is the member's trust level (TrustNew to TrustLeader):
 	// what they may do beyond their role (see trust.go).
 	TrustLevel int

@@ -357,3 +357,27 @@ func TestAPITokensAreStoredHashed(t *testing.T) {
 		}
 	})
 }
+
+// A member picks light or dark colours, or follows the device.
+func TestThemePreference(t *testing.T) {
+	env := testutil.New(t)
+	env.Member(t, "quinn")
+	c := env.Client()
+	c.Login(t, "quinn")
+	if res := c.Get(t, "/account"); strings.Contains(res.Body, "data-theme=") {
+		t.Errorf("a member who chose nothing gets a fixed theme")
+	}
+	if res := c.Post(t, "/account/theme", testutil.Form("theme", "dark")); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("set dark: %d", res.StatusCode)
+	}
+	if res := c.Get(t, "/account"); !strings.Contains(res.Body, `<html lang="en" data-theme="dark">`) || !strings.Contains(res.Body, `<option value="dark" selected>`) {
+		t.Errorf("dark theme not applied")
+	}
+	if res := c.Post(t, "/account/theme", testutil.Form("theme", "neon")); res.StatusCode != http.StatusUnprocessableEntity {
+		t.Errorf("unknown theme: %d", res.StatusCode)
+	}
+	c.Post(t, "/account/theme", testutil.Form("theme", ""))
+	if res := c.Get(t, "/account"); strings.Contains(res.Body, "data-theme=") {
+		t.Errorf("back to the device's colours: still fixed")
+	}
+}

@@ -311,3 +311,10 @@ func (h *handlers) apiMe(c echo.Context) error {
 
 // MinPasswordLength lets the password hint say how long a password must be.
 func (p *accountPage) MinPasswordLength() int { return p.MinLen }
+
+func (h *handlers) themeUpdate(c echo.Context) error {
+	if err := h.svc.SetTheme(c.Request().Context(), web.Viewer(c), c.FormValue("theme")); err != nil {
+		return err
+	}
+	return web.Redirect(c, "/account", "flash.theme_saved")
+}

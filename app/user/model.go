@@ -32,6 +32,8 @@ type User struct {
 	BioHTML     string `gorm:"column:bio_html"`
 	Location    string
 	Website     string
+	// Theme is the colour scheme: "" follows the system, or light, dark.
+	Theme string
 	// AvatarUploadID is the member's uploaded picture (app/upload); nil
 	// shows the generated one.
 	AvatarUploadID *int64
@@ -69,7 +71,7 @@ func (u *User) Confirmed() bool { return u.EmailConfirmedAt != nil }
 
 // Viewer is the user as the rest of the application sees them.
 func (u *User) Viewer() *auth.Viewer {
-	return &auth.Viewer{ID: u.ID, Username: u.Username, Email: u.Email, Role: u.Role, Language: u.Language, TrustLevel: u.TrustLevel}
+	return &auth.Viewer{ID: u.ID, Username: u.Username, Email: u.Email, Role: u.Role, Language: u.Language, Theme: u.Theme, TrustLevel: u.TrustLevel}
 }
 
 // Token purposes: each one-time link is good for one of these only.

@@ -34,6 +34,7 @@ func Routes(s *web.Server, svc *Service) {
 	s.GET("/account/email/:token", h.emailConfirm)  // whoever holds the link
 	s.POST("/account/password", h.passwordUpdate, member)
 	s.POST("/account/logout-everywhere", h.logoutEverywhere, member)
+	s.POST("/account/theme", h.themeUpdate, member)
 	s.POST("/language", h.languageUpdate) // anyone: members keep it, visitors get a cookie
 	s.GET("/api/v1/me", h.apiMe, member)  // members (session + CSRF, or bearer token)
 }

@@ -430,6 +430,22 @@ func (s *Service) SetLanguage(ctx context.Context, v *auth.Viewer, lang string) 
 	return s.store.Update(ctx, u, "language")
 }
 
+// SetTheme saves a member's colour scheme: "" (follow the system), light
+// or dark.
+func (s *Service) SetTheme(ctx context.Context, v *auth.Viewer, theme string) error {
+	switch theme {
+	case "", "light", "dark":
+	default:
+		return errs.Fields{"theme": "validation.theme"}
+	}
+	u, err := s.store.Get(ctx, v.ID)
+	if err != nil {
+		return err
+	}
+	u.Theme = theme
+	return s.store.Update(ctx, u, "theme")
+}
+
 // LogOutEverywhere ends every session of the member, this one included.
 func (s *Service) LogOutEverywhere(ctx context.Context, v *auth.Viewer) error {
 	return s.sessions.RevokeUser(ctx, v.ID, "")

@@ -147,10 +147,18 @@ func TestDiscussionJourney(t *testing.T) {
 	}
 	b.See(t, "#post-2 .reply-ref", "in reply to amelie")
 
-	// Amélie comes back: his reply is below the "new" line, and she cannot
-	// like her own post but sees his like.
+	// Amélie comes back: the bell says she has news (the reply that
+	// mentions her, his like), and the notification leads to his reply,
+	// below the "new" line; she cannot like her own post but sees his like.
+	testutil.Must(t, env.App.Jobs.Drain(testutil.Ctx()), "background jobs")
 	logOut(t, b)
-	logIn(t, b, "amelie", topicPath)
+	logIn(t, b, "amelie", "/")
+	if !exists(t, b, ".bell .bell-count") {
+		t.Error("the bell shows no unread notification")
+	}
+	b.Click(t, ".bell")
+	b.See(t, "main", "bastien")
+	b.Click(t, ".notification-group:has(h2 a[href='"+topicPath+"']) a[href^='/notifications/']")
 	b.See(t, "h1", title)
 	if !exists(t, b, ".new-divider + #post-2") {
 		t.Error(`the "new since your last visit" line is not right above the new reply`)

@@ -125,14 +125,16 @@ type Item struct {
 	Text string
 }
 
-// URL is where the notification leads: the post, the topic, or the
-// member's account for badges and trust levels.
+// URL is where the notification leads: the post, the topic, the badge's
+// page, or the member's account for trust levels.
 func (it *Item) URL() string {
 	switch {
 	case it.PostID != nil:
 		return fmt.Sprintf("/p/%d", *it.PostID)
 	case it.Topic != nil:
 		return it.Topic.URL()
+	case it.Badge != "":
+		return "/badges/" + it.Badge
 	}
 	return "/account"
 }

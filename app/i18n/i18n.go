@@ -8,6 +8,7 @@ import (
 	"path"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/BurntSushi/toml"
 	goi18n "github.com/nicksnyder/go-i18n/v2/i18n"
@@ -51,7 +52,7 @@ func Load(fsys fs.FS) (*Bundle, error) {
 	tags := make([]language.Tag, len(b.langs))
 	for i, l := range b.langs {
 		tags[i] = language.Make(l)
-		b.trs[l] = &Tr{Lang: l, loc: goi18n.NewLocalizer(b.bundle, l)}
+		b.trs[l] = &Tr{Lang: l, loc: goi18n.NewLocalizer(b.bundle, l), plain: &sync.Map{}}
 	}
 	b.matcher = language.NewMatcher(tags)
 	return b, nil
@@ -102,11 +103,19 @@ func (b *Bundle) For(lang string) *Tr {
 type Tr struct {
 	Lang string
 	loc  *goi18n.Localizer
+	// plain remembers messages that take no data: a page asks for the same
+	// few labels hundreds of times.
+	plain *sync.Map
 }
 
 // T translates id with its template data. A missing ID shows as the ID
 // itself, so the page still renders; a test keeps that from happening.
 func (t *Tr) T(id string, data map[string]any) string {
+	if len(data) == 0 {
+		if s, ok := t.plain.Load(id); ok {
+			return s.(string)
+		}
+	}
 	lc := &goi18n.LocalizeConfig{MessageID: id, TemplateData: data}
 	if n, ok := data["Count"].(int); ok {
 		lc.PluralCount = n // messages with a count choose their plural form
@@ -114,6 +123,9 @@ func (t *Tr) T(id string, data map[string]any) string {
 	s, err := t.loc.Localize(lc)
 	if err != nil {
 		return id
+	}
+	if len(data) == 0 {
+		t.plain.Store(id, s)
 	}
 	return s
 }

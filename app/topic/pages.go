@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -332,8 +333,9 @@ func (h *handlers) restoreCreate(c echo.Context) error {
 
 func (h *handlers) reactCreate(c echo.Context) error {
 	return h.postAction(c, func(id int64) (string, error) {
-		kind := c.FormValue("kind")
-		if c.FormValue("undo") != "" {
+		// A pressed reaction button sends "-kind": take it back.
+		kind, undo := strings.CutPrefix(c.FormValue("kind"), "-")
+		if undo || c.FormValue("undo") != "" {
 			_, err := h.svc.Unreact(c.Request().Context(), web.Viewer(c), id, kind)
 			return "", err
 		}

@@ -46,6 +46,9 @@ type PostView struct {
 	// Reactions counts each kind; Mine is what the reader gave.
 	Reactions map[string]int
 	Mine      map[string]bool
+	// Buttons are the reactions as the page shows them, in the configured
+	// order, worked out here so the template does little per post.
+	Buttons []Button
 	ReplyTo   *PostRef
 	CanEdit   bool
 	CanDelete bool
@@ -53,6 +56,15 @@ type PostView struct {
 	CanAccept bool
 	// CanRestore is for staff, on a deleted post.
 	CanRestore bool
+}
+
+// Button is one reaction under a post.
+type Button struct {
+	Kind, Label string // Label is the message ID of the reaction's name
+	Count       int
+	Mine        bool
+	// Value is what pressing it sends: the kind, or "-kind" to take it back.
+	Value string
 }
 
 // PostRef is the post a reply answers.
@@ -257,6 +269,17 @@ func (s *Service) postViews(ctx context.Context, v *auth.Viewer, t *Topic, c *ca
 	for _, r := range mine {
 		if pv := byID[r.PostID]; pv != nil {
 			pv.Mine[r.Kind] = true
+		}
+	}
+	for _, pv := range out {
+		for _, k := range s.cfg.Reactions {
+			b := Button{Kind: k, Label: "reaction_kind." + k, Count: pv.Reactions[k], Mine: pv.Mine[k], Value: k}
+			if b.Mine {
+				b.Value = "-" + k
+			}
+			if b.Count > 0 || pv.CanReact {
+				pv.Buttons = append(pv.Buttons, b)
+			}
 		}
 	}
 	return out, nil

@@ -48,7 +48,7 @@ type PostView struct {
 	Mine      map[string]bool
 	// Buttons are the reactions as the page shows them, in the configured
 	// order, worked out here so the template does little per post.
-	Buttons []Button
+	Buttons   []Button
 	ReplyTo   *PostRef
 	CanEdit   bool
 	CanDelete bool

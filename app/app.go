@@ -198,6 +198,9 @@ func (a *App) Run(ctx context.Context) error {
 	jobsDone := make(chan struct{})
 	go func() { defer close(jobsDone); a.Jobs.Start(jobsCtx) }()
 	defer func() { stopJobs(); <-jobsDone }() // jobs in flight finish before the database closes
+	viewsDone := make(chan struct{})
+	go func() { defer close(viewsDone); a.flushViews(jobsCtx) }()
+	defer func() { stopJobs(); <-viewsDone }()
 	code, err := a.Users.PrepareSetup(ctx)
 	if err != nil {
 		return err
@@ -227,6 +230,27 @@ func (a *App) Run(ctx context.Context) error {
 	}
 	a.Log.Info("stopped cleanly")
 	return nil
+}
+
+// flushViews writes the topic views this node counted, every 30 seconds
+// and once more when it stops: views are counted in memory so that reading
+// a page costs no write.
+func (a *App) flushViews(ctx context.Context) {
+	t := time.NewTicker(30 * time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			if err := a.Topics.FlushViews(context.Background()); err != nil {
+				a.Log.Error("write topic views", "error", err)
+			}
+			return
+		}
+		if err := a.Topics.FlushViews(ctx); err != nil {
+			a.Log.Error("write topic views", "error", err)
+		}
+	}
 }
 
 // Close releases the database when the app was built but not run.

@@ -63,3 +63,22 @@ func TestAnonymousPageCache(t *testing.T) {
 		t.Errorf("a French visitor got the English page")
 	}
 }
+
+// Views are counted for every page shown, cached or not, and written when
+// flushed.
+func TestViewsCounted(t *testing.T) {
+	env := testutil.New(t)
+	w := setup(t, env)
+	tp := w.start(t, w.ana, w.general, "Counting the views here", topic.KindDiscussion)
+	for i := 0; i < 3; i++ {
+		env.Client().Get(t, tp.URL())
+	}
+	m := env.Client()
+	m.Login(t, "boris")
+	m.Get(t, tp.URL())
+	env.Client().Get(t, "/t/x/999999") // not found: not a view
+	testutil.Must(t, env.App.Topics.FlushViews(ctx), "flush")
+	if got := reload(t, env, tp.ID).ViewsCount; got != 4 {
+		t.Errorf("views: %d, want 4", got)
+	}
+}

@@ -145,12 +145,14 @@ done
 sleep 5
 idle_warm=$(rss_kb "$server_pid")
 
-# CPU seconds: of the whole machine (user+nice+system), and of one process.
+# CPU seconds: of the whole machine (user, nice, system, irq, softirq: a
+# process is charged for the softirq work done on its behalf), and of one
+# process.
 hz=$(getconf CLK_TCK)
-cpu_all() { awk -v hz="$hz" '/^cpu / {printf "%.2f", ($2+$3+$4)/hz}' /proc/stat; }
+cpu_all() { awk -v hz="$hz" '/^cpu / {printf "%.2f", ($2+$3+$4+$7+$8)/hz}' /proc/stat; }
 cpu_of() { awk -v hz="$hz" '{printf "%.2f", ($14+$15)/hz}' "/proc/$1/stat"; }
 
-declare -A rps p50 p99 non2xx other round
+declare -A rps p50 p99 non2xx other round cpureq
 run() { # run NAME URL ROUND
 	local out a0 s0 b0 a1 s1 b1 w o
 	wait_wrk
@@ -175,6 +177,10 @@ run() { # run NAME URL ROUND
 		p99[$1]=$(awk '$1 == "99%" {print $2}' <<<"$out")
 		non2xx[$1]=$(awk '/Non-2xx or 3xx responses:/ {print $NF}' <<<"$out")
 		non2xx[$1]=${non2xx[$1]:-0}
+		# CPU time of the server measured (causerie or bare) per request.
+		cpureq[$1]=$(awk -v n="$(awk '/ requests in / {print $1}' <<<"$out")" \
+			-v c="$(awk -v s0="$s0" -v s1="$s1" -v b0="$b0" -v b1="$b1" 'BEGIN {print (s1-s0) + (b1-b0)}')" \
+			'BEGIN {printf "%.0f", c*1e6/n}')
 	fi
 	sleep 3
 }
@@ -191,7 +197,7 @@ bare_peak=$(hwm_kb "$bare_pid")
 
 echo
 echo "== results (per endpoint, the round with the least other CPU)"
-printf '%-22s %12s %10s %10s %8s %8s %12s %6s\n' endpoint requests/s p50 p99 "vs bare" non-2xx "other CPU s" round
+printf '%-20s %11s %9s %9s %8s %14s %8s %12s %6s\n' endpoint requests/s p50 p99 "vs bare" "server CPU/req" non-2xx "other CPU s" round
 for k in bare healthz home login; do
 	case $k in
 	bare) name="bare Echo /" ;;
@@ -200,7 +206,7 @@ for k in bare healthz home login; do
 	login) name="causerie /login" ;;
 	esac
 	ratio=$(awk -v a="${rps[$k]}" -v b="${rps[bare]}" 'BEGIN {printf "%.2f", a/b}')
-	printf '%-22s %12s %10s %10s %8s %8s %12s %6s\n' "$name" "${rps[$k]}" "${p50[$k]}" "${p99[$k]}" "$ratio" "${non2xx[$k]}" "${other[$k]}" "${round[$k]}"
+	printf '%-20s %11s %9s %9s %8s %14s %8s %12s %6s\n' "$name" "${rps[$k]}" "${p50[$k]}" "${p99[$k]}" "$ratio" "${cpureq[$k]} us" "${non2xx[$k]}" "${other[$k]}" "${round[$k]}"
 done
 echo
 echo "causerie RSS idle after start:   $(mib "$idle_start")"

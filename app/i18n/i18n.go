@@ -122,7 +122,7 @@ func (t *Tr) T(id string, data map[string]any) string {
 	}
 	s, err := t.loc.Localize(lc)
 	if err != nil {
-		return id
+		s = id // remembered too: pages ask whether optional hints exist
 	}
 	if len(data) == 0 {
 		t.plain.Store(id, s)

@@ -53,20 +53,23 @@ func (s *Server) accessLog() echo.MiddlewareFunc {
 // changes with every response, and the other headers a forum should send.
 func (s *Server) securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
+		h := c.Response().Header()
+		h.Set("X-Content-Type-Options", "nosniff")
+		if s.cfg.Server.Secure() {
+			h.Set("Strict-Transport-Security", "max-age=31536000")
+		}
+		if plain(c.Request().URL.Path) {
+			return next(c) // files and probes: no page, no script to allow
+		}
 		nonce := randomToken(18)
 		c.Set(ctxNonce, nonce)
-		h := c.Response().Header()
 		h.Set("Content-Security-Policy", fmt.Sprintf(
 			"default-src 'self'; script-src 'self' 'nonce-%s'; style-src 'self'; img-src 'self' data:; "+
 				"object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors %s",
 			nonce, s.cfg.Server.FrameAncestors))
-		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
 		h.Set("Cross-Origin-Opener-Policy", "same-origin")
 		h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-		if s.cfg.Server.Secure() {
-			h.Set("Strict-Transport-Security", "max-age=31536000")
-		}
 		return next(c)
 	}
 }

@@ -191,3 +191,16 @@ func IsUniqueViolation(err error) bool {
 	msg := err.Error()
 	return strings.Contains(msg, "UNIQUE constraint failed") || strings.Contains(msg, "SQLSTATE 23505")
 }
+
+// One takes the single row q selects, or returns notFound (the domain's
+// ErrNotFound) when there is none; other errors say what was looked for.
+func One[T any](q *gorm.DB, notFound error, what string) (*T, error) {
+	var v T
+	switch err := q.Take(&v).Error; {
+	case errors.Is(err, gorm.ErrRecordNotFound):
+		return nil, notFound
+	case err != nil:
+		return nil, fmt.Errorf("get %s: %w", what, err)
+	}
+	return &v, nil
+}

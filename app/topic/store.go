@@ -2,13 +2,13 @@ package topic
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
+	"causerie/app/db"
 	"causerie/app/errs"
 )
 
@@ -16,22 +16,13 @@ import (
 // the reader may not see.
 var ErrNotFound = fmt.Errorf("topic: %w", errs.NotFound)
 
+func first[T any](q *gorm.DB, what string) (*T, error) { return db.One[T](q, ErrNotFound, what) }
+
 // Store reads and writes topics and posts.
 type Store struct{ db *gorm.DB }
 
 // NewStore wraps a database handle or transaction.
 func NewStore(g *gorm.DB) *Store { return &Store{db: g} }
-
-func first[T any](q *gorm.DB, what string) (*T, error) {
-	var v T
-	switch err := q.Take(&v).Error; {
-	case errors.Is(err, gorm.ErrRecordNotFound):
-		return nil, ErrNotFound
-	case err != nil:
-		return nil, fmt.Errorf("get %s: %w", what, err)
-	}
-	return &v, nil
-}
 
 // Topic returns a topic by ID.
 func (s *Store) Topic(ctx context.Context, id int64) (*Topic, error) {

@@ -2,7 +2,6 @@ package user
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -17,22 +16,13 @@ import (
 // ErrNotFound is returned for a user, token or setting that does not exist.
 var ErrNotFound = fmt.Errorf("user: %w", errs.NotFound)
 
+func one[T any](q *gorm.DB, what string) (*T, error) { return db.One[T](q, ErrNotFound, what) }
+
 // Store reads and writes accounts.
 type Store struct{ db *gorm.DB }
 
 // NewStore wraps a database handle (or a transaction).
 func NewStore(g *gorm.DB) *Store { return &Store{db: g} }
-
-func one[T any](q *gorm.DB, what string) (*T, error) {
-	var v T
-	switch err := q.Take(&v).Error; {
-	case errors.Is(err, gorm.ErrRecordNotFound):
-		return nil, ErrNotFound
-	case err != nil:
-		return nil, fmt.Errorf("get %s: %w", what, err)
-	}
-	return &v, nil
-}
 
 // Get returns the user with id.
 func (s *Store) Get(ctx context.Context, id int64) (*User, error) {

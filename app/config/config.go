@@ -44,6 +44,7 @@ type Server struct {
 	ShutdownTimeout Duration `toml:"shutdown_timeout"`
 	FrameAncestors  string   `toml:"frame_ancestors"`
 	TrustProxy      bool     `toml:"trust_proxy"`
+	PageCacheMB     int      `toml:"page_cache_mb"`
 }
 
 type Data struct {
@@ -142,6 +143,7 @@ func Default() Config {
 			SiteName:        "Causerie",
 			ShutdownTimeout: Duration{15 * time.Second},
 			FrameAncestors:  "'self'",
+			PageCacheMB:     32,
 		},
 		Data:     Data{Dir: "data"},
 		Database: Database{MaxOpenConns: 10, BusyTimeout: Duration{5 * time.Second}},
@@ -290,6 +292,9 @@ func (c Config) Validate() error {
 	}
 	if c.Server.Secret != "" && len(c.Server.Secret) < 32 {
 		return bad("server", "secret", "want at least 32 characters (or leave empty to keep a generated one in the data folder)")
+	}
+	if c.Server.PageCacheMB < 0 || c.Server.PageCacheMB > 4096 {
+		return bad("server", "page_cache_mb", "want 0 (no cache) to 4096")
 	}
 	if c.Server.ShutdownTimeout.Duration <= 0 {
 		return bad("server", "shutdown_timeout", "want a positive duration such as 15s")

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"causerie/app/config"
 	"causerie/app/testutil"
 	"causerie/app/topic"
 )
@@ -80,5 +81,20 @@ func TestViewsCounted(t *testing.T) {
 	testutil.Must(t, env.App.Topics.FlushViews(ctx), "flush")
 	if got := reload(t, env, tp.ID).ViewsCount; got != 4 {
 		t.Errorf("views: %d, want 4", got)
+	}
+}
+
+// The cache keeps to its memory budget, however many pages visitors read.
+func TestPageCacheBudget(t *testing.T) {
+	env := testutil.New(t, func(c *config.Config) { c.Server.PageCacheMB = 1 })
+	w := setup(t, env)
+	long := strings.Repeat("A paragraph long enough to weigh something on the page. ", 400)
+	for i := 0; i < 40; i++ {
+		tp := w.start(t, w.ana, w.general, fmt.Sprintf("Heavy topic number %02d", i), topic.KindDiscussion)
+		w.reply(t, w.boris, tp, long)
+		env.Client().Get(t, tp.URL())
+	}
+	if got := env.App.Web.Cache.Bytes(); got <= 0 || got > 1<<20 {
+		t.Errorf("the cache weighs %d bytes, want some and at most 1 MiB", got)
 	}
 }

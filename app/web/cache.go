@@ -28,6 +28,10 @@ type PageCache struct {
 	generation atomic.Uint64
 	ttl        time.Duration
 	hits, miss atomic.Uint64
+	// bytes is what the kept pages weigh; past budget the least recently
+	// used go, so the cache never grows the server's memory past it.
+	bytes  atomic.Int64
+	budget int64
 }
 
 type cachedPage struct {
@@ -43,10 +47,14 @@ const (
 	nonceHole = "\x00causerie-nonce\x00"
 )
 
-// NewPageCache keeps up to size pages for ttl.
-func NewPageCache(size int, ttl time.Duration) *PageCache {
-	c, _ := lru.New[string, *cachedPage](size)
-	return &PageCache{entries: c, ttl: ttl}
+// NewPageCache keeps up to size pages, weighing at most budget bytes in
+// all, for ttl.
+func NewPageCache(size int, budget int64, ttl time.Duration) *PageCache {
+	pc := &PageCache{ttl: ttl, budget: budget}
+	pc.entries, _ = lru.NewWithEvict[string, *cachedPage](size, func(_ string, e *cachedPage) {
+		pc.bytes.Add(-int64(len(e.body)))
+	})
+	return pc
 }
 
 // Invalidate drops every cached page.
@@ -106,8 +114,16 @@ func (pc *PageCache) Cached(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		body := bytes.ReplaceAll(rec.buf.Bytes(), []byte(token), []byte(csrfHole))
 		body = bytes.ReplaceAll(body, []byte(nonce), []byte(nonceHole))
+		if int64(len(body)) > pc.budget/16 {
+			return nil // one page may not crowd out the others
+		}
+		pc.entries.Remove(key) // a replaced page leaves the weight through the eviction callback
+		pc.bytes.Add(int64(len(body)))
 		pc.entries.Add(key, &cachedPage{status: status, contentType: c.Response().Header().Get(echo.HeaderContentType),
 			body: body, generation: gen, at: time.Now()})
+		for pc.bytes.Load() > pc.budget && pc.entries.Len() > 1 {
+			pc.entries.RemoveOldest()
+		}
 		return nil
 	}
 }
@@ -136,3 +152,6 @@ func (r *recorder) Write(b []byte) (int, error) {
 	r.buf.Write(b)
 	return r.ResponseWriter.Write(b)
 }
+
+// Bytes is what the kept pages weigh now.
+func (pc *PageCache) Bytes() int64 { return pc.bytes.Load() }

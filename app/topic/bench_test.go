@@ -1,0 +1,155 @@
+package topic_test
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"testing"
+
+	"causerie/app/seed"
+	"causerie/app/testutil"
+	"causerie/app/web"
+)
+
+// benchForum is a seeded forum (50 members, 200 topics, 4,000 posts, with
+// reactions and accepted answers) and the address of a topic whose first
+// page is full (20 posts).
+type benchForum struct {
+	env    *testutil.Env
+	path   string // /t/<slug>/<id>, the canonical address
+	id     int64
+	cookie string // a logged-in member's session cookie
+	token  string // the same member's API token
+}
+
+func newBenchForum(b *testing.B, dialect string) *benchForum {
+	b.Helper()
+	env := testutil.NewOn(b, dialect)
+	ctx := testutil.Ctx()
+	env.UserWithRole(b, "bench_admin", "admin") // ends the first-run setup
+	_, err := seed.Run(ctx, env.App.DB.DB, env.App.Render, seed.Options{Users: 50, Topics: 200, Posts: 4000,
+		PasswordHash: "x", Rand: rand.New(rand.NewPCG(7, 11))})
+	testutil.Must(b, err, "seed")
+	var t struct {
+		ID   int64
+		Slug string
+	}
+	testutil.Must(b, env.App.DB.Raw(`SELECT id, slug FROM topics WHERE highest_number >= 20 AND accepted_post_id IS NOT NULL
+		ORDER BY id LIMIT 1`).Scan(&t).Error, "pick a topic")
+	if t.ID == 0 {
+		b.Fatal("no topic with a full first page")
+	}
+	env.Member(b, "bench_member")
+	c := env.Client()
+	c.Login(b, "bench_member")
+	token, err := env.App.Users.CreateAPIToken(ctx, "bench_member", "bench")
+	testutil.Must(b, err, "token")
+	f := &benchForum{env: env, path: fmt.Sprintf("/t/%s/%d", t.Slug, t.ID), id: t.ID,
+		cookie: web.SessionCookie + "=" + c.Cookie(web.SessionCookie), token: token}
+	// The first visits write what later ones do not (read marks, visits).
+	f.get(b, f.path, "")
+	f.get(b, f.path, "Cookie", f.cookie)
+	return f
+}
+
+func benchDialects() []string {
+	if os.Getenv(testutil.PostgresEnv) != "" {
+		return []string{"sqlite", "postgres"}
+	}
+	return []string{"sqlite"}
+}
+
+// get serves one request through the whole router, in process (no network).
+func (f *benchForum) get(b *testing.B, path string, header ...string) *httptest.ResponseRecorder {
+	req := httptest.NewRequest(http.MethodGet, path, nil)
+	for i := 0; i+1 < len(header); i += 2 {
+		if header[i] != "" {
+			req.Header.Set(header[i], header[i+1])
+		}
+	}
+	rec := httptest.NewRecorder()
+	f.env.App.Web.ServeHTTP(rec, req)
+	if rec.Code != http.StatusOK {
+		b.Fatalf("GET %s: %d\n%.500s", path, rec.Code, rec.Body.String())
+	}
+	return rec
+}
+
+// BenchmarkTopicPage serves a topic page of 20 posts (and the accepted
+// answer) as docs/benchmarks.md measures it with wrk, but in process, so a
+// CPU profile shows the server's own costs:
+//
+//	go test ./app/topic -run '^$' -bench BenchmarkTopicPage -benchtime 3s -cpuprofile cpu.out
+//	go tool pprof -top app/topic/topic.test cpu.out
+//
+// It reports the SQL statements per request (queries/op) too. With
+// CAUSERIE_TEST_POSTGRES_URL set it runs on PostgreSQL as well.
+func BenchmarkTopicPage(b *testing.B) {
+	for _, d := range benchDialects() {
+		f := newBenchForum(b, d)
+		q := testutil.CountQueries(b, f.env.App.DB.DB)
+		cases := []struct {
+			name   string
+			path   string
+			header []string
+			before func()
+		}{
+			// A visitor served from the page cache.
+			{name: "visitor-cached", path: f.path},
+			// A visitor just after a change: the cache's generation moved.
+			{name: "visitor-uncached", path: f.path, before: f.env.App.Web.Cache.Invalidate},
+			{name: "member", path: f.path, header: []string{"Cookie", f.cookie}},
+			{name: "api-token", path: fmt.Sprintf("/api/v1/topics/%d", f.id), header: []string{"Authorization", "Bearer " + f.token}},
+			{name: "latest-member", path: "/latest", header: []string{"Cookie", f.cookie}},
+		}
+		for _, c := range cases {
+			b.Run(d+"/"+c.name, func(b *testing.B) {
+				f.get(b, c.path, c.header...)
+				q.Reset()
+				b.ReportAllocs()
+				b.ResetTimer()
+				for i := 0; i < b.N; i++ {
+					if c.before != nil {
+						c.before()
+					}
+					f.get(b, c.path, c.header...)
+				}
+				b.StopTimer()
+				b.ReportMetric(float64(q.N())/float64(b.N), "queries/op")
+			})
+		}
+	}
+}
+
+// BenchmarkReply posts replies through the API, one at a time, to topics
+// taken in turn, as docs/benchmarks.md's posting run does with wrk. The
+// background jobs each post enqueues (notifications, reputation) are not
+// run here: a server runs them too, on the same database.
+//
+//	go test ./app/topic -run '^$' -bench BenchmarkReply -benchtime 3s -cpuprofile cpu.out
+func BenchmarkReply(b *testing.B) {
+	for _, d := range benchDialects() {
+		b.Run(d, func(b *testing.B) {
+			f := newBenchForum(b, d)
+			q := testutil.CountQueries(b, f.env.App.DB.DB)
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				body := fmt.Sprintf(`{"body":"Benchmark reply %d: the hub paired at once after the firmware update, thanks for the tip."}`, i)
+				req := httptest.NewRequest(http.MethodPost, fmt.Sprintf("/api/v1/topics/%d/posts", 1+i%200), strings.NewReader(body))
+				req.Header.Set("Content-Type", "application/json")
+				req.Header.Set("Authorization", "Bearer "+f.token)
+				rec := httptest.NewRecorder()
+				f.env.App.Web.ServeHTTP(rec, req)
+				if rec.Code != http.StatusCreated {
+					b.Fatalf("reply: %d %s", rec.Code, rec.Body.String())
+				}
+			}
+			b.StopTimer()
+			b.ReportMetric(float64(q.N())/float64(b.N), "queries/op")
+		})
+	}
+}

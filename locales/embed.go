@@ -1,5 +1,6 @@
-// Package locales holds every user-visible string, one go-i18n TOML file per
-// language (en.toml is the reference; every other file has exactly its IDs).
+// Package locales holds every user-visible string in go-i18n TOML files:
+// <lang>.toml, and <domain>.<lang>.toml for a domain that keeps its own
+// (en is the reference; every other language has exactly its IDs).
 package locales
 
 import "embed"

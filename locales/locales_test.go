@@ -25,7 +25,13 @@ func TestLocalesHaveTheSameIDs(t *testing.T) {
 		t.Fatalf("en.toml has only %d messages", len(en))
 	}
 	for _, lang := range b.Languages() {
-		other := set(b.IDs(lang))
+		ids := b.IDs(lang)
+		for i := 1; i < len(ids); i++ {
+			if ids[i] == ids[i-1] {
+				t.Errorf("%s: %s is defined in two files", lang, ids[i])
+			}
+		}
+		other := set(ids)
 		for id := range en {
 			if !other[id] {
 				t.Errorf("%s.toml lacks %s", lang, id)

@@ -24,8 +24,9 @@ type Bundle struct {
 	ids     map[string][]string
 }
 
-// Load reads every <lang>.toml in fsys. English must be there: it is the
-// language every other falls back to.
+// Load reads every <lang>.toml and <domain>.<lang>.toml in fsys (a domain
+// may keep its messages in a file of its own, such as moderation.fr.toml).
+// English must be there: it is the language every other falls back to.
 func Load(fsys fs.FS) (*Bundle, error) {
 	b := &Bundle{bundle: goi18n.NewBundle(language.English), trs: map[string]*Tr{}, ids: map[string][]string{}}
 	b.bundle.RegisterUnmarshalFunc("toml", toml.Unmarshal)
@@ -38,12 +39,15 @@ func Load(fsys fs.FS) (*Bundle, error) {
 		if err != nil {
 			return nil, fmt.Errorf("locale %s: %w", f, err)
 		}
-		lang := strings.TrimSuffix(path.Base(f), ".toml")
+		name := strings.TrimSuffix(path.Base(f), ".toml")
+		lang := name[strings.LastIndex(name, ".")+1:]
+		if _, seen := b.ids[lang]; !seen {
+			b.langs = append(b.langs, lang)
+		}
 		for _, m := range mf.Messages {
 			b.ids[lang] = append(b.ids[lang], m.ID)
 		}
 		sort.Strings(b.ids[lang])
-		b.langs = append(b.langs, lang)
 	}
 	sort.Slice(b.langs, func(i, j int) bool { return b.langs[i] == "en" || (b.langs[j] != "en" && b.langs[i] < b.langs[j]) })
 	if len(b.langs) == 0 || b.langs[0] != "en" {

@@ -42,6 +42,12 @@ type Viewer struct {
 	// SessionID is set when the request rides on a session cookie, empty
 	// when it comes with an API token.
 	SessionID string
+	// Perms is what the viewer's role allows (see permission.go); nil means
+	// the built-in role's set.
+	Perms PermSet
+	// Scope lists the categories a scoped moderator moderates; empty means
+	// everywhere.
+	Scope []int64
 }
 
 func (v *Viewer) LoggedIn() bool { return v != nil && v.ID != 0 }

@@ -11,6 +11,7 @@ import (
 
 	"gorm.io/gorm/schema"
 
+	"causerie/app/audit"
 	"causerie/app/category"
 	"causerie/app/config"
 	"causerie/app/db"
@@ -33,7 +34,9 @@ func models() []any {
 		&topic.Topic{}, &topic.Post{}, &topic.Revision{}, &topic.Reaction{}, &topic.Bookmark{},
 		&topic.TopicRead{}, &topic.TopicTag{}, &topic.Draft{},
 		&reputation.Event{}, &reputation.Award{}, &reputation.Visit{},
-		&notify.Notification{}, &notify.Watch{}}
+		&notify.Notification{}, &notify.Watch{},
+		&audit.Entry{},
+	}
 }
 
 func open(t *testing.T, dialect string) *db.DB {

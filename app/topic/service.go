@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -93,24 +92,6 @@ type NewTopic struct {
 	TagList string `form:"tags" json:"-"`
 }
 
-var tagRE = regexp.MustCompile(`^[\p{Ll}\p{Lo}0-9][\p{Ll}\p{Lo}0-9-]{0,29}$`)
-
-// normalizeTags lowercases, trims and de-duplicates tags.
-func normalizeTags(in []string, list string) []string {
-	if list != "" {
-		in = append(in, strings.Split(list, ",")...)
-	}
-	var out []string
-	for _, t := range in {
-		t = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(t), "#")))
-		t = strings.Join(strings.Fields(t), "-")
-		if t != "" && !slices.Contains(out, t) {
-			out = append(out, t)
-		}
-	}
-	return out
-}
-
 func (s *Service) checkBody(f errs.Fields, body string) {
 	switch n := utf8.RuneCountInString(strings.TrimSpace(body)); {
 	case n < s.cfg.MinPostLength:
@@ -135,7 +116,7 @@ func (s *Service) Create(ctx context.Context, v *auth.Viewer, in NewTopic) (*Top
 		return nil, nil, errs.New(errs.Unauthorized, "error.login_required", nil)
 	}
 	in.Title = strings.Join(strings.Fields(in.Title), " ")
-	in.Tags = normalizeTags(in.Tags, in.TagList)
+	in.Tags = category.NormalizeTags(in.Tags, in.TagList)
 	if in.Kind == "" {
 		in.Kind = KindDiscussion
 	}
@@ -161,7 +142,7 @@ func (s *Service) Create(ctx context.Context, v *auth.Viewer, in NewTopic) (*Top
 		f["tags"] = "validation.tags_many"
 	}
 	for _, t := range in.Tags {
-		if !tagRE.MatchString(t) {
+		if !category.ValidTag(t) {
 			f["tags"] = "validation.tag_format"
 		}
 	}

@@ -3,8 +3,8 @@
 // single authorizer grows here as the permission model does.
 package auth
 
-// Role is a member's role. A fuller, editable role model comes with
-// moderation; these three are built in.
+// Role is a member's role: a name whose permissions are the built-in set
+// (permission.go) or, for roles administrators define, the roles table.
 type Role string
 
 const (
@@ -14,9 +14,10 @@ const (
 )
 
 // Roles lists the built-in roles, most powerful first.
-var Roles = []Role{RoleAdmin, RoleModerator, RoleMember}
+var Roles = []Role{RoleAdmin, RoleLead, RoleModerator, RoleJunior, RoleEditor, RoleAnalyst, RoleMember}
 
-// ParseRole returns the role named s, or false.
+// ParseRole returns the built-in role named s, or false. Roles that
+// administrators define are known to the roles table (app/user).
 func ParseRole(s string) (Role, bool) {
 	for _, r := range Roles {
 		if string(r) == s {

@@ -33,6 +33,8 @@ type Config struct {
 	Uploads    Uploads    `toml:"uploads"`
 	Reputation Reputation `toml:"reputation"`
 	Trust      Trust      `toml:"trust"`
+	Antispam   Antispam   `toml:"antispam"`
+	Review     Review     `toml:"review"`
 	Log        Log        `toml:"log"`
 }
 
@@ -164,6 +166,8 @@ func Default() Config {
 			ImageMaxPx: 2048, AvatarPx: 256},
 		Reputation: defaultReputation(),
 		Trust:      defaultTrust(),
+		Antispam:   defaultAntispam(),
+		Review:     defaultReview(),
 		Log:        Log{Level: "info", Format: "text"},
 	}
 }
@@ -366,6 +370,12 @@ func (c Config) Validate() error {
 		return bad("posting", "topics_per_page", "want 5 to 100")
 	}
 	if err := c.validateCommunity(); err != nil {
+		return err
+	}
+	if err := c.validateAntispam(); err != nil {
+		return err
+	}
+	if err := c.Review.validate(); err != nil {
 		return err
 	}
 	if err := c.Uploads.validate(); err != nil {

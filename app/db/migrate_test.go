@@ -17,6 +17,7 @@ import (
 	"causerie/app/db"
 	"causerie/app/jobs"
 	"causerie/app/notify"
+	"causerie/app/policy"
 	"causerie/app/reputation"
 	"causerie/app/testutil"
 	"causerie/app/topic"
@@ -36,6 +37,7 @@ func models() []any {
 		&reputation.Event{}, &reputation.Award{}, &reputation.Visit{},
 		&notify.Notification{}, &notify.Watch{},
 		&audit.Entry{},
+		&policy.Word{},
 	}
 }
 

@@ -67,3 +67,41 @@ type Limited struct {
 
 func (l *Limited) Error() string        { return "too many requests, retry after " + l.RetryAfter.String() }
 func (l *Limited) Is(target error) bool { return target == TooMany }
+
+// FieldData is a field failure whose messages take template data (the
+// watched word a post may not contain, the number of posts allowed a day).
+// Its kind is Kind, Invalid when nil (TooMany for a limit). errors.As finds
+// its Fields, so forms and the API show it as any field error; DataOf gives
+// each field's message its data.
+type FieldData struct {
+	Kind   error
+	Fields Fields
+	Data   map[string]map[string]any
+}
+
+func (f *FieldData) Error() string { return f.Fields.Error() }
+
+func (f *FieldData) Is(target error) bool {
+	if f.Kind == nil {
+		return target == Invalid
+	}
+	return target == f.Kind
+}
+
+func (f *FieldData) As(target any) bool {
+	if p, ok := target.(*Fields); ok {
+		*p = f.Fields
+		return true
+	}
+	return false
+}
+
+// DataOf returns the template data of each field's message in err, nil
+// when err carries none.
+func DataOf(err error) map[string]map[string]any {
+	var fd *FieldData
+	if errors.As(err, &fd) {
+		return fd.Data
+	}
+	return nil
+}

@@ -73,6 +73,9 @@ func (s *Server) handleError(err error, c echo.Context) {
 	switch {
 	case errors.As(err, &fields):
 		status, id = http.StatusUnprocessableEntity, "error.invalid"
+		if errors.Is(err, errs.TooMany) {
+			status = http.StatusTooManyRequests // a limit shown on the field it is about
+		}
 	case errors.As(err, &lim):
 		status = http.StatusTooManyRequests
 		id, data = retryMessage(lim)
@@ -105,8 +108,9 @@ func (s *Server) handleError(err error, c echo.Context) {
 		}
 		if len(fields) > 0 {
 			body.Error.Fields = map[string]string{}
+			data := errs.DataOf(err)
 			for f, m := range fields {
-				body.Error.Fields[f] = tr.T(m, nil)
+				body.Error.Fields[f] = tr.T(m, data[f])
 			}
 		}
 		if c.Request().Method == http.MethodHead {

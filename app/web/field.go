@@ -2,6 +2,7 @@ package web
 
 import (
 	"reflect"
+	"strconv"
 	"strings"
 )
 
@@ -28,6 +29,9 @@ func (v *View) Field(name, typ, autocomplete string) Field {
 	}
 	if id := form.Errors[name]; id != "" {
 		f.Error = v.T(id, "Min", v.minLen())
+		if data := form.ErrorsData[name]; data != nil {
+			f.Error = v.TD(id, data)
+		}
 	}
 	if typ != "password" {
 		f.Value = formValue(form.Values, name)
@@ -78,8 +82,13 @@ func formValue(values any, name string) string {
 			}
 			continue
 		}
-		if tag := strings.Split(sf.Tag.Get("form"), ",")[0]; tag == name && rv.Field(i).Kind() == reflect.String {
-			return rv.Field(i).String()
+		if tag := strings.Split(sf.Tag.Get("form"), ",")[0]; tag == name {
+			switch f := rv.Field(i); f.Kind() {
+			case reflect.String:
+				return f.String()
+			case reflect.Int, reflect.Int64:
+				return strconv.FormatInt(f.Int(), 10)
+			}
 		}
 	}
 	return ""

@@ -111,6 +111,8 @@ func (v *View) LangName(lang string) string { return v.tr.T("language."+lang, ni
 type Form struct {
 	Values any
 	Errors map[string]string
+	// ErrorsData is the template data of some fields' messages.
+	ErrorsData map[string]map[string]any
 	// Error is a message for the whole form (wrong password, too many tries).
 	Error     string
 	ErrorData map[string]any
@@ -145,7 +147,10 @@ func RenderForm(c echo.Context, name string, values any, extra any, err error) e
 	var lim *errs.Limited
 	switch {
 	case errors.As(err, &fields):
-		f.Errors = fields
+		f.Errors, f.ErrorsData = fields, errs.DataOf(err)
+		if errors.Is(err, errs.TooMany) {
+			status = http.StatusTooManyRequests
+		}
 	case errors.As(err, &lim):
 		status = http.StatusTooManyRequests
 		f.Error, f.ErrorData = retryMessage(lim)

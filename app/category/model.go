@@ -24,6 +24,9 @@ type Category struct {
 	UpdatedAt   time.Time
 	// Grants is who may do what here (loaded with the category).
 	Grants auth.Grants `gorm:"-"`
+	// AllowedTags restricts the category's topics to these tags (none: any
+	// tag); filled by Get.
+	AllowedTags []string `gorm:"-"`
 	// Children are the sub-categories (filled by Tree).
 	Children []*Category `gorm:"-"`
 }
@@ -60,9 +63,9 @@ type CategoryTag struct {
 // DefaultGrants is what a new category allows: everyone reads, members
 // start topics and reply.
 func DefaultGrants() auth.Grants {
-	return auth.Grants{
+	return auth.Grants{Allow: map[auth.Action]map[auth.Role]bool{
 		auth.Read:  {auth.RoleEveryone: true},
 		auth.Start: {auth.RoleMembers: true},
 		auth.Reply: {auth.RoleMembers: true},
-	}
+	}}
 }

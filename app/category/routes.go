@@ -14,11 +14,15 @@ type handlers struct{ svc *Service }
 // Routes registers the category pages and API. Each line says who may use it.
 func Routes(s *web.Server, svc *Service, member echo.MiddlewareFunc) {
 	h := &handlers{svc: svc}
-	s.GET("/categories", h.index)                     // anyone: the categories they may read
-	s.GET("/admin/categories/new", h.newShow, member) // administrators
-	s.POST("/admin/categories", h.create, member)     // administrators
-	s.GET("/api/v1/categories", h.apiList)            // anyone: the categories they may read
-	s.POST("/api/v1/categories", h.apiCreate, member) // administrators
+	s.GET("/categories", h.index)                           // anyone: the categories they may read
+	s.GET("/admin/categories/new", h.newShow, member)       // administrators
+	s.POST("/admin/categories", h.create, member)           // administrators
+	s.GET("/admin/categories/:id/edit", h.editShow, member) // administrators
+	s.POST("/admin/categories/:id", h.update, member)       // administrators
+	s.GET("/api/v1/categories", h.apiList)                  // anyone: the categories they may read
+	s.POST("/api/v1/categories", h.apiCreate, member)       // administrators
+	s.GET("/api/v1/categories/:id", h.apiShow)              // anyone who may read it
+	s.PATCH("/api/v1/categories/:id", h.apiUpdate, member)  // administrators
 }
 
 func (h *handlers) index(c echo.Context) error {
@@ -33,6 +37,9 @@ func (h *handlers) index(c echo.Context) error {
 type newPage struct {
 	Parents []*Category
 	Roles   []auth.Role
+	// Self and Slug are the category being edited (0 and "" for a new one).
+	Self int64
+	Slug string
 }
 
 func (h *handlers) newPage(c echo.Context) (*newPage, error) {
@@ -40,7 +47,13 @@ func (h *handlers) newPage(c echo.Context) (*newPage, error) {
 		return nil, web.ErrForbidden
 	}
 	tree, err := h.svc.Tree(c.Request().Context(), web.Viewer(c))
-	return &newPage{Parents: tree, Roles: []auth.Role{auth.RoleEveryone, auth.RoleMembers, auth.RoleModerator, auth.RoleAdmin}}, err
+	roles := []auth.Role{auth.RoleEveryone, auth.RoleMembers}
+	for _, r := range h.svc.RoleNames(c.Request().Context()) {
+		if r != auth.RoleMember {
+			roles = append(roles, r)
+		}
+	}
+	return &newPage{Parents: tree, Roles: roles}, err
 }
 
 func (h *handlers) newShow(c echo.Context) error {
@@ -87,13 +100,15 @@ type APICategory struct {
 	TopicsCount int            `json:"topics_count"`
 	PostsCount  int            `json:"posts_count"`
 	URL         string         `json:"url"`
+	AllowedTags []string       `json:"allowed_tags,omitempty"`
 	Children    []*APICategory `json:"children,omitempty"`
 }
 
 // ToAPI is the API form of a category.
 func ToAPI(c *Category) *APICategory {
 	a := &APICategory{ID: c.ID, ParentID: c.ParentID, Name: c.Name, Slug: c.Slug, Description: c.Description,
-		Color: c.Color, Position: c.Position, TopicsCount: c.TopicsCount, PostsCount: c.PostsCount, URL: c.URL()}
+		Color: c.Color, Position: c.Position, TopicsCount: c.TopicsCount, PostsCount: c.PostsCount, URL: c.URL(),
+		AllowedTags: c.AllowedTags}
 	for _, k := range c.Children {
 		a.Children = append(a.Children, ToAPI(k))
 	}

@@ -3,6 +3,7 @@ package category
 import (
 	"context"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -22,6 +23,7 @@ import (
 type Service struct {
 	store *Store
 	ttl   time.Duration
+	roles func(context.Context) ([]auth.Role, error)
 
 	mu     sync.Mutex
 	snap   *snapshot
@@ -175,18 +177,38 @@ type Input struct {
 	Read  []string `form:"read" json:"read,omitempty"`
 	Start []string `form:"start" json:"start,omitempty"`
 	Reply []string `form:"reply" json:"reply,omitempty"`
+	// Tags the category allows (none: any tag), as a list (API) or a
+	// comma-separated string (form).
+	Tags    []string `form:"-" json:"tags,omitempty"`
+	TagList string   `form:"allowed_tags" json:"-"`
 }
 
 var colorRE = regexp.MustCompile(`^#[0-9a-fA-F]{6}$`)
 var slugRE = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
 
-func validRole(r string) bool {
-	switch auth.Role(r) {
-	case auth.RoleEveryone, auth.RoleMembers, auth.RoleAdmin, auth.RoleModerator, auth.RoleMember:
+// validRole says whether a category may grant to r: everyone, members,
+// or a role that exists (built in or defined by administrators).
+func (s *Service) validRole(ctx context.Context, r string) bool {
+	if auth.Role(r) == auth.RoleEveryone || auth.Role(r) == auth.RoleMembers {
 		return true
 	}
-	return false
+	return slices.Contains(s.RoleNames(ctx), auth.Role(r))
 }
+
+// RoleNames lists the roles a category may grant to besides everyone and
+// members: the roles of the roles table when the user domain said how to
+// read them (UseRoles), else the built-in ones.
+func (s *Service) RoleNames(ctx context.Context) []auth.Role {
+	if s.roles != nil {
+		if rs, err := s.roles(ctx); err == nil {
+			return rs
+		}
+	}
+	return auth.Roles
+}
+
+// UseRoles tells the service how to list the roles that exist.
+func (s *Service) UseRoles(list func(context.Context) ([]auth.Role, error)) { s.roles = list }
 
 func (s *Service) build(ctx context.Context, in Input, self int64) (*Category, error) {
 	in.Name = strings.TrimSpace(in.Name)
@@ -223,24 +245,34 @@ func (s *Service) build(ctx context.Context, in Input, self int64) (*Category, e
 		}
 	}
 	g := DefaultGrants()
+	g.CategoryID = self
 	for a, roles := range map[auth.Action][]string{auth.Read: in.Read, auth.Start: in.Start, auth.Reply: in.Reply} {
 		if roles == nil {
 			continue
 		}
-		g[a] = map[auth.Role]bool{}
+		g.Allow[a] = map[auth.Role]bool{}
 		for _, r := range roles {
-			if !validRole(r) {
+			if !s.validRole(ctx, r) {
 				f[string(a)] = "validation.role"
 				continue
 			}
-			g[a][auth.Role(r)] = true
+			g.Set(a, auth.Role(r))
 		}
+	}
+	in.Tags = NormalizeTags(in.Tags, in.TagList)
+	for _, t := range in.Tags {
+		if !ValidTag(t) {
+			f["tags"] = "validation.tag_format"
+		}
+	}
+	if len(in.Tags) > 100 {
+		f["tags"] = "validation.tags_many"
 	}
 	if err := f.Err(); err != nil {
 		return nil, err
 	}
 	now := time.Now().UTC()
-	return &Category{ParentID: in.ParentID, Name: in.Name, Slug: in.Slug, Description: strings.TrimSpace(in.Description),
+	return &Category{AllowedTags: in.Tags, ParentID: in.ParentID, Name: in.Name, Slug: in.Slug, Description: strings.TrimSpace(in.Description),
 		Color: strings.ToLower(in.Color), Position: in.Position, Grants: g, CreatedAt: now, UpdatedAt: now}, nil
 }
 
@@ -258,6 +290,20 @@ func (s *Service) Create(ctx context.Context, v *auth.Viewer, in Input) (*Catego
 	}
 	s.Invalidate()
 	return c, nil
+}
+
+// Edited returns category id with its allowed tags, as an editor sees it.
+func (s *Service) Edited(ctx context.Context, id int64) (*Category, error) {
+	c, err := s.Get(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	cp := *c
+	cp.Children = nil
+	if cp.AllowedTags, err = s.store.AllowedTags(ctx, id); err != nil {
+		return nil, err
+	}
+	return &cp, nil
 }
 
 // Update changes a category: administrators only.
@@ -279,6 +325,31 @@ func (s *Service) Update(ctx context.Context, v *auth.Viewer, id int64, in Input
 	}
 	s.Invalidate()
 	return c, nil
+}
+
+// HasParent says whether the form puts the category inside id.
+func (in Input) HasParent(id int64) bool { return in.ParentID != nil && *in.ParentID == id }
+
+// InputOf is the form of an existing category, to edit it.
+func InputOf(c *Category) Input {
+	in := Input{Name: c.Name, Slug: c.Slug, Description: c.Description, Color: c.Color, ParentID: c.ParentID,
+		Position: c.Position, Read: []string{}, Start: []string{}, Reply: []string{}, TagList: strings.Join(c.AllowedTags, ", ")}
+	for a, roles := range c.Grants.Allow {
+		for r, ok := range roles {
+			if !ok {
+				continue
+			}
+			switch a {
+			case auth.Read:
+				in.Read = append(in.Read, string(r))
+			case auth.Start:
+				in.Start = append(in.Start, string(r))
+			case auth.Reply:
+				in.Reply = append(in.Reply, string(r))
+			}
+		}
+	}
+	return in
 }
 
 // Allows says whether the form grants action to role (for checkboxes).

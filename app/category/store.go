@@ -37,16 +37,12 @@ func (s *Store) All(ctx context.Context) ([]*Category, error) {
 	}
 	byID := map[int64]*Category{}
 	for _, c := range cats {
-		c.Grants = auth.Grants{}
+		c.Grants = auth.NewGrants(c.ID)
 		byID[c.ID] = c
 	}
 	for _, p := range perms {
 		if c := byID[p.CategoryID]; c != nil {
-			a := auth.Action(p.Action)
-			if c.Grants[a] == nil {
-				c.Grants[a] = map[auth.Role]bool{}
-			}
-			c.Grants[a][auth.Role(p.Role)] = true
+			c.Grants.Set(auth.Action(p.Action), auth.Role(p.Role))
 		}
 	}
 	return cats, nil
@@ -61,7 +57,11 @@ func (s *Store) Create(ctx context.Context, c *Category) error {
 			}
 			return fmt.Errorf("create category %s: %w", c.Slug, err)
 		}
-		return NewStore(tx).setGrants(ctx, c.ID, c.Grants)
+		c.Grants.CategoryID = c.ID
+		if err := NewStore(tx).setGrants(ctx, c.ID, c.Grants); err != nil {
+			return err
+		}
+		return NewStore(tx).SetAllowedTags(ctx, c.ID, c.AllowedTags)
 	})
 }
 
@@ -79,13 +79,16 @@ func (s *Store) Update(ctx context.Context, c *Category) error {
 		if err := tx.Where("category_id = ?", c.ID).Delete(&Permission{}).Error; err != nil {
 			return err
 		}
-		return NewStore(tx).setGrants(ctx, c.ID, c.Grants)
+		if err := NewStore(tx).setGrants(ctx, c.ID, c.Grants); err != nil {
+			return err
+		}
+		return NewStore(tx).SetAllowedTags(ctx, c.ID, c.AllowedTags)
 	})
 }
 
 func (s *Store) setGrants(ctx context.Context, id int64, g auth.Grants) error {
 	var rows []Permission
-	for a, roles := range g {
+	for a, roles := range g.Allow {
 		for r, ok := range roles {
 			if ok {
 				rows = append(rows, Permission{CategoryID: id, Role: string(r), Action: string(a)})

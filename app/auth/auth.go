@@ -3,6 +3,8 @@
 // single authorizer grows here as the permission model does.
 package auth
 
+import "time"
+
 // Role is a member's role: a name whose permissions are the built-in set
 // (permission.go) or, for roles administrators define, the roles table.
 type Role string
@@ -49,10 +51,20 @@ type Viewer struct {
 	// Scope lists the categories a scoped moderator moderates; empty means
 	// everywhere.
 	Scope []int64
+	// Rank orders roles: nobody sanctions someone of an equal or higher
+	// rank. With Perms nil, the built-in role's rank.
+	Rank int
+	// SilencedUntil is the end of the silence in force (zero: none;
+	// Forever: permanent): the member may read, not write.
+	SilencedUntil time.Time
+	// WarningUnread says a warning from the team waits to be read.
+	WarningUnread bool
 }
 
 func (v *Viewer) LoggedIn() bool { return v != nil && v.ID != 0 }
 func (v *Viewer) IsAdmin() bool  { return v != nil && v.Role == RoleAdmin }
-func (v *Viewer) IsStaff() bool {
-	return v != nil && (v.Role == RoleAdmin || v.Role == RoleModerator)
-}
+
+// IsStaff says whether v is on the team (IsTeam).
+//
+// Deprecated: ask the authorizer (authorize.go) or Can for a permission.
+func (v *Viewer) IsStaff() bool { return v.IsTeam() }

@@ -84,6 +84,18 @@ var Builtin = map[Role][]Permission{
 	RoleMember:  nil,
 }
 
+// BuiltinRank is the rank of each built-in role: a sanction goes only
+// down the ranks.
+var BuiltinRank = map[Role]int{RoleAdmin: 100, RoleLead: 80, RoleModerator: 60, RoleJunior: 40, RoleEditor: 30, RoleAnalyst: 20, RoleMember: 0}
+
+// rank is v's rank: what authentication filled in, or the built-in role's.
+func (v *Viewer) rank() int {
+	if v.Perms != nil {
+		return v.Rank
+	}
+	return BuiltinRank[v.Role]
+}
+
 // PermSet is the permissions a viewer holds.
 type PermSet map[Permission]bool
 

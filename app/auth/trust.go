@@ -31,24 +31,28 @@ func TrustName(level int) string {
 	return "trust.level_4"
 }
 
-// trusted says whether v is a member of at least level, or staff.
+// trusted says whether v is a member of at least level, or on a team that
+// bypasses the limits of newcomers (PermBypassLimit).
 func trusted(v *Viewer, level int) bool {
-	return v.LoggedIn() && (v.IsStaff() || v.TrustLevel >= level)
+	return v.LoggedIn() && (v.CanSomewhere(PermBypassLimit) || v.TrustLevel >= level)
 }
 
 // CanUpload says whether v may upload images and files (level 1 and up).
-func CanUpload(v *Viewer) bool { return trusted(v, TrustBasic) }
+// A silenced member uploads nothing.
+func CanUpload(v *Viewer) bool { return trusted(v, TrustBasic) && !v.Silenced() }
 
 // CanFlag says whether v may flag posts for the team (level 1 and up).
-func CanFlag(v *Viewer) bool { return trusted(v, TrustBasic) }
+// A silenced member flags nothing.
+func CanFlag(v *Viewer) bool { return trusted(v, TrustBasic) && !v.Silenced() }
 
 // CanRetag says whether v may move anyone's topic to another category and
 // change its tags (level 3 and up): regulars help keep the forum tidy. The
 // category must still let v read the topic and start topics there.
-func CanRetag(v *Viewer) bool { return trusted(v, TrustRegular) }
+func CanRetag(v *Viewer) bool { return trusted(v, TrustRegular) && !v.Silenced() }
 
-// CanSetTrust says whether v may set and lock a member's trust level.
-func CanSetTrust(v *Viewer) bool { return v.IsStaff() }
+// CanSetTrust says whether v may set and lock a member's trust level
+// (PermTrust).
+func CanSetTrust(v *Viewer) bool { return v.Can(PermTrust, 0) }
 
 // Limits bound what a new member may post. When Limited is false there is
 // no limit; when true each number is the most allowed (0: none).

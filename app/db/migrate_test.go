@@ -37,6 +37,7 @@ func models() []any {
 		&reputation.Event{}, &reputation.Award{}, &reputation.Visit{},
 		&notify.Notification{}, &notify.Watch{},
 		&audit.Entry{},
+		&user.RoleRow{}, &user.RolePermission{}, &user.MemberScope{},
 		&policy.Word{},
 	}
 }

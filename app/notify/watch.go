@@ -89,10 +89,11 @@ func (s *Service) WatchTopic(ctx context.Context, v *auth.Viewer, topicID int64,
 	if err != nil {
 		return nil, err
 	}
-	if _, err := s.cats.ReadableByID(ctx, v, t.CategoryID); err != nil {
+	c, err := s.cats.ReadableByID(ctx, v, t.CategoryID)
+	if err != nil {
 		return nil, topic.ErrNotFound
 	}
-	if t.State != topic.StatePublished && !auth.CanModerate(v) && (t.UserID != v.ID || t.State == topic.StateDeleted) {
+	if t.State != topic.StatePublished && !auth.CanSeeUnpublished(v, c.Grants) && (t.UserID != v.ID || t.State == topic.StateDeleted) {
 		return nil, topic.ErrNotFound
 	}
 	if err := checkLevel(level); err != nil {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"causerie/app/auth"
 	"causerie/app/category"
 	"causerie/app/errs"
 	"causerie/app/web"
@@ -182,7 +183,7 @@ func (h *handlers) composer(c echo.Context) (*ComposerPage, error) {
 		return nil, err
 	}
 	kinds := []string{KindDiscussion, KindQuestion}
-	if v.IsStaff() {
+	if auth.CanAnnounceSomewhere(v) {
 		kinds = append(kinds, KindAnnouncement)
 	}
 	return &ComposerPage{Categories: cats, Kinds: kinds}, nil

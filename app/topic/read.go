@@ -128,7 +128,7 @@ func (s *Service) Page(ctx context.Context, v *auth.Viewer, topicID int64, from 
 		return nil, err
 	}
 	pg := &Page{Topic: t, Category: c, From: start, CanReply: auth.CanReply(v, c.Grants, t.state()),
-		Moderator: auth.CanModerate(v), Reactions: s.cfg.Reactions, Pages: (t.HighestNumber + per - 1) / per, Per: per}
+		Moderator: auth.CanSeeUnpublished(v, c.Grants), Reactions: s.cfg.Reactions, Pages: (t.HighestNumber + per - 1) / per, Per: per}
 	if start > 1 {
 		pg.Prev = start - per
 	}

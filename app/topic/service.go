@@ -227,7 +227,7 @@ func (s *Service) readable(ctx context.Context, v *auth.Viewer, topicID int64) (
 	if err != nil {
 		return nil, nil, ErrNotFound
 	}
-	if t.State != StatePublished && !(auth.CanModerate(v) || (v.LoggedIn() && v.ID == t.UserID && t.State != StateDeleted)) {
+	if t.State != StatePublished && !(auth.CanSeeUnpublished(v, c.Grants) || (v.LoggedIn() && v.ID == t.UserID && t.State != StateDeleted)) {
 		return nil, nil, ErrNotFound
 	}
 	return t, c, nil
@@ -415,7 +415,7 @@ func (s *Service) Delete(ctx context.Context, v *auth.Viewer, postID int64) erro
 	if err != nil {
 		return err
 	}
-	if p.State == StateDeleted && (v.ID == p.UserID || auth.CanModerate(v)) {
+	if p.State == StateDeleted && (v.ID == p.UserID || auth.CanSeeUnpublished(v, c.Grants)) {
 		return nil // deleting twice is harmless
 	}
 	if !auth.CanDeletePost(v, c.Grants, t.state(), p.state(), p.Number == 1) {

@@ -53,6 +53,13 @@ type User struct {
 	EmailFrequency string `gorm:"default:immediate"`
 	LastMailedAt   *time.Time
 	LastDigestAt   *time.Time
+
+	// Sanctions in force (app/staff keeps their history): until when the
+	// member is silenced or suspended (nil: not; auth.Forever: for good),
+	// and whether a warning waits to be read.
+	SilencedUntil  *time.Time
+	SuspendedUntil *time.Time
+	WarningUnread  bool
 }
 
 // Name is how the member is shown: their display name, else their username.
@@ -69,9 +76,16 @@ func (u *User) URL() string { return "/u/" + u.Username }
 // Confirmed says whether the member has confirmed their e-mail address.
 func (u *User) Confirmed() bool { return u.EmailConfirmedAt != nil }
 
-// Viewer is the user as the rest of the application sees them.
+// Viewer is the user as the rest of the application sees them. Requests
+// get theirs from the Service, which adds the role's permissions and the
+// member's scope; this one carries the built-in role's.
 func (u *User) Viewer() *auth.Viewer {
-	return &auth.Viewer{ID: u.ID, Username: u.Username, Email: u.Email, Role: u.Role, Language: u.Language, Theme: u.Theme, TrustLevel: u.TrustLevel}
+	v := &auth.Viewer{ID: u.ID, Username: u.Username, Email: u.Email, Role: u.Role, Language: u.Language, Theme: u.Theme,
+		TrustLevel: u.TrustLevel, WarningUnread: u.WarningUnread}
+	if u.SilencedUntil != nil {
+		v.SilencedUntil = *u.SilencedUntil
+	}
+	return v
 }
 
 // Token purposes: each one-time link is good for one of these only.
@@ -141,5 +155,7 @@ func (u *User) AvatarColor() string {
 	return avatarColors[h.Sum32()%uint32(len(avatarColors))]
 }
 
-// IsStaff says whether the member is on the forum's team.
-func (u *User) IsStaff() bool { return u.Role == auth.RoleAdmin || u.Role == auth.RoleModerator }
+// IsStaff says whether the member is on the forum's team (any role but
+// member's), for the badge beside their name. Permissions are asked of the
+// authorizer, never of this.
+func (u *User) IsStaff() bool { return u.Role != "" && u.Role != auth.RoleMember }

@@ -57,6 +57,7 @@ type Service struct {
 	// so the first-run check costs nothing on later requests.
 	adminKnown atomic.Bool
 	dummyHash  atomic.Value
+	access     accessCache
 }
 
 // NewService wires the account rules.
@@ -74,7 +75,7 @@ func (s *Service) ViewerByID(ctx context.Context, id int64) (*auth.Viewer, error
 	if err != nil {
 		return nil, err
 	}
-	return u.Viewer(), nil
+	return s.viewer(ctx, u)
 }
 
 // ViewerByToken returns the viewer behind an API token.
@@ -86,7 +87,14 @@ func (s *Service) ViewerByToken(ctx context.Context, token string) (*auth.Viewer
 	if err != nil {
 		return nil, err
 	}
-	return u.Viewer(), nil
+	return s.viewer(ctx, u)
+}
+
+// ViewerOf is the Viewer of an account as a request of theirs would see
+// it (their role's permissions, scope and sanctions), to ask the
+// authorizer about them: may this moderator sanction that member?
+func (s *Service) ViewerOf(ctx context.Context, u *User) (*auth.Viewer, error) {
+	return s.viewerOf(ctx, u)
 }
 
 // Registration is what a visitor fills in to join.
@@ -271,6 +279,9 @@ func (s *Service) Login(ctx context.Context, c Credentials) (*User, error) {
 	}
 	if s.cfg.Accounts.RequireConfirmation && !u.Confirmed() {
 		return nil, errs.New(errs.Forbidden, "account.unconfirmed", nil)
+	}
+	if u.Suspended() {
+		return nil, s.suspension(ctx, u)
 	}
 	_ = s.limits.Login.Reset(ctx, account)
 	now := time.Now().UTC()
@@ -465,7 +476,7 @@ func (s *Service) CreateUser(ctx context.Context, n NewUser) (*User, error) {
 	checkUsername(f, n.Username)
 	checkEmail(f, n.Email)
 	checkPassword(f, "password", n.Password, n.Username, n.Email, s.cfg.Accounts.MinPasswordLength)
-	if _, ok := auth.ParseRole(string(n.Role)); !ok {
+	if _, err := s.Role(ctx, string(n.Role)); err != nil {
 		f["role"] = "validation.role"
 	}
 	if err := f.Err(); err != nil {

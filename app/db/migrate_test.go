@@ -19,6 +19,7 @@ import (
 	"causerie/app/notify"
 	"causerie/app/policy"
 	"causerie/app/reputation"
+	"causerie/app/review"
 	"causerie/app/testutil"
 	"causerie/app/topic"
 	"causerie/app/upload"
@@ -37,6 +38,7 @@ func models() []any {
 		&reputation.Event{}, &reputation.Award{}, &reputation.Visit{},
 		&notify.Notification{}, &notify.Watch{},
 		&audit.Entry{},
+		&review.Item{}, &review.Flag{}, &review.CategorySetting{},
 		&user.RoleRow{}, &user.RolePermission{}, &user.MemberScope{},
 		&policy.Word{},
 	}

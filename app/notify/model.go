@@ -29,7 +29,7 @@ const (
 
 // mailKinds are mailed at once (batched) to members who chose immediate
 // e-mail: someone wrote something for them. The others wait for a digest.
-var mailKinds = []string{KindReply, KindMention, KindQuote, KindPost, KindTopic}
+var mailKinds = []string{KindReply, KindMention, KindQuote, KindPost, KindTopic, KindNotice}
 
 // Watch levels, from loudest to quietest.
 const (
@@ -82,6 +82,11 @@ type Data struct {
 	Given []string `json:"given,omitempty"`
 	Badge string   `json:"badge,omitempty"`
 	Level int      `json:"level,omitempty"`
+	// A notice's message ID, reason, topic title and link (notice.go).
+	Message string `json:"message,omitempty"`
+	Reason  string `json:"reason,omitempty"`
+	Title   string `json:"title,omitempty"`
+	Link    string `json:"link,omitempty"`
 }
 
 func (n *Notification) data() Data {

@@ -58,6 +58,7 @@ func (s *Service) Wire(bus *event.Bus, q *jobs.Queue) {
 	event.Subscribe(bus, "notify", s.answerAccepted)
 	event.Subscribe(bus, "notify", s.badgeGranted)
 	event.Subscribe(bus, "notify", s.trustLevelChanged)
+	event.Subscribe(bus, "notify", s.memberNotice)
 	q.Register(JobMail, func(ctx context.Context, _ []byte) error { return s.mailBatches(ctx) })
 	q.Every(JobMail, time.Minute)
 	q.Register(JobDigest, func(ctx context.Context, _ []byte) error { return s.mailDigests(ctx) })
@@ -129,6 +130,8 @@ type Item struct {
 // page, or the member's account for trust levels.
 func (it *Item) URL() string {
 	switch {
+	case it.Kind == KindNotice:
+		return it.data().Link
 	case it.PostID != nil:
 		return fmt.Sprintf("/p/%d", *it.PostID)
 	case it.Topic != nil:
@@ -154,6 +157,9 @@ func (it *Item) Describe(tr *i18n.Tr) string {
 		return tr.T("notify.badge", map[string]any{"Badge": it.Badge})
 	case KindTrust:
 		return tr.T("notify.trust", map[string]any{"Level": it.Level})
+	case KindNotice:
+		d := it.data()
+		return tr.T(d.Message, map[string]any{"Reason": d.Reason, "Title": d.Title})
 	}
 	return tr.T(kindMessages[it.Kind], map[string]any{"Actor": actor})
 }

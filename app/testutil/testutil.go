@@ -73,6 +73,9 @@ func NewOn(t testing.TB, dialect string, opts ...Option) *Env {
 	cfg.RateLimit = config.RateLimit{Login: "1000-1m", Register: "1000-1m", Reset: "1000-1m"}
 	// A cheap hash keeps tests fast under -race; the real cost has its own test.
 	cfg.Accounts.PasswordHash = "m=1024,t=1,p=1"
+	// Newcomers' posts are published at once unless a test asks for the
+	// review queue's holds (app/review's tests do).
+	cfg.Review.HoldFirstPosts, cfg.Review.HoldNewLinks = 0, false
 	if dialect == "postgres" {
 		cfg.Database.URL = NewPostgres(t)
 	}

@@ -149,7 +149,7 @@ func (s *Service) Page(ctx context.Context, v *auth.Viewer, topicID int64, from 
 	if err != nil {
 		return nil, err
 	}
-	pg.Posts = views[:len(posts)]
+	pg.Posts = visibleTo(v, c.ID, views[:len(posts)])
 	if accepted != nil {
 		pg.Accepted = views[len(views)-1]
 	}

@@ -36,6 +36,7 @@ type Service struct {
 	trust  config.Trust
 	events Events
 	views  *viewCounter
+	gate   Gate // the review queue's hold (gate.go); nil publishes everything
 }
 
 // NewService wires the topic rules.
@@ -164,10 +165,20 @@ func (s *Service) Create(ctx context.Context, v *auth.Viewer, in NewTopic) (*Top
 	if err := f.Err(); err != nil {
 		return nil, nil, err
 	}
+	vd, err := s.vet(ctx, v, GateInput{CategoryID: cat.ID, Title: in.Title, Body: in.Body, Links: r.Links, Images: r.Images})
+	if err != nil {
+		return nil, nil, err
+	}
+	if vd.Body != "" {
+		in.Body, r = vd.Body, s.render.Render(vd.Body)
+	}
+	if vd.Title != "" {
+		in.Title = vd.Title
+	}
 	now := s.now()
 	t := &Topic{CategoryID: cat.ID, UserID: v.ID, Kind: in.Kind, Title: in.Title, Slug: slug.Make(in.Title, 60, "topic"),
-		State: StatePublished, HighestNumber: 1, LastPostAt: now, LastUserID: &v.ID, CreatedAt: now, UpdatedAt: now}
-	p := &Post{UserID: v.ID, Number: 1, Body: in.Body, HTML: r.HTML, State: StatePublished, CreatedAt: now, UpdatedAt: now}
+		State: vd.state(), HighestNumber: 1, LastPostAt: now, LastUserID: &v.ID, CreatedAt: now, UpdatedAt: now}
+	p := &Post{UserID: v.ID, Number: 1, Body: in.Body, HTML: r.HTML, State: vd.state(), CreatedAt: now, UpdatedAt: now}
 	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		st := NewStore(tx)
 		if err := tx.Create(t).Error; err != nil {
@@ -185,7 +196,7 @@ func (s *Service) Create(ctx context.Context, v *auth.Viewer, in NewTopic) (*Top
 			if err := tx.Create(&TopicTag{TopicID: t.ID, TagID: tag.ID}).Error; err != nil {
 				return err
 			}
-			if err := st.bump(ctx, "tags", "topics_count", tag.ID, 1); err != nil {
+			if err := st.bump(ctx, "tags", "topics_count", tag.ID, boolInt(!vd.Hold)); err != nil {
 				return err
 			}
 		}
@@ -193,14 +204,14 @@ func (s *Service) Create(ctx context.Context, v *auth.Viewer, in NewTopic) (*Top
 			table, col string
 			id         int64
 		}{{"categories", "topics_count", cat.ID}, {"categories", "posts_count", cat.ID}, {"users", "topics_count", v.ID}, {"users", "posts_count", v.ID}} {
-			if err := st.bump(ctx, b.table, b.col, b.id, 1); err != nil {
+			if err := st.bump(ctx, b.table, b.col, b.id, boolInt(!vd.Hold)); err != nil {
 				return err
 			}
 		}
 		if err := tx.Where("user_id = ? AND key = ?", v.ID, "new").Delete(&Draft{}).Error; err != nil {
 			return err
 		}
-		return s.publish(ctx, tx, event.PostCreated{PostID: p.ID, TopicID: t.ID, UserID: v.ID, Number: 1,
+		return s.created(ctx, tx, v, t, p, vd, event.PostCreated{PostID: p.ID, TopicID: t.ID, UserID: v.ID, Number: 1,
 			Mentions: r.Mentions, Quotes: r.Quotes})
 	})
 	if err != nil {
@@ -222,6 +233,9 @@ func (s *Service) readable(ctx context.Context, v *auth.Viewer, topicID int64) (
 	t, err := NewStore(s.db).Topic(ctx, topicID)
 	if err != nil {
 		return nil, nil, err
+	}
+	if t.MergedIntoID != nil {
+		return nil, nil, &MergedError{Into: *t.MergedIntoID}
 	}
 	c, err := s.cats.ReadableByID(ctx, v, t.CategoryID)
 	if err != nil {
@@ -271,14 +285,21 @@ func (s *Service) Reply(ctx context.Context, v *auth.Viewer, topicID int64, in R
 	if err := f.Err(); err != nil {
 		return nil, nil, err
 	}
+	vd, err := s.vet(ctx, v, GateInput{CategoryID: t.CategoryID, TopicID: t.ID, Body: in.Body, Links: r.Links, Images: r.Images})
+	if err != nil {
+		return nil, nil, err
+	}
+	if vd.Body != "" {
+		in.Body, r = vd.Body, s.render.Render(vd.Body)
+	}
 	now := s.now()
-	p := &Post{TopicID: t.ID, UserID: v.ID, Body: in.Body, HTML: r.HTML, State: StatePublished, CreatedAt: now, UpdatedAt: now}
+	p := &Post{TopicID: t.ID, UserID: v.ID, Body: in.Body, HTML: r.HTML, State: vd.state(), CreatedAt: now, UpdatedAt: now}
 	if replyTo != nil {
 		p.ReplyToID = &replyTo.ID
 	}
 	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		st := NewStore(tx)
-		n, err := st.nextNumber(ctx, t, v.ID, now)
+		n, err := s.number(ctx, st, t, v.ID, now, vd)
 		if err != nil {
 			return err
 		}
@@ -286,10 +307,10 @@ func (s *Service) Reply(ctx context.Context, v *auth.Viewer, topicID int64, in R
 		if err := tx.Create(p).Error; err != nil {
 			return fmt.Errorf("create reply: %w", err)
 		}
-		if err := st.bump(ctx, "categories", "posts_count", t.CategoryID, 1); err != nil {
+		if err := st.bump(ctx, "categories", "posts_count", t.CategoryID, boolInt(!vd.Hold)); err != nil {
 			return err
 		}
-		if err := st.bump(ctx, "users", "posts_count", v.ID, 1); err != nil {
+		if err := st.bump(ctx, "users", "posts_count", v.ID, boolInt(!vd.Hold)); err != nil {
 			return err
 		}
 		if err := tx.Where("user_id = ? AND key = ?", v.ID, draftKey(t.ID)).Delete(&Draft{}).Error; err != nil {
@@ -302,7 +323,7 @@ func (s *Service) Reply(ctx context.Context, v *auth.Viewer, topicID int64, in R
 		if replyTo != nil {
 			e.ReplyToUserID = replyTo.UserID
 		}
-		return s.publish(ctx, tx, e)
+		return s.created(ctx, tx, v, t, p, vd, e)
 	})
 	if err != nil {
 		return nil, nil, err
@@ -360,6 +381,13 @@ func (s *Service) Edit(ctx context.Context, v *auth.Viewer, postID int64, in Edi
 		return p, nil
 	}
 	r := s.render.Render(in.Body)
+	vd, err := s.vet(ctx, v, GateInput{CategoryID: t.CategoryID, TopicID: t.ID, PostID: p.ID, State: p.State, Title: newTitle, Body: in.Body, Links: r.Links, Images: r.Images})
+	if err != nil {
+		return nil, err
+	}
+	if vd.Body != "" {
+		in.Body, r = vd.Body, s.render.Render(vd.Body)
+	}
 	now := s.now()
 	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		// Claim the edit first: of two edits made at once, one wins and the
@@ -385,7 +413,7 @@ func (s *Service) Edit(ctx context.Context, v *auth.Viewer, postID int64, in Edi
 				return err
 			}
 		}
-		return s.publish(ctx, tx, event.PostEdited{PostID: p.ID, TopicID: t.ID, UserID: v.ID})
+		return s.edited(ctx, tx, v, t, p, vd, event.PostEdited{PostID: p.ID, TopicID: t.ID, UserID: v.ID})
 	})
 	if err != nil {
 		return nil, err

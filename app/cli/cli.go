@@ -15,6 +15,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
 
 	"causerie/app"
@@ -55,7 +56,7 @@ CAUSERIE_SERVER_LISTEN=127.0.0.1:9000 or CAUSERIE_DATABASE_URL=postgres://...`,
 		RunE:          func(cmd *cobra.Command, _ []string) error { return o.serve(cmd.Context()) },
 	}
 	root.PersistentFlags().StringVar(&o.configPath, "config", "", "read settings from this TOML file (default: config.toml in the current folder, when there is one)")
-	root.AddCommand(o.serveCmd(), o.migrateCmd(), o.userCmd(), o.tokenCmd(), o.seedCmd(), versionCmd())
+	root.AddCommand(o.serveCmd(), o.migrateCmd(), o.userCmd(), o.tokenCmd(), o.seedCmd(), o.reputationCmd(), versionCmd())
 	return root
 }
 
@@ -340,5 +341,60 @@ Every demo member (ana0, boris1, chloe2, ...) gets the password given with
 	cmd.Flags().IntVar(&topics, "topics", 500, "how many topics")
 	cmd.Flags().IntVar(&posts, "posts", 5000, "how many posts in all, first posts included")
 	cmd.Flags().StringVar(&password, "password", "demo password", "the password of every demo member")
+	return cmd
+}
+
+func (o *options) reputationCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "reputation",
+		Short: "Rebuild members' reputation and badges from the content",
+		Args:  cobra.NoArgs,
+	}
+	cmd.AddCommand(&cobra.Command{
+		Use:   "rebuild",
+		Short: "Recompute every member's reputation points and badges",
+		Long: `Recompute reputation from what is in the database: every post with
+reactions, accepted answers or a featured topic gets the points the current
+[reputation] rules give, every member's total is summed again from those
+points, and every badge a member has earned is granted.
+
+Run it after importing content, or after changing the rules in config.toml
+when the new rules should apply to the past. It is safe to run again, and
+while the forum is serving.
+
+  causerie reputation rebuild`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			a, err := o.open(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer a.Close()
+			ctx := cmd.Context()
+			total, err := a.Reputation.Reconcilable(ctx)
+			if err != nil {
+				return err
+			}
+			bar := progressbar.NewOptions(total, progressbar.OptionSetWriter(cmd.ErrOrStderr()),
+				progressbar.OptionSetDescription("posts"), progressbar.OptionShowCount(), progressbar.OptionShowIts(),
+				progressbar.OptionSetItsString("posts"), progressbar.OptionThrottle(200*time.Millisecond),
+				progressbar.OptionSetPredictTime(true), progressbar.OptionFullWidth(),
+				progressbar.OptionOnCompletion(func() { fmt.Fprintln(cmd.ErrOrStderr()) }))
+			start := time.Now()
+			if err := a.Reputation.ReconcileAllWith(ctx, func(done int) { _ = bar.Set(min(done, total)) }); err != nil {
+				return err
+			}
+			_ = bar.Finish()
+			if err := a.Reputation.RecomputeAll(ctx); err != nil {
+				return err
+			}
+			fmt.Fprintln(cmd.ErrOrStderr(), "Granting the badges members have earned…")
+			if err := a.Reputation.SweepBadges(ctx); err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "Reputation rebuilt from %d posts in %s.\n", total, time.Since(start).Round(time.Second))
+			return nil
+		},
+	})
 	return cmd
 }

@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"causerie/app/cli"
+	"causerie/app/config"
+	"causerie/app/db"
 	"causerie/app/testutil"
 )
 
@@ -122,5 +124,52 @@ func TestTokenWorksWithTheAPI(t *testing.T) {
 	c.Header.Set("Authorization", "Bearer "+tok)
 	if res := c.Get(t, "/api/v1/me"); res.StatusCode != http.StatusOK || !strings.Contains(res.Body, `"username":"nora"`) {
 		t.Errorf("me with token: %d %s", res.StatusCode, res.Body)
+	}
+}
+
+// After seeding, wiping reputation and rebuilding it gives every member
+// back their points, with a progress bar on the way.
+func TestReputationRebuild(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("CAUSERIE_DATA_DIR", dir)
+	t.Setenv("CAUSERIE_LOG_LEVEL", "error")
+	t.Chdir(t.TempDir())
+	if out, err := run(t, "", "seed", "--users", "20", "--topics", "30", "--posts", "200"); err != nil {
+		t.Fatalf("seed: %v\n%s", err, out)
+	}
+	cfg := config.Default()
+	cfg.Data.Dir = dir
+	database, err := db.Open(context.Background(), cfg)
+	testutil.Must(t, err, "open the seeded database")
+	defer database.Close()
+	env := database.DB
+	sum := func() (points, badges int64) {
+		env.Raw("SELECT COALESCE(SUM(reputation), 0) FROM users").Scan(&points)
+		env.Raw("SELECT COUNT(*) FROM user_badges").Scan(&badges)
+		return
+	}
+	// The seed writes reactions and accepted answers straight into the
+	// tables, as an import would: nobody has points until the rebuild.
+	if p, _ := sum(); p != 0 {
+		t.Fatalf("seeded members already have %d points: the test would prove nothing", p)
+	}
+	out, err := run(t, "", "reputation", "rebuild")
+	if err != nil || !strings.Contains(out, "Reputation rebuilt from") || !strings.Contains(out, "posts") {
+		t.Fatalf("rebuild: %v\n%s", err, out)
+	}
+	points, badges := sum()
+	if points == 0 || badges == 0 {
+		t.Fatalf("after the rebuild: %d points, %d badges; want some of each", points, badges)
+	}
+	env.Exec("DELETE FROM reputation_events")
+	env.Exec("UPDATE users SET reputation = 0")
+	if _, err := run(t, "", "reputation", "rebuild"); err != nil {
+		t.Fatal(err)
+	}
+	if again, _ := sum(); again != points {
+		t.Errorf("a second rebuild after wiping gave %d points, want %d", again, points)
+	}
+	if out, _ := run(t, "", "reputation", "rebuild", "--help"); !strings.Contains(out, "config.toml") {
+		t.Errorf("--help does not explain when to run it:\n%s", out)
 	}
 }

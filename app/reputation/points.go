@@ -205,20 +205,26 @@ func (s *Service) reconcileDrift(ctx context.Context) error {
 	return nil
 }
 
+// reconcilable selects the posts that have or may earn points.
+const reconcilable = `FROM posts WHERE id > ? AND (reactions_count > 0
+	OR id IN (SELECT accepted_post_id FROM topics WHERE accepted_post_id IS NOT NULL)
+	OR id IN (SELECT post_id FROM reputation_events)
+	OR (number = 1 AND topic_id IN (SELECT id FROM topics WHERE featured_at IS NOT NULL)))`
+
 // ReconcileAll reconciles every post that has or may earn points: for a
 // forum whose content came before reputation did (an import), or after a
 // change of rules meant to apply to the past. It goes through posts in
 // batches and can be run again at any time.
-func (s *Service) ReconcileAll(ctx context.Context) error {
+func (s *Service) ReconcileAll(ctx context.Context) error { return s.ReconcileAllWith(ctx, nil) }
+
+// ReconcileAllWith is ReconcileAll telling progress how many posts it has
+// done after each batch.
+func (s *Service) ReconcileAllWith(ctx context.Context, progress func(done int)) error {
 	var after int64
+	done := 0
 	for {
 		var ids []int64
-		err := s.db.WithContext(ctx).Raw(`SELECT id FROM posts WHERE id > ? AND (reactions_count > 0
-			OR id IN (SELECT accepted_post_id FROM topics WHERE accepted_post_id IS NOT NULL)
-			OR id IN (SELECT post_id FROM reputation_events)
-			OR (number = 1 AND topic_id IN (SELECT id FROM topics WHERE featured_at IS NOT NULL)))
-			ORDER BY id LIMIT 500`, after).Scan(&ids).Error
-		if err != nil {
+		if err := s.db.WithContext(ctx).Raw(`SELECT id `+reconcilable+` ORDER BY id LIMIT 500`, after).Scan(&ids).Error; err != nil {
 			return fmt.Errorf("posts to reconcile: %w", err)
 		}
 		for _, id := range ids {
@@ -226,11 +232,24 @@ func (s *Service) ReconcileAll(ctx context.Context) error {
 				return err
 			}
 		}
+		done += len(ids)
+		if progress != nil {
+			progress(done)
+		}
 		if len(ids) < 500 {
 			return nil
 		}
 		after = ids[len(ids)-1]
 	}
+}
+
+// Reconcilable counts the posts ReconcileAll goes through.
+func (s *Service) Reconcilable(ctx context.Context) (int, error) {
+	var n int
+	if err := s.db.WithContext(ctx).Raw(`SELECT COUNT(*) `+reconcilable, 0).Scan(&n).Error; err != nil {
+		return 0, fmt.Errorf("count posts to reconcile: %w", err)
+	}
+	return n, nil
 }
 
 // Recompute sets a member's reputation to the sum of their reputation

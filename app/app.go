@@ -127,6 +127,19 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, database *d
 	upload.Routes(srv, uploads, user.RequireLogin)
 	category.Routes(srv, cats, user.RequireLogin)
 	topic.Routes(srv, topics, cats, user.RequireLogin)
+	// Visitors' pages drop what moderation changed, also when a job changed it.
+	event.Subscribe(events, "pagecache", func(_ context.Context, e event.ContentChanged) error {
+		srv.Cache.Invalidate(web.TopicTag(e.TopicID), web.TagLists)
+		return nil
+	})
+	event.Subscribe(events, "pagecache", func(_ context.Context, e event.TopicRemoved) error {
+		srv.Cache.Invalidate(web.TopicTag(e.TopicID), web.TopicTag(e.IntoTopicID), web.TagLists)
+		return nil
+	})
+	event.Subscribe(events, "pagecache", func(_ context.Context, e event.PostPurged) error {
+		srv.Cache.Invalidate(web.TopicTag(e.TopicID), web.TagLists)
+		return nil
+	})
 	notify.Routes(srv, notices, user.RequireLogin)
 	reputation.Routes(srv, reps)
 	profile.Routes(srv, profile.NewService(database.DB, cats, reps, render), reps, user.RequireLogin)

@@ -142,6 +142,7 @@ func (h *handlers) apiPage(c echo.Context, status int, topicID int64, from int) 
 	if err != nil {
 		return err
 	}
+	web.Changed(c, web.TopicTag(pg.Topic.ID), web.TagLists) // after a change (POST): what visitors see of it
 	out := APIPage{Topic: apiTopic(pg.Topic, pg.Author.Username, pg.Tags), Posts: make([]APIPost, 0, len(pg.Posts))}
 	for _, pv := range pg.Posts {
 		out.Posts = append(out.Posts, apiPost(pv))
@@ -191,6 +192,7 @@ func (h *handlers) apiOnePost(c echo.Context, status int, postID int64) error {
 	if err != nil {
 		return err
 	}
+	web.Changed(c, web.TopicTag(t.ID), web.TagLists) // called after a change: what visitors see of it
 	views, err := h.svc.postViews(ctx, v, t, cat, []*Post{p})
 	if err != nil {
 		return err

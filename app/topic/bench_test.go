@@ -97,11 +97,15 @@ func BenchmarkTopicPage(b *testing.B) {
 			header []string
 			before func()
 		}{
-			// A visitor served from the page cache.
+			// A visitor served from the page cache: as kept (gzip), and
+			// inflated for a client that does not accept gzip.
+			{name: "visitor-cached-gzip", path: f.path, header: []string{"Accept-Encoding", "gzip"}},
 			{name: "visitor-cached", path: f.path},
-			// A visitor just after a change: the cache's generation moved.
-			{name: "visitor-uncached", path: f.path, before: f.env.App.Web.Cache.Invalidate},
+			// A visitor just after a change to the topic.
+			{name: "visitor-uncached", path: f.path, header: []string{"Accept-Encoding", "gzip"},
+				before: func() { f.env.App.Web.Cache.Invalidate(web.TopicTag(f.id)) }},
 			{name: "member", path: f.path, header: []string{"Cookie", f.cookie}},
+			{name: "member-gzip", path: f.path, header: []string{"Cookie", f.cookie, "Accept-Encoding", "gzip"}},
 			{name: "api-token", path: fmt.Sprintf("/api/v1/topics/%d", f.id), header: []string{"Authorization", "Bearer " + f.token}},
 			{name: "latest-member", path: "/latest", header: []string{"Cookie", f.cookie}},
 		}

@@ -3,10 +3,14 @@ package topic_test
 import (
 	"fmt"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
+	"gorm.io/gorm"
+
 	"causerie/app/config"
+	"causerie/app/event"
 	"causerie/app/testutil"
 	"causerie/app/topic"
 )
@@ -97,4 +101,100 @@ func TestPageCacheBudget(t *testing.T) {
 	if got := env.App.Web.Cache.Bytes(); got <= 0 || got > 1<<20 {
 		t.Errorf("the cache weighs %d bytes, want some and at most 1 MiB", got)
 	}
+}
+
+// holes are the values that differ between two renderings of one page for
+// visitors: the CSRF token and the script nonce.
+var holes = regexp.MustCompile(`(value|content|nonce)="[A-Za-z0-9_-]{20,}"`)
+
+// After every kind of change that shows on a topic page, the next visitor
+// gets the page as it is now (the same as one rendered for them without
+// the cache), never the kept one; changes to one topic leave the other
+// topics' pages kept.
+func TestPageCacheNeverStale(t *testing.T) {
+	testutil.Each(t, func(t *testing.T, env *testutil.Env) {
+		w := setup(t, env)
+		q := w.start(t, w.ana, w.general, "Which cable do I need for the hub", topic.KindQuestion)
+		other := w.start(t, w.ana, w.general, "Another conversation entirely", topic.KindDiscussion)
+		first := w.reply(t, w.boris, q, "Any USB-C cable should do the trick")
+		boris := env.Client()
+		boris.Login(t, "boris")
+		ana := env.Client()
+		ana.Login(t, "ana")
+		api := bearer(t, env, w.boris)
+		visitor := env.Client()
+		// A flash cookie keeps a visitor out of the cache: the reference.
+		fresh := env.Client()
+		fresh.Header.Set("Cookie", "flash=x")
+
+		warm := func(path string) string {
+			t.Helper()
+			visitor.Get(t, path)
+			res := visitor.Get(t, path)
+			if res.Header.Get("X-Cache") != "hit" {
+				t.Fatalf("%s was not kept for visitors", path)
+			}
+			return holes.ReplaceAllString(res.Body, "")
+		}
+		check := func(what, path, before string) {
+			t.Helper()
+			res := visitor.Get(t, path)
+			got := holes.ReplaceAllString(res.Body, "")
+			want := holes.ReplaceAllString(fresh.Get(t, path).Body, "")
+			if got != want {
+				t.Errorf("after %s, a visitor of %s got a page from before it (X-Cache %q)", what, path, res.Header.Get("X-Cache"))
+			}
+			if want == before {
+				t.Errorf("after %s, %s did not change: the test shows nothing", what, path)
+			}
+		}
+		status := func(res *testutil.Response, want int) {
+			t.Helper()
+			if res.StatusCode != want {
+				t.Fatalf("%s: %d, want %d\n%.300s", res.Request.URL.Path, res.StatusCode, want, res.Body)
+			}
+		}
+		steps := []struct {
+			what string
+			do   func()
+		}{
+			{"a reply from the form", func() {
+				status(boris.Post(t, fmt.Sprintf("/t/%d/reply", q.ID), url.Values{"body": {"Make sure it carries data, not only power"}}), 303)
+			}},
+			{"a reply through the API", func() {
+				status(api.post(t, fmt.Sprintf("/api/v1/topics/%d/posts", q.ID), `{"body":"A braided one lasts longer"}`), 201)
+			}},
+			{"an edit through the API", func() {
+				status(api.do(t, "PATCH", fmt.Sprintf("/api/v1/posts/%d", first.ID), `{"body":"Any USB-C cable that carries data"}`), 200)
+			}},
+			{"a reaction", func() {
+				status(ana.Post(t, fmt.Sprintf("/posts/%d/react", first.ID), url.Values{"kind": {"like"}}), 303)
+			}},
+			{"an accepted answer", func() {
+				status(ana.Post(t, fmt.Sprintf("/t/%d/accept", q.ID), url.Values{"post_id": {fmt.Sprint(first.ID)}}), 303)
+			}},
+			{"a deletion", func() {
+				status(boris.Post(t, fmt.Sprintf("/posts/%d/delete", first.ID), nil), 303)
+			}},
+			{"a change by moderation, announced by its event", func() {
+				testutil.Must(t, env.App.DB.Exec("UPDATE topics SET title = ? WHERE id = ?", "Which cable, moderated", q.ID).Error, "change")
+				testutil.Must(t, env.App.DB.Transaction(func(tx *gorm.DB) error {
+					return env.App.Events.PublishTx(ctx, tx, event.ContentChanged{TopicID: q.ID, Action: "topic.edit"})
+				}), "publish")
+				testutil.Must(t, env.App.Jobs.Drain(ctx), "drain")
+			}},
+		}
+		for _, s := range steps {
+			topicBefore, listBefore, otherBefore := warm(q.URL()), warm("/latest"), warm(other.URL())
+			s.do()
+			check(s.what, q.URL(), topicBefore)
+			if s.what != "a reaction" && s.what != "an edit through the API" {
+				check(s.what, "/latest", listBefore)
+			}
+			if res := visitor.Get(t, other.URL()); res.Header.Get("X-Cache") != "hit" ||
+				holes.ReplaceAllString(res.Body, "") != otherBefore {
+				t.Errorf("after %s on another topic, %s was not served from the cache", s.what, other.URL())
+			}
+		}
+	})
 }

@@ -42,6 +42,7 @@ func (h *handlers) list(c echo.Context, q ListQuery, page *ListPage) error {
 		return err
 	}
 	page.CanStart = len(starts) > 0
+	web.CacheTags(c, web.TagLists)
 	return web.Render(c, http.StatusOK, "topic/list", page)
 }
 
@@ -112,6 +113,7 @@ func (h *handlers) topicShow(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	web.CacheTags(c, web.TopicTag(pg.Topic.ID))
 	return web.Render(c, http.StatusOK, "topic/show", web.Form{Values: in, Extra: tp})
 }
 
@@ -210,6 +212,7 @@ func (h *handlers) newCreate(c echo.Context) error {
 	if err := c.Bind(&in); err != nil {
 		return err
 	}
+	web.Changed(c, web.TagLists) // a new topic shows in lists only
 	t, _, err := h.svc.Create(c.Request().Context(), web.Viewer(c), in)
 	if err != nil {
 		p, perr := h.composer(c)
@@ -232,6 +235,7 @@ func (h *handlers) replyCreate(c echo.Context) error {
 		return err
 	}
 	ctx, v := c.Request().Context(), web.Viewer(c)
+	web.Changed(c, web.TopicTag(id), web.TagLists)
 	t, p, err := h.svc.Reply(ctx, v, id, in)
 	if err != nil {
 		// Show the last page again with the reply box holding what was typed.
@@ -293,6 +297,7 @@ func (h *handlers) editUpdate(c echo.Context) error {
 		}
 		return web.RenderForm(c, "topic/edit", in, &EditPage{Post: p0, Topic: t}, err)
 	}
+	web.Changed(c, web.TopicTag(p.TopicID), web.TagLists)
 	return web.Redirect(c, p.URL(), "flash.post_edited")
 }
 
@@ -368,8 +373,9 @@ func (h *handlers) postAction(c echo.Context, do func(id int64) (string, error))
 	}
 	t, n, err := h.svc.Locate(c.Request().Context(), web.Viewer(c), id)
 	if err != nil {
-		return web.Redirect(c, "/", flash)
+		return web.Redirect(c, "/", flash) // naming nothing changed: every visitor page goes
 	}
+	web.Changed(c, web.TopicTag(t.ID), web.TagLists)
 	return web.Redirect(c, fmt.Sprintf("%s#post-%d", t.PostURL(n), n), flash)
 }
 
@@ -386,6 +392,7 @@ func (h *handlers) acceptCreate(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	web.Changed(c, web.TopicTag(t.ID), web.TagLists)
 	flash := "flash.answer_accepted"
 	if in.PostID == 0 {
 		flash = "flash.answer_unaccepted"

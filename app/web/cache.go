@@ -3,7 +3,9 @@ package web
 import (
 	"bytes"
 	"net/http"
+	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -15,61 +17,166 @@ import (
 // busiest pages of a forum (topics and lists read by passers-by) are
 // rendered once, not once per visitor.
 //
-// Correctness first: every state-changing request that succeeds on this
-// node moves the cache to a new generation, so no visitor is shown a page
-// from before a change made here. Entries also expire after ttl, which
+// Correctness first. Every page is kept with tags naming what it shows
+// (CacheTags: "topic:12", "lists"). A state-changing request that succeeds
+// on this node drops the pages of the tags its handler names with Changed,
+// or every page when it names none, so no visitor is shown a page from
+// before a change made here; subscribers of background events call
+// Invalidate the same way. A page whose rendering began before a drop of
+// one of its tags is never served. Entries also expire after ttl, which
 // bounds how stale a page can be after a change made by another node or by
-// a background job; the scale-out work adds a cross-node signal.
+// a background job that announces nothing; the scale-out work adds a
+// cross-node signal.
 //
-// Each response carries its own CSRF token and script nonce: they are cut
-// out of the stored page and put back per request.
+// Pages are kept gzipped, cut where the CSRF token and the script nonce go:
+// each response gets its own token and nonce, written in as stored deflate
+// blocks, so a client that accepts gzip gets the kept bytes with no
+// compression work (see gzpage.go). Kept gzipped, about ten times as many
+// pages fit in the budget.
 type PageCache struct {
 	entries    *lru.Cache[string, *cachedPage]
-	generation atomic.Uint64
 	ttl        time.Duration
 	hits, miss atomic.Uint64
 	// bytes is what the kept pages weigh; past budget the least recently
 	// used go, so the cache never grows the server's memory past it.
 	bytes  atomic.Int64
 	budget int64
+
+	mu  sync.RWMutex
+	seq uint64
+	// dropped is, per tag, the seq at which its pages were last dropped
+	// and when; the tag "" stands for every page.
+	dropped map[string]drop
+
+	flightMu sync.Mutex
+	flight   map[string]*flight
+}
+
+type drop struct {
+	seq uint64
+	at  time.Time
+}
+
+// flight is a miss being rendered: requests for the same page wait for
+// it rather than render it again (a busy topic just changed).
+type flight struct {
+	done chan struct{}
+	page *cachedPage
 }
 
 type cachedPage struct {
 	status      int
 	contentType string
-	body        []byte
-	generation  uint64
+	gz          *gzPage
+	tags        []string
+	seq         uint64 // the cache's seq when rendering began
 	at          time.Time
 }
 
+func (e *cachedPage) weight() int64 { return int64(e.gz.weight()) + 128 }
+
 const (
-	csrfHole  = "\x00causerie-csrf\x00"
-	nonceHole = "\x00causerie-nonce\x00"
+	ctxCacheTags = "causerie.cache_tags"
+	ctxChanged   = "causerie.changed"
+	// TagLists is the tag of pages that list topics (home, latest,
+	// categories, tags): nearly any change to a topic shows there.
+	TagLists = "lists"
 )
 
 // NewPageCache keeps up to size pages, weighing at most budget bytes in
 // all, for ttl.
 func NewPageCache(size int, budget int64, ttl time.Duration) *PageCache {
-	pc := &PageCache{ttl: ttl, budget: budget}
+	pc := &PageCache{ttl: ttl, budget: budget, dropped: map[string]drop{}, flight: map[string]*flight{}}
 	pc.entries, _ = lru.NewWithEvict[string, *cachedPage](size, func(_ string, e *cachedPage) {
-		pc.bytes.Add(-int64(len(e.body)))
+		pc.bytes.Add(-e.weight())
 	})
 	return pc
 }
 
-// Invalidate drops every cached page.
-func (pc *PageCache) Invalidate() { pc.generation.Add(1) }
+// TopicTag is the tag of the pages that show topic id.
+func TopicTag(id int64) string { return "topic:" + strconv.FormatInt(id, 10) }
+
+// Invalidate drops the pages of the given tags, or every page when given
+// none.
+func (pc *PageCache) Invalidate(tags ...string) {
+	if len(tags) == 0 {
+		tags = []string{""}
+	}
+	now := time.Now()
+	pc.mu.Lock()
+	pc.seq++
+	for _, t := range tags {
+		pc.dropped[t] = drop{seq: pc.seq, at: now}
+	}
+	if len(pc.dropped) > 4096 {
+		// A drop older than ttl can only concern expired pages.
+		for t, d := range pc.dropped {
+			if t != "" && now.Sub(d.at) > pc.ttl {
+				delete(pc.dropped, t)
+			}
+		}
+	}
+	pc.mu.Unlock()
+}
+
+// current is the seq a rendering starting now is kept with.
+func (pc *PageCache) current() uint64 {
+	pc.mu.RLock()
+	defer pc.mu.RUnlock()
+	return pc.seq
+}
+
+// fresh says whether e may be served: not expired, and none of its tags
+// dropped since its rendering began.
+func (pc *PageCache) fresh(e *cachedPage) bool {
+	if time.Since(e.at) >= pc.ttl {
+		return false
+	}
+	pc.mu.RLock()
+	defer pc.mu.RUnlock()
+	if d, ok := pc.dropped[""]; ok && d.seq > e.seq {
+		return false
+	}
+	for _, t := range e.tags {
+		if d, ok := pc.dropped[t]; ok && d.seq > e.seq {
+			return false
+		}
+	}
+	return true
+}
 
 // Stats says how many requests were served from the cache and how many not.
 func (pc *PageCache) Stats() (hits, misses uint64) { return pc.hits.Load(), pc.miss.Load() }
+
+// Bytes is what the kept pages weigh now.
+func (pc *PageCache) Bytes() int64 { return pc.bytes.Load() }
+
+// Len is how many pages are kept (some may be stale, waiting to be
+// replaced or evicted).
+func (pc *PageCache) Len() int { return pc.entries.Len() }
+
+// CacheTags names what the page being rendered shows, so that a change to
+// any of them drops it. A page with no tags is dropped by every change.
+func CacheTags(c echo.Context, tags ...string) {
+	old, _ := c.Get(ctxCacheTags).([]string)
+	c.Set(ctxCacheTags, append(old, tags...))
+}
+
+// Changed names what a state-changing request changed, so that only the
+// visitors' pages showing it are dropped. A request that names nothing
+// drops every page.
+func Changed(c echo.Context, tags ...string) {
+	old, _ := c.Get(ctxChanged).([]string)
+	c.Set(ctxChanged, append(old, tags...))
+}
 
 // unchanging are the state-changing paths that change nothing a visitor
 // sees, so they leave the cache alone.
 var unchanging = map[string]bool{"/login": true, "/logout": true, "/language": true, "/preview": true, "/drafts": true,
 	"/register": true, "/password/forgot": true, "/confirm": true, "/uploads": true, "/api/v1/uploads": true}
 
-// watchWrites moves the cache to a new generation after any state-changing
-// request that succeeded.
+// watchWrites drops the visitors' pages a state-changing request that
+// succeeded has changed: those of the tags its handler named, or all.
 func (pc *PageCache) watchWrites(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		err := next(c)
@@ -78,7 +185,12 @@ func (pc *PageCache) watchWrites(next echo.HandlerFunc) echo.HandlerFunc {
 			return err
 		}
 		if err == nil && c.Response().Status < 400 && !unchanging[c.Request().URL.Path] {
-			pc.Invalidate()
+			tags, _ := c.Get(ctxChanged).([]string)
+			if len(tags) == 0 {
+				pc.Invalidate()
+			} else {
+				pc.Invalidate(tags...)
+			}
 		}
 		return err
 	}
@@ -91,41 +203,102 @@ func (pc *PageCache) Cached(next echo.HandlerFunc) echo.HandlerFunc {
 		if r.Method != http.MethodGet || Viewer(c).LoggedIn() || hasCookie(r, "flash") {
 			return next(c)
 		}
-		key := Language(c) + " " + r.URL.RequestURI()
-		gen := pc.generation.Load()
 		token, nonce := CSRFToken(c), Nonce(c)
-		if e, ok := pc.entries.Get(key); ok && e.generation == gen && time.Since(e.at) < pc.ttl {
+		if token == "" || nonce == "" {
+			return next(c)
+		}
+		key := Language(c) + " " + r.URL.RequestURI()
+		if e, ok := pc.entries.Get(key); ok && pc.fresh(e) {
 			pc.hits.Add(1)
-			body := bytes.ReplaceAll(e.body, []byte(csrfHole), []byte(token))
-			body = bytes.ReplaceAll(body, []byte(nonceHole), []byte(nonce))
 			c.Response().Header().Set("X-Cache", "hit")
-			return c.Blob(e.status, e.contentType, body)
+			return pc.serve(c, e, token, nonce)
 		}
 		pc.miss.Add(1)
-		rec := &recorder{ResponseWriter: c.Response().Writer}
-		c.Response().Writer = rec
-		err := next(c)
-		c.Response().Writer = rec.ResponseWriter
-		status := c.Response().Status
-		if err != nil || status != http.StatusOK || token == "" || nonce == "" ||
-			!strings.HasPrefix(c.Response().Header().Get(echo.HeaderContentType), echo.MIMETextHTML) ||
-			c.Response().Header().Get("Set-Cookie") != "" && hasSessionCookie(c.Response().Header()) {
-			return err
+		// Another request is rendering this page: wait for it, and take its
+		// page if no change came in the meantime.
+		pc.flightMu.Lock()
+		if f, ok := pc.flight[key]; ok {
+			pc.flightMu.Unlock()
+			select {
+			case <-f.done:
+			case <-r.Context().Done():
+				return r.Context().Err()
+			}
+			if f.page != nil && pc.fresh(f.page) {
+				return pc.serve(c, f.page, token, nonce)
+			}
+			return pc.render(c, next, key, token, nonce, nil)
 		}
-		body := bytes.ReplaceAll(rec.buf.Bytes(), []byte(token), []byte(csrfHole))
-		body = bytes.ReplaceAll(body, []byte(nonce), []byte(nonceHole))
-		if int64(len(body)) > pc.budget/16 {
-			return nil // one page may not crowd out the others
-		}
+		f := &flight{done: make(chan struct{})}
+		pc.flight[key] = f
+		pc.flightMu.Unlock()
+		defer func() {
+			pc.flightMu.Lock()
+			delete(pc.flight, key)
+			pc.flightMu.Unlock()
+			close(f.done)
+		}()
+		return pc.render(c, next, key, token, nonce, f)
+	}
+}
+
+// render runs the handler, keeps its page when it may be kept, and
+// answers this request.
+func (pc *PageCache) render(c echo.Context, next echo.HandlerFunc, key, token, nonce string, f *flight) error {
+	seq := pc.current()
+	res := c.Response()
+	rec := &recorder{ResponseWriter: res.Writer}
+	res.Writer = rec
+	err := next(c)
+	res.Writer = rec.ResponseWriter
+	h := res.Header()
+	if err != nil || res.Status != http.StatusOK || !strings.HasPrefix(h.Get(echo.HeaderContentType), echo.MIMETextHTML) ||
+		h.Get("Set-Cookie") != "" && hasSessionCookie(h) || h.Get(echo.HeaderContentEncoding) != "" {
+		return rec.flush(err)
+	}
+	tags, _ := c.Get(ctxCacheTags).([]string)
+	e := &cachedPage{status: res.Status, contentType: h.Get(echo.HeaderContentType),
+		gz: newGzPage(rec.buf.Bytes(), token, nonce), tags: tags, seq: seq, at: time.Now()}
+	if e.weight() <= pc.budget/16 { // one page may not crowd out the others
 		pc.entries.Remove(key) // a replaced page leaves the weight through the eviction callback
-		pc.bytes.Add(int64(len(body)))
-		pc.entries.Add(key, &cachedPage{status: status, contentType: c.Response().Header().Get(echo.HeaderContentType),
-			body: body, generation: gen, at: time.Now()})
+		pc.bytes.Add(e.weight())
+		pc.entries.Add(key, e)
 		for pc.bytes.Load() > pc.budget && pc.entries.Len() > 1 {
 			pc.entries.RemoveOldest()
 		}
-		return nil
 	}
+	if f != nil {
+		f.page = e
+	}
+	return pc.serve(c, e, token, nonce)
+}
+
+// serve writes a kept page with this response's token and nonce: gzipped
+// as kept to clients that accept it, inflated for the others.
+func (pc *PageCache) serve(c echo.Context, e *cachedPage, token, nonce string) error {
+	res := c.Response()
+	h := res.Header()
+	h.Set(echo.HeaderContentType, e.contentType)
+	buf := pagePool.Get().(*bytes.Buffer)
+	defer pagePool.Put(buf)
+	buf.Reset()
+	var err error
+	if acceptsGzip(c.Request()) {
+		e.gz.gzip(buf, token, nonce)
+		h.Set(echo.HeaderContentEncoding, "gzip")
+	} else if err = e.gz.plain(buf, token, nonce); err != nil {
+		return err
+	}
+	h.Set(echo.HeaderContentLength, strconv.Itoa(buf.Len()))
+	res.WriteHeader(e.status)
+	_, err = res.Write(buf.Bytes())
+	return err
+}
+
+var pagePool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+func acceptsGzip(r *http.Request) bool {
+	return strings.Contains(r.Header.Get(echo.HeaderAcceptEncoding), "gzip")
 }
 
 func hasCookie(r *http.Request, name string) bool {
@@ -142,16 +315,29 @@ func hasSessionCookie(h http.Header) bool {
 	return false
 }
 
-// recorder copies what a handler writes, so the page can be kept.
+// recorder keeps what a handler writes, so the page can be kept and then
+// served like any kept page; flush sends it on as written when it may not
+// be kept.
 type recorder struct {
 	http.ResponseWriter
-	buf bytes.Buffer
+	buf    bytes.Buffer
+	status int
 }
 
-func (r *recorder) Write(b []byte) (int, error) {
-	r.buf.Write(b)
-	return r.ResponseWriter.Write(b)
-}
+func (r *recorder) WriteHeader(code int) { r.status = code }
 
-// Bytes is what the kept pages weigh now.
-func (pc *PageCache) Bytes() int64 { return pc.bytes.Load() }
+func (r *recorder) Write(b []byte) (int, error) { return r.buf.Write(b) }
+
+func (r *recorder) flush(err error) error {
+	if r.status == 0 && r.buf.Len() == 0 {
+		return err
+	}
+	if r.status == 0 {
+		r.status = http.StatusOK
+	}
+	r.ResponseWriter.WriteHeader(r.status)
+	if _, werr := r.ResponseWriter.Write(r.buf.Bytes()); werr != nil && err == nil {
+		err = werr
+	}
+	return err
+}

@@ -114,10 +114,10 @@ func New(d Deps) (*Server, error) {
 		middleware.Recover(),
 		s.securityHeaders,
 		s.bodyLimit(),
-		middleware.GzipWithConfig(middleware.GzipConfig{Skipper: func(c echo.Context) bool {
+		compress(func(c echo.Context) bool {
 			// uploads are compressed already, and a range of one must not be gzipped
 			return c.Path() == "/metrics" || strings.HasPrefix(c.Path(), "/uploads/")
-		}}),
+		}),
 		s.authenticate,
 		s.locale,
 		s.csrf(),

@@ -55,7 +55,13 @@ func Open(ctx context.Context, cfg config.Config) (*DB, error) {
 		if err := prepareFile(path); err != nil {
 			return nil, err
 		}
-		g, err = gorm.Open(sqliteDialector(path, cfg.Database.BusyTimeout.Duration), gcfg)
+		dialector, conn, derr := sqliteDialector(path, cfg.Database.BusyTimeout.Duration)
+		if derr != nil {
+			return nil, derr
+		}
+		if g, err = gorm.Open(dialector, gcfg); err != nil {
+			conn.Close()
+		}
 	}
 	if err != nil {
 		return nil, fmt.Errorf("open %s database: %w", dialect, err)

@@ -1,7 +1,13 @@
 package db
 
 import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"errors"
 	"fmt"
+	"strings"
+	"sync"
 	"time"
 
 	"gorm.io/driver/sqlite"
@@ -12,8 +18,193 @@ import (
 // timeout, and write transactions that take the lock when they begin (so two
 // writers wait for each other instead of failing on a lock upgrade).
 // docs/sqlite-driver.md says why this driver.
-func sqliteDialector(path string, busy time.Duration) gorm.Dialector {
+//
+// Writers of this process queue in Go for SQLite's one write lock (see
+// writeGate) instead of each retrying on SQLITE_BUSY: the driver's busy
+// handler sleeps 1, 2, 5… up to 100 ms between tries, so under load the lock
+// sat free while writers slept. The busy timeout stays, for other processes
+// (the command line) and for statements the gate does not recognise.
+func sqliteDialector(path string, busy time.Duration) (gorm.Dialector, *sql.DB, error) {
 	dsn := fmt.Sprintf("file:%s?_journal_mode=WAL&_foreign_keys=on&_busy_timeout=%d&_synchronous=NORMAL&_txlock=immediate",
 		path, busy.Milliseconds())
-	return sqlite.Open(dsn)
+	probe, err := sql.Open(sqlite.DriverName, "")
+	if err != nil {
+		return nil, nil, fmt.Errorf("sqlite driver: %w", err)
+	}
+	drv := probe.Driver()
+	_ = probe.Close()
+	conn := sql.OpenDB(&gatedConnector{dsn: dsn, drv: drv, gate: newWriteGate(busy)})
+	return sqlite.New(sqlite.Config{DSN: dsn, Conn: conn}), conn, nil
+}
+
+// writeGate lets one writer at a time at the database, first come first
+// served: a transaction (all begin IMMEDIATE, so all write) holds it from
+// BEGIN to COMMIT or ROLLBACK, a writing statement outside a transaction
+// while it runs. A writer that waits longer than the busy timeout gets
+// errBusy, as SQLite would have answered.
+type writeGate struct {
+	ch   chan struct{}
+	wait time.Duration
+}
+
+var errBusy = errors.New("database is locked (waited for the write lock)")
+
+func newWriteGate(wait time.Duration) *writeGate {
+	return &writeGate{ch: make(chan struct{}, 1), wait: wait}
+}
+
+func (g *writeGate) acquire(ctx context.Context) error {
+	select {
+	case g.ch <- struct{}{}:
+		return nil
+	default:
+	}
+	t := time.NewTimer(g.wait)
+	defer t.Stop()
+	select {
+	case g.ch <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return errBusy
+	}
+}
+
+func (g *writeGate) release() { <-g.ch }
+
+// writes says whether a statement outside a transaction writes. Unknown
+// forms count as reads: they go to SQLite's busy handler as before.
+func writes(query string) bool {
+	q := strings.TrimLeft(query, " \t\r\n(")
+	if len(q) < 6 {
+		return false
+	}
+	switch strings.ToUpper(q[:6]) {
+	case "INSERT", "UPDATE", "DELETE", "REPLAC", "CREATE", "ALTER ", "DROP T", "DROP I":
+		return true
+	}
+	return false
+}
+
+type gatedConnector struct {
+	dsn  string
+	drv  driver.Driver
+	gate *writeGate
+}
+
+func (c *gatedConnector) Connect(context.Context) (driver.Conn, error) {
+	conn, err := c.drv.Open(c.dsn)
+	if err != nil {
+		return nil, err
+	}
+	return &gatedConn{Conn: conn, gate: c.gate}, nil
+}
+
+func (c *gatedConnector) Driver() driver.Driver { return c.drv }
+
+// gatedConn is one SQLite connection whose writers pass the gate.
+type gatedConn struct {
+	driver.Conn
+	gate *writeGate
+	inTx bool
+}
+
+func (c *gatedConn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, error) {
+	if err := c.gate.acquire(ctx); err != nil {
+		return nil, err
+	}
+	tx, err := c.Conn.(driver.ConnBeginTx).BeginTx(ctx, opts)
+	if err != nil {
+		c.gate.release()
+		return nil, err
+	}
+	c.inTx = true
+	return &gatedTx{Tx: tx, c: c}, nil
+}
+
+func (c *gatedConn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
+	if !c.inTx && writes(query) {
+		if err := c.gate.acquire(ctx); err != nil {
+			return nil, err
+		}
+		defer c.gate.release()
+	}
+	return c.Conn.(driver.ExecerContext).ExecContext(ctx, query, args)
+}
+
+func (c *gatedConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
+	if c.inTx || !writes(query) { // INSERT … RETURNING is a query that writes
+		return c.Conn.(driver.QueryerContext).QueryContext(ctx, query, args)
+	}
+	if err := c.gate.acquire(ctx); err != nil {
+		return nil, err
+	}
+	rows, err := c.Conn.(driver.QueryerContext).QueryContext(ctx, query, args)
+	if err != nil {
+		c.gate.release()
+		return nil, err
+	}
+	return &gatedRows{Rows: rows, release: c.gate.release}, nil
+}
+
+func (c *gatedConn) PrepareContext(ctx context.Context, query string) (driver.Stmt, error) {
+	return c.Conn.(driver.ConnPrepareContext).PrepareContext(ctx, query)
+}
+
+func (c *gatedConn) Ping(ctx context.Context) error {
+	if p, ok := c.Conn.(driver.Pinger); ok {
+		return p.Ping(ctx)
+	}
+	return nil
+}
+
+func (c *gatedConn) ResetSession(ctx context.Context) error {
+	if r, ok := c.Conn.(driver.SessionResetter); ok {
+		return r.ResetSession(ctx)
+	}
+	return nil
+}
+
+func (c *gatedConn) IsValid() bool {
+	if v, ok := c.Conn.(driver.Validator); ok {
+		return v.IsValid()
+	}
+	return true
+}
+
+type gatedTx struct {
+	driver.Tx
+	c *gatedConn
+}
+
+func (t *gatedTx) Commit() error {
+	defer t.done()
+	return t.Tx.Commit()
+}
+
+func (t *gatedTx) Rollback() error {
+	defer t.done()
+	return t.Tx.Rollback()
+}
+
+func (t *gatedTx) done() {
+	if t.c.inTx {
+		t.c.inTx = false
+		t.c.gate.release()
+	}
+}
+
+// gatedRows holds the gate until the statement's rows are closed: SQLite
+// runs a RETURNING statement as the rows are read.
+type gatedRows struct {
+	driver.Rows
+	once    sync.Once
+	release func()
+}
+
+func (r *gatedRows) Close() error {
+	err := r.Rows.Close()
+	r.once.Do(r.release)
+	return err
 }

@@ -27,11 +27,16 @@ import (
 	"causerie/app/jobs"
 	"causerie/app/mail"
 	"causerie/app/markup"
+	"causerie/app/moderation"
 	"causerie/app/notify"
 	"causerie/app/plugin"
+	"causerie/app/policy"
+	"causerie/app/policy/trap"
 	"causerie/app/profile"
 	"causerie/app/reputation"
+	"causerie/app/search"
 	"causerie/app/site"
+	"causerie/app/staff"
 	"causerie/app/topic"
 	"causerie/app/upload"
 	"causerie/app/user"
@@ -58,6 +63,10 @@ type App struct {
 	Uploads    *upload.Service
 	Notify     *notify.Service
 	Reputation *reputation.Service
+	Staff      *staff.Service
+	Moderation *moderation.Service
+	Search     *search.Service
+	Policy     *policy.Service
 }
 
 // New prepares the data folder, opens and migrates the database and builds
@@ -112,7 +121,14 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, database *d
 	uploads := upload.NewService(database.DB, storage, cfg.Uploads)
 	render := markup.New(markup.Options{BaseURL: cfg.Server.BaseURL})
 	cats := category.NewService(database.DB)
+	cats.UseRoles(users.RoleNames)
+	team := staff.NewService(database.DB, users, cats)
 	topics := topic.NewService(database.DB, cats, render, cfg, events)
+	finder := search.NewService(ctx, database.DB, cats, search.IndexDir(cfg.Data.Dir), log)
+	finder.Subscribe(events)
+	topics.UseSimilar(finder)
+	policies := policy.NewService(database.DB, cfg)
+	users.UseTrap(trap.New(secret, cfg.Antispam.RegisterMinTime.Duration))
 	notices := notify.NewService(database.DB, cfg, cats, topics, mailer, bundle, secret, log)
 	notices.Wire(events, queue)
 	reps := reputation.NewService(database.DB, cfg, events, log)
@@ -127,6 +143,10 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, database *d
 	upload.Routes(srv, uploads, user.RequireLogin)
 	category.Routes(srv, cats, user.RequireLogin)
 	topic.Routes(srv, topics, cats, user.RequireLogin)
+	mods := moderation.NewService(database.DB, cats, render, cfg, events)
+	mods.SetLanguages(bundle.Languages())
+	moderation.Routes(srv, mods, topics, user.RequireLogin)
+	policy.Routes(srv, policies, user.RequireLogin)
 	// Visitors' pages drop what moderation changed, also when a job changed it.
 	event.Subscribe(events, "pagecache", func(_ context.Context, e event.ContentChanged) error {
 		srv.Cache.Invalidate(web.TopicTag(e.TopicID), web.TagLists)
@@ -143,14 +163,16 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, database *d
 	notify.Routes(srv, notices, user.RequireLogin)
 	reputation.Routes(srv, reps)
 	profile.Routes(srv, profile.NewService(database.DB, cats, reps, render), reps, user.RequireLogin)
+	staff.Routes(srv, team, users, user.RequireLogin)
 	srv.Use(reps.TrackVisits) // after authentication: records members' visits and last seen
 	for _, p := range plugins {
 		if err := p.Setup(&host{name: p.Info().Name, e: srv.Echo, log: log}); err != nil {
 			return nil, fmt.Errorf("plugin %s: %w", p.Info().Name, err)
 		}
 	}
-	return &App{Config: cfg, Log: log, DB: database, Users: users, Web: srv, Mail: mailer, Bundle: bundle,
-		Render: render, Categories: cats, Topics: topics, Uploads: uploads, Notify: notices, Reputation: reps, Jobs: queue, Events: events}, nil
+	search.Routes(srv, finder)
+	return &App{Staff: team, Moderation: mods, Search: finder, Config: cfg, Log: log, DB: database, Users: users, Web: srv, Mail: mailer, Bundle: bundle,
+		Render: render, Categories: cats, Topics: topics, Uploads: uploads, Notify: notices, Reputation: reps, Policy: policies, Jobs: queue, Events: events}, nil
 }
 
 // Theme layers the operator's [theme] dir over the embedded default theme.
@@ -210,6 +232,8 @@ func (a *App) Run(ctx context.Context) error {
 	jobsCtx, stopJobs := context.WithCancel(ctx)
 	jobsDone := make(chan struct{})
 	go func() { defer close(jobsDone); a.Jobs.Start(jobsCtx) }()
+	a.Search.Start(jobsCtx) // a missing or unreadable index is rebuilt while serving
+	defer func() { stopJobs(); a.Search.Close() }()
 	defer func() { stopJobs(); <-jobsDone }() // jobs in flight finish before the database closes
 	viewsDone := make(chan struct{})
 	go func() { defer close(viewsDone); a.flushViews(jobsCtx) }()
@@ -267,7 +291,7 @@ func (a *App) flushViews(ctx context.Context) {
 }
 
 // Close releases the database when the app was built but not run.
-func (a *App) Close() error { return a.DB.Close() }
+func (a *App) Close() error { a.Search.Close(); return a.DB.Close() }
 
 type host struct {
 	name string

@@ -76,6 +76,8 @@ func NewOn(t testing.TB, dialect string, opts ...Option) *Env {
 	// Newcomers' posts are published at once unless a test asks for the
 	// review queue's holds (app/review's tests do).
 	cfg.Review.HoldFirstPosts, cfg.Review.HoldNewLinks = 0, false
+	// No anti-spam limits, duplicate check, spam score or fill time: tests post fast and alike; policy tests opt in.
+	cfg.Antispam = config.Antispam{}
 	if dialect == "postgres" {
 		cfg.Database.URL = NewPostgres(t)
 	}

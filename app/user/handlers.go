@@ -48,7 +48,7 @@ func (h *handlers) registerShow(c echo.Context) error {
 	if web.Viewer(c).LoggedIn() {
 		return c.Redirect(http.StatusSeeOther, "/")
 	}
-	return web.Render(c, http.StatusOK, "user/register", web.Form{Values: Registration{}, Extra: h.svc.cfg.Accounts.MinPasswordLength})
+	return web.Render(c, http.StatusOK, "user/register", web.Form{Values: Registration{Shown: h.svc.trap.Stamp()}, Extra: h.svc.cfg.Accounts.MinPasswordLength})
 }
 
 func (h *handlers) registerCreate(c echo.Context) error {
@@ -57,6 +57,10 @@ func (h *handlers) registerCreate(c echo.Context) error {
 		return err
 	}
 	in.Language, in.IP = web.Language(c), c.RealIP()
+	if err := h.svc.trap.Check(in.Homepage, in.Shown); err != nil {
+		in.Password, in.Homepage, in.Shown = "", "", h.svc.trap.Stamp()
+		return web.RenderForm(c, "user/register", in, h.svc.cfg.Accounts.MinPasswordLength, err)
+	}
 	u, err := h.svc.Register(c.Request().Context(), in)
 	if err != nil {
 		in.Password = ""

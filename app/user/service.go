@@ -15,6 +15,7 @@ import (
 	"causerie/app/auth"
 	"causerie/app/config"
 	"causerie/app/errs"
+	"causerie/app/policy/trap"
 	"causerie/app/ratelimit"
 )
 
@@ -58,7 +59,12 @@ type Service struct {
 	adminKnown atomic.Bool
 	dummyHash  atomic.Value
 	access     accessCache
+	trap       *trap.Trap // catches robots on the registration form; nil lets all through
 }
+
+// UseTrap puts the robot trap (a hidden field, a minimum fill time) on the
+// registration form.
+func (s *Service) UseTrap(t *trap.Trap) { s.trap = t }
 
 // NewService wires the account rules.
 func NewService(g *gorm.DB, cfg config.Config, mail Mailer, sessions Sessions, limits Limits, log *slog.Logger) *Service {
@@ -104,6 +110,9 @@ type Registration struct {
 	Password string `form:"password" json:"password"`
 	Language string `form:"-" json:"-"`
 	IP       string `form:"-" json:"-"`
+	// Homepage and Shown are the robot trap's fields (app/policy/trap).
+	Homepage string `form:"homepage" json:"-"`
+	Shown    string `form:"shown" json:"-"`
 }
 
 // Validate checks the registration rules, field by field.

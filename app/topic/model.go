@@ -50,6 +50,9 @@ type Topic struct {
 	Archived       bool
 	FeaturedAt     *time.Time
 	AcceptedPostID *int64
+	// MergedIntoID is the topic this one was merged into: its address
+	// sends readers there (app/moderation).
+	MergedIntoID   *int64
 	RepliesCount   int
 	ReactionsCount int
 	ViewsCount     int
@@ -97,9 +100,14 @@ type Post struct {
 	RevisionsCount int
 	DeletedByID    *int64
 	DeletedAt      *time.Time
-	EditedAt       *time.Time
-	CreatedAt      time.Time
-	UpdatedAt      time.Time
+	// HiddenReason, HiddenByID and HiddenAt say why, by whom and when staff
+	// hid the post (app/moderation); its author reads the reason.
+	HiddenReason string
+	HiddenByID   *int64
+	HiddenAt     *time.Time
+	EditedAt     *time.Time
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
 }
 
 func (p *Post) state() auth.PostState { return auth.PostState{AuthorID: p.UserID, State: p.State} }
@@ -162,3 +170,10 @@ type Draft struct {
 	Body      string
 	UpdatedAt time.Time
 }
+
+// MergedError is what asking for a topic merged into another gets: not
+// found, with where its posts went, so its page can send readers there.
+type MergedError struct{ Into int64 }
+
+func (e *MergedError) Error() string { return fmt.Sprintf("topic merged into %d", e.Into) }
+func (e *MergedError) Unwrap() error { return ErrNotFound }

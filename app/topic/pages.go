@@ -1,6 +1,7 @@
 package topic
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -103,6 +104,9 @@ func (h *handlers) topicShow(c echo.Context) error {
 	}
 	ctx, v := c.Request().Context(), web.Viewer(c)
 	pg, err := h.svc.Page(ctx, v, id, from)
+	if merged := (*MergedError)(nil); errors.As(err, &merged) { // its posts live on in the topic it was merged into
+		return c.Redirect(http.StatusMovedPermanently, fmt.Sprintf("/t/-/%d", merged.Into))
+	}
 	if err != nil {
 		return err
 	}

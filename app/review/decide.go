@@ -378,7 +378,7 @@ func (s *Service) carryOut(ctx context.Context, tx *gorm.DB, v *auth.Viewer, it 
 	}
 	switch {
 	case s.actions != nil && len(pr.Params) > 0:
-		return s.actions.Apply(ctx, v, pr.Params)
+		return s.actions.ApplyTx(ctx, tx, v, pr.Params)
 	case pr.Action == "post.hide" && pr.PostID != 0:
 		if _, _, err := s.topics.SetPostState(ctx, tx, pr.PostID, topic.StatePublished, topic.StateHidden, v.ID, "post.hide"); err != nil {
 			return err

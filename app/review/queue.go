@@ -3,6 +3,7 @@ package review
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -102,6 +103,7 @@ type Entry struct {
 	// propose.
 	CanDecide bool
 	CanAssign bool
+	target    time.Duration
 }
 
 // FlagView is one flag with who raised it.
@@ -399,6 +401,7 @@ func (s *Service) entries(ctx context.Context, v *auth.Viewer, items []*Item) ([
 		}
 		e.Waited = end.Sub(it.CreatedAt)
 		e.Late = e.Waited > s.cfg.Target.Duration
+		e.target = s.cfg.Target.Duration
 		out[i] = e
 		byItem[it.ID] = e
 	}
@@ -466,41 +469,89 @@ func (s *Service) histories(ctx context.Context, v *auth.Viewer, ids []int64, us
 			h.HeldRejected = r.N
 		}
 	}
-	m := db.Migrator()
-	if m.HasTable("sanctions") && m.HasColumn("sanctions", "user_id") {
-		var ss []struct {
-			UserID int64
-			N      int
+	// Sanctions and notes are the staff domain's (migration 00009); if its
+	// tables are not there, the queue shows what it knows without them.
+	var ss []struct {
+		UserID int64
+		N      int
+	}
+	if err := db.Table("sanctions").Select("user_id, count(*) AS n").Where("user_id IN ?", ids).Group("user_id").Scan(&ss).Error; err == nil {
+		for _, h := range out {
+			h.Sanctions = 0
 		}
-		if err := db.Table("sanctions").Select("user_id, count(*) AS n").Where("user_id IN ?", ids).Group("user_id").Scan(&ss).Error; err == nil {
-			for _, h := range out {
-				h.Sanctions = 0
-			}
-			for _, x := range ss {
-				if h := out[x.UserID]; h != nil {
-					h.Sanctions = x.N
-				}
+		for _, x := range ss {
+			if h := out[x.UserID]; h != nil {
+				h.Sanctions = x.N
 			}
 		}
 	}
-	if v.Can(auth.PermNotes, 0) || v.CanSomewhere(auth.PermNotes) {
-		for _, table := range []string{"user_notes", "member_notes", "notes"} {
-			if !m.HasTable(table) || !m.HasColumn(table, "user_id") || !m.HasColumn(table, "body") {
-				continue
-			}
-			var ns []struct {
-				UserID int64
-				Body   string
-			}
-			if err := db.Table(table).Select("user_id, body").Where("user_id IN ?", ids).Order("id DESC").Limit(50).Scan(&ns).Error; err == nil {
-				for _, n := range ns {
-					if h := out[n.UserID]; h != nil && len(h.Notes) < 3 {
-						h.Notes = append(h.Notes, n.Body)
-					}
+	if v.CanSomewhere(auth.PermNotes) {
+		var ns []struct {
+			UserID int64
+			Body   string
+		}
+		if err := db.Table("member_notes").Select("user_id, body").Where("user_id IN ?", ids).Order("id DESC").Limit(100).Scan(&ns).Error; err == nil {
+			for _, n := range ns {
+				if h := out[n.UserID]; h != nil && len(h.Notes) < 3 {
+					h.Notes = append(h.Notes, n.Body)
 				}
 			}
-			break
 		}
 	}
 	return out, nil
+}
+
+// Kinds, Statuses and Ages list the filters' choices.
+func (pg *Page) Kinds() []string { return Kinds }
+func (pg *Page) Statuses() []string {
+	return []string{StatusOpen, StatusApproved, StatusRejected, "all"}
+}
+func (pg *Page) Ages() []string { return Ages }
+
+// TargetText is the target wait, short ("4h", "30m").
+func (pg *Page) TargetText() string { return short(pg.Target) }
+
+// Self is the page's own address with its filters, where decisions come
+// back to.
+func (pg *Page) Self() string { return "/review?" + pg.Query.values("").Encode() }
+
+// NextURL is the next page's address.
+func (pg *Page) NextURL() string { return "/review?" + pg.Query.values(pg.Next).Encode() }
+
+func (q Query) values(cursor string) url.Values {
+	v := url.Values{}
+	for k, s := range map[string]string{"kind": q.Kind, "status": q.Status, "assignee": q.Assignee, "age": q.Age, "sort": q.Sort, "cursor": cursor} {
+		if s != "" {
+			v.Set(k, s)
+		}
+	}
+	if q.CategoryID != 0 {
+		v.Set("category", strconv.FormatInt(q.CategoryID, 10))
+	}
+	return v
+}
+
+func short(d time.Duration) string {
+	s := d.String()
+	s = strings.TrimSuffix(s, "0s")
+	return strings.TrimSuffix(s, "0m")
+}
+
+// TargetText is the queue's target wait, short.
+func (e *Entry) TargetText() string { return short(e.target) }
+
+// ProposerName is the proposer's username ("?" if gone).
+func (e *Entry) ProposerName() string {
+	if e.Proposer == nil {
+		return "?"
+	}
+	return e.Proposer.Username
+}
+
+// PrevAuthorName is the username of the previous post's author.
+func (e *Entry) PrevAuthorName() string {
+	if e.PrevAuthor == nil {
+		return "?"
+	}
+	return e.PrevAuthor.Username
 }

@@ -45,10 +45,18 @@ type Policy interface {
 }
 
 // Actions carries out a moderation action a junior moderator proposed,
-// once a reviewer approves it (app/moderation). action is the serialised
-// action of the proposal.
+// once a reviewer approves it, in the approval's transaction
+// (app/moderation's ApplyTx). action is the serialised action of the
+// proposal.
 type Actions interface {
-	Apply(ctx context.Context, v *auth.Viewer, action json.RawMessage) error
+	ApplyTx(ctx context.Context, tx *gorm.DB, v *auth.Viewer, action json.RawMessage) error
+}
+
+// ActionsFunc is a function that is Actions.
+type ActionsFunc func(ctx context.Context, tx *gorm.DB, v *auth.Viewer, action json.RawMessage) error
+
+func (f ActionsFunc) ApplyTx(ctx context.Context, tx *gorm.DB, v *auth.Viewer, action json.RawMessage) error {
+	return f(ctx, tx, v, action)
 }
 
 // Service holds the rules of the review queue.
@@ -276,11 +284,8 @@ func maySee(v *auth.Viewer, it *Item) bool {
 	return v.Can(auth.PermPropose, catOf(it))
 }
 
-// MayUse says whether v has any business in the queue: the header's link.
-func MayUse(v *auth.Viewer) bool {
-	return v.CanSomewhere(auth.PermReview) || v.CanSomewhere(auth.PermPropose) || v.CanSomewhere(auth.PermApprove) ||
-		v.Can(auth.PermRegistrants, 0)
-}
+// MayUse says whether v has any business in the queue.
+func MayUse(v *auth.Viewer) bool { return v.MayUseQueue() }
 
 // notice tells a member about a decision, through notify's durable path.
 func (s *Service) notice(ctx context.Context, tx *gorm.DB, n event.MemberNotice) error {

@@ -34,6 +34,7 @@ type GateInput struct {
 	TopicID    int64 // 0 for a new topic
 	PostID     int64 // 0 for a new post
 	State      string
+	First      bool // the first post of a topic: its Title counts
 	Title      string
 	Body       string
 	Links      int

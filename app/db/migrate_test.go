@@ -16,6 +16,7 @@ import (
 	"causerie/app/config"
 	"causerie/app/db"
 	"causerie/app/jobs"
+	"causerie/app/moderation"
 	"causerie/app/notify"
 	"causerie/app/policy"
 	"causerie/app/reputation"
@@ -38,6 +39,7 @@ func models() []any {
 		&reputation.Event{}, &reputation.Award{}, &reputation.Visit{},
 		&notify.Notification{}, &notify.Watch{},
 		&audit.Entry{},
+		&moderation.CannedResponse{},
 		&review.Item{}, &review.Flag{}, &review.CategorySetting{},
 		&user.RoleRow{}, &user.RolePermission{}, &user.MemberScope{},
 		&policy.Word{},

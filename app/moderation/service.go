@@ -53,7 +53,9 @@ type Proposer interface {
 // ProposeFunc is a function that is a Proposer.
 type ProposeFunc func(ctx context.Context, v *auth.Viewer, a Action) error
 
-func (f ProposeFunc) Propose(ctx context.Context, v *auth.Viewer, a Action) error { return f(ctx, v, a) }
+func (f ProposeFunc) Propose(ctx context.Context, v *auth.Viewer, a Action) error {
+	return f(ctx, v, a)
+}
 
 // Service carries out staff actions on posts and topics.
 type Service struct {

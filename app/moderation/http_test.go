@@ -1,0 +1,89 @@
+package moderation_test
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+
+	"causerie/app/testutil"
+)
+
+// A visitor never sees a hidden post from the page cache; the author sees
+// why on the topic page; the hide form works without script; the API
+// answers as documented.
+func TestPagesAPIAndCache(t *testing.T) {
+	testutil.Each(t, func(t *testing.T, env *testutil.Env) {
+		f := setup(t, env)
+		tp, posts := f.topic(t, f.catA, "A topic seen by visitors", "a reply that will be hidden soon")
+		visitor := env.Client()
+		if res := visitor.Get(t, tp.URL()); !strings.Contains(res.Body, "a reply that will be hidden soon") {
+			t.Fatalf("visitor does not see the reply: %d", res.StatusCode)
+		}
+		visitor.Get(t, tp.URL()) // now from the cache
+
+		staff := env.Client()
+		staff.Login(t, "boss")
+		form := staff.Get(t, fmt.Sprintf("/mod/posts/%d/hide", posts[1].ID))
+		if form.StatusCode != http.StatusOK || !strings.Contains(form.Body, `name="reason"`) {
+			t.Fatalf("hide form: %d", form.StatusCode)
+		}
+		if res := staff.Post(t, fmt.Sprintf("/mod/posts/%d/hide", posts[1].ID), testutil.Form("reason", "")); res.StatusCode != http.StatusUnprocessableEntity ||
+			!strings.Contains(res.Body, "Say why") {
+			t.Errorf("hide without reason: %d", res.StatusCode)
+		}
+		if res := staff.Post(t, fmt.Sprintf("/mod/posts/%d/hide", posts[1].ID), testutil.Form("reason", "Spam link")); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("hide: %d %s", res.StatusCode, res.Body)
+		}
+		if res := visitor.Get(t, tp.URL()); strings.Contains(res.Body, "a reply that will be hidden soon") {
+			t.Error("a visitor sees the hidden post (stale cache)")
+		}
+		author := env.Client()
+		author.Login(t, "bob")
+		page := author.Get(t, tp.URL())
+		if !strings.Contains(page.Body, "Spam link") || !strings.Contains(page.Body, fmt.Sprintf("/mod/posts/%d/review", posts[1].ID)) {
+			t.Error("the author does not see why the post was hidden, nor how to ask for review")
+		}
+		if res := author.Get(t, fmt.Sprintf("/mod/posts/%d/hide", posts[1].ID)); res.StatusCode != http.StatusForbidden {
+			t.Errorf("member opens the hide form: %d", res.StatusCode)
+		}
+
+		// API: restore, feature, refused to a member.
+		api := func(c *testutil.Client, method, path, body string) *testutil.Response {
+			req, _ := http.NewRequest(method, env.URL(path), strings.NewReader(body))
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("X-CSRF-Token", c.CSRF())
+			req.Header.Set("Sec-Fetch-Site", "same-origin")
+			return c.Do(t, req)
+		}
+		if res := api(author, http.MethodPost, fmt.Sprintf("/api/v1/posts/%d/restore", posts[1].ID), `{}`); res.StatusCode != http.StatusForbidden {
+			t.Errorf("member restores by API: %d %s", res.StatusCode, res.Body)
+		}
+		if res := api(staff, http.MethodPost, fmt.Sprintf("/api/v1/posts/%d/restore", posts[1].ID), `{}`); res.StatusCode != http.StatusOK ||
+			!strings.Contains(res.Body, `"state":"published"`) {
+			t.Errorf("restore by API: %d %s", res.StatusCode, res.Body)
+		}
+		if res := visitor.Get(t, tp.URL()); !strings.Contains(res.Body, "a reply that will be hidden soon") {
+			t.Error("the visitor does not see the restored post")
+		}
+		if res := api(staff, http.MethodPost, fmt.Sprintf("/api/v1/topics/%d/feature", tp.ID), ``); res.StatusCode != http.StatusOK ||
+			!strings.Contains(res.Body, `"action":"topic.feature"`) {
+			t.Errorf("feature by API: %d %s", res.StatusCode, res.Body)
+		}
+		if res := api(staff, http.MethodDelete, fmt.Sprintf("/api/v1/topics/%d/feature", tp.ID), ``); res.StatusCode != http.StatusOK {
+			t.Errorf("unfeature by API: %d %s", res.StatusCode, res.Body)
+		}
+		if res := api(staff, http.MethodPost, fmt.Sprintf("/api/v1/topics/%d/pin", tp.ID), `{"scope":"everywhere"}`); res.StatusCode != http.StatusUnprocessableEntity {
+			t.Errorf("bad pin scope: %d %s", res.StatusCode, res.Body)
+		}
+		if res := api(staff, http.MethodPost, "/api/v1/canned-responses", `{"kind":"hide","language":"en","title":"Spam","body":"Advertising is not allowed here."}`); res.StatusCode != http.StatusCreated {
+			t.Errorf("create canned by API: %d %s", res.StatusCode, res.Body)
+		}
+		if res := staff.Get(t, fmt.Sprintf("/mod/t/%d", tp.ID)); res.StatusCode != http.StatusOK || !strings.Contains(res.Body, "Merge into another topic") {
+			t.Errorf("topic tools page: %d", res.StatusCode)
+		}
+		if res := staff.Post(t, fmt.Sprintf("/mod/t/%d/close", tp.ID), nil); res.StatusCode != http.StatusSeeOther {
+			t.Errorf("close by page: %d", res.StatusCode)
+		}
+	})
+}

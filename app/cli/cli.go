@@ -56,7 +56,7 @@ CAUSERIE_SERVER_LISTEN=127.0.0.1:9000 or CAUSERIE_DATABASE_URL=postgres://...`,
 		RunE:          func(cmd *cobra.Command, _ []string) error { return o.serve(cmd.Context()) },
 	}
 	root.PersistentFlags().StringVar(&o.configPath, "config", "", "read settings from this TOML file (default: config.toml in the current folder, when there is one)")
-	root.AddCommand(o.serveCmd(), o.migrateCmd(), o.userCmd(), o.tokenCmd(), o.seedCmd(), o.reputationCmd(), versionCmd())
+	root.AddCommand(o.serveCmd(), o.migrateCmd(), o.userCmd(), o.tokenCmd(), o.seedCmd(), o.reputationCmd(), o.reindexCmd(), versionCmd())
 	return root
 }
 

@@ -21,6 +21,7 @@ import (
 	"causerie/app/policy"
 	"causerie/app/reputation"
 	"causerie/app/review"
+	"causerie/app/search"
 	"causerie/app/testutil"
 	"causerie/app/topic"
 	"causerie/app/upload"
@@ -39,6 +40,7 @@ func models() []any {
 		&reputation.Event{}, &reputation.Award{}, &reputation.Visit{},
 		&notify.Notification{}, &notify.Watch{},
 		&audit.Entry{},
+		&search.Term{},
 		&moderation.CannedResponse{},
 		&review.Item{}, &review.Flag{}, &review.CategorySetting{},
 		&user.RoleRow{}, &user.RolePermission{}, &user.MemberScope{},

@@ -278,11 +278,26 @@ func (s *Service) record(ctx context.Context, tx *gorm.DB, v *auth.Viewer, c aud
 	}
 	tell.Key = "moderation:" + newKey()
 	tell.ActorID = v.ID
-	tell.Message = "moderation.notice_" + strings.ReplaceAll(c.Action, ".", "_")
+	_, kind, _ := strings.Cut(c.Action, ".")
+	tell.Message = notices[kind]
+	if tell.Message == "" {
+		return nil // nothing the author needs telling (pin, feature)
+	}
 	if tell.Reason == "" {
 		tell.Reason = c.Reason
 	}
 	return s.publish(ctx, tx, *tell)
+}
+
+// notices words each decision for the member it concerns.
+var notices = map[string]string{
+	Hide: "moderation.notice_post_hide", Restore: "moderation.notice_post_restore",
+	Delete: "moderation.notice_post_delete", Edit: "moderation.notice_post_edit",
+	Official: "moderation.notice_post_official", Unofficial: "moderation.notice_post_unofficial",
+	Purge: "moderation.notice_post_purge", Close: "moderation.notice_topic_close",
+	Open: "moderation.notice_topic_open", Move: "moderation.notice_topic_move",
+	Merge: "moderation.notice_topic_merge", Split: "moderation.notice_topic_split",
+	Owner: "moderation.notice_topic_owner",
 }
 
 func (s *Service) publish(ctx context.Context, tx *gorm.DB, e event.Event) error {

@@ -36,7 +36,10 @@ type Service struct {
 	trust  config.Trust
 	events Events
 	views  *viewCounter
-	gate   Gate // the review queue's hold (gate.go); nil publishes everything
+	// similar finds look-alike topics for the composer (the search index);
+	// nil falls back to matching titles in the database.
+	similar SimilarFinder
+	gate    Gate // the review queue's hold (gate.go); nil publishes everything
 }
 
 // NewService wires the topic rules.

@@ -1,0 +1,252 @@
+package search
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/blevesearch/bleve/v2"
+)
+
+// ErrLocked: another process (a running server) holds the index.
+var ErrLocked = errors.New("the search index is in use by another causerie process (a running server?)")
+
+const completeKey = "complete" // internal key: set once a full build finished
+
+// openIndex opens the index at dir, or makes an empty one when there is
+// none. fresh says it was made now; a readable index that never finished a
+// build reports incomplete.
+func openIndex(dir string) (idx bleve.Index, fresh bool, err error) {
+	if _, statErr := os.Stat(dir); errors.Is(statErr, os.ErrNotExist) {
+		idx, err = createIndex(dir)
+		return idx, true, err
+	}
+	idx, err = bleve.OpenUsing(dir, map[string]interface{}{"bolt_timeout": "250ms"})
+	if err != nil {
+		if errors.Is(err, bleve.ErrorIndexMetaMissing) || !isTimeout(err) {
+			return nil, false, fmt.Errorf("open search index %s: %w", dir, err)
+		}
+		return nil, false, ErrLocked
+	}
+	return idx, false, nil
+}
+
+func isTimeout(err error) bool {
+	for e := err; e != nil; e = errors.Unwrap(e) {
+		if e.Error() == "timeout" {
+			return true
+		}
+	}
+	return false
+}
+
+func createIndex(dir string) (bleve.Index, error) {
+	m, err := newMapping()
+	if err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(filepath.Dir(dir), 0o700); err != nil {
+		return nil, err
+	}
+	idx, err := bleve.NewUsing(dir, m, bleve.Config.DefaultIndexType, bleve.Config.DefaultKVStore, nil)
+	if err != nil {
+		return nil, fmt.Errorf("create search index %s: %w", dir, err)
+	}
+	return idx, nil
+}
+
+func complete(idx bleve.Index) bool {
+	v, err := idx.GetInternal([]byte(completeKey))
+	return err == nil && string(v) == "1"
+}
+
+// document is what one post becomes in the index.
+func document(r *row, tags []string) map[string]any {
+	text := PlainText(r.HTML)
+	lang := Detect(r.Title+"\n"+text, r.Language)
+	status := "open"
+	if r.Closed {
+		status = "closed"
+	}
+	if tags == nil {
+		tags = []string{}
+	}
+	return map[string]any{
+		titleField(lang): r.Title,
+		bodyField(lang):  text,
+		fTitleRaw:        r.Title,
+		fBodyRaw:         text,
+		fSlug:            r.Slug,
+		fByName:          r.Username,
+		fTopic:           idString(r.TopicID),
+		fCategory:        idString(r.CategoryID),
+		fAuthor:          lower(r.Username),
+		fTags:            tags,
+		fKind:            r.Kind,
+		fStatus:          status,
+		fSolved:          r.AcceptedPostID != nil,
+		fAccepted:        r.AcceptedPostID != nil && *r.AcceptedPostID == r.PostID,
+		fFirst:           r.Number == 1,
+		fNumber:          float64(r.Number),
+		fReactions:       float64(r.Reactions),
+		fCreated:         r.CreatedAt.UTC(),
+		fActivity:        r.LastPostAt.UTC(),
+		fLang:            lang,
+	}
+}
+
+// apply writes rows into idx: visible ones indexed, the others removed.
+func (s *Service) apply(ctx context.Context, idx bleve.Index, rs []*row, remove []string) error {
+	var topics []int64
+	seen := map[int64]bool{}
+	for _, r := range rs {
+		if !seen[r.TopicID] {
+			seen[r.TopicID] = true
+			topics = append(topics, r.TopicID)
+		}
+	}
+	tags, err := s.store.tags(ctx, topics)
+	if err != nil {
+		return err
+	}
+	b := idx.NewBatch()
+	for _, r := range rs {
+		id := idString(r.PostID)
+		if !r.visible() {
+			b.Delete(id)
+			continue
+		}
+		if err := b.Index(id, document(r, tags[r.TopicID])); err != nil {
+			return fmt.Errorf("search: index post %d: %w", r.PostID, err)
+		}
+	}
+	for _, id := range remove {
+		b.Delete(id)
+	}
+	if b.Size() == 0 {
+		return nil
+	}
+	if err := idx.Batch(b); err != nil {
+		return fmt.Errorf("search: write index: %w", err)
+	}
+	return nil
+}
+
+// topicDocIDs lists the documents the index holds for a topic.
+func topicDocIDs(idx bleve.Index, topicID int64) ([]string, error) {
+	q := bleve.NewTermQuery(idString(topicID))
+	q.SetField(fTopic)
+	var out []string
+	for from := 0; ; from += 1000 {
+		req := bleve.NewSearchRequestOptions(q, 1000, from, false)
+		req.SortBy([]string{"_id"})
+		res, err := idx.Search(req)
+		if err != nil {
+			return nil, err
+		}
+		for _, h := range res.Hits {
+			out = append(out, h.ID)
+		}
+		if len(res.Hits) < 1000 {
+			return out, nil
+		}
+	}
+}
+
+// Progress reports a build: done out of total posts, and the rate.
+type Progress func(done, total int64)
+
+// build fills idx with every visible post, in batches; stop ends it early.
+func (s *Service) build(ctx context.Context, idx bleve.Index, progress Progress) (int64, error) {
+	total, err := s.store.visibleCount(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("search: count posts: %w", err)
+	}
+	s.total.Store(total)
+	var done int64
+	var after int64
+	for {
+		if err := ctx.Err(); err != nil {
+			return done, err
+		}
+		rs, err := s.store.page(ctx, after, 500)
+		if err != nil {
+			return done, err
+		}
+		if len(rs) == 0 {
+			break
+		}
+		if err := s.apply(ctx, idx, rs, nil); err != nil {
+			return done, err
+		}
+		after = rs[len(rs)-1].PostID
+		done += int64(len(rs))
+		s.done.Store(done)
+		if progress != nil {
+			progress(done, total)
+		}
+	}
+	if err := idx.SetInternal([]byte(completeKey), []byte("1")); err != nil {
+		return done, err
+	}
+	return done, nil
+}
+
+// Rebuild makes a new index from the database beside the current one and
+// puts it in its place: `causerie reindex`. It needs the index to itself:
+// it fails with ErrLocked while a server runs on the same data folder.
+func (s *Service) Rebuild(ctx context.Context, progress Progress) (int64, time.Duration, error) {
+	start := time.Now()
+	s.mu.Lock()
+	if s.idx == nil && errors.Is(s.openErr, ErrLocked) {
+		s.mu.Unlock()
+		return 0, 0, ErrLocked
+	}
+	s.mu.Unlock()
+	tmp := s.dir + ".new"
+	if err := os.RemoveAll(tmp); err != nil {
+		return 0, 0, err
+	}
+	idx, err := createIndex(tmp)
+	if err != nil {
+		return 0, 0, err
+	}
+	n, err := s.build(ctx, idx, progress)
+	if err != nil {
+		idx.Close()
+		os.RemoveAll(tmp)
+		return n, time.Since(start), err
+	}
+	if err := idx.Close(); err != nil {
+		return n, time.Since(start), err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.idx != nil {
+		s.idx.Close()
+		s.idx = nil
+	}
+	if err := os.RemoveAll(s.dir); err != nil {
+		return n, time.Since(start), err
+	}
+	if err := os.Rename(tmp, s.dir); err != nil {
+		return n, time.Since(start), err
+	}
+	s.idx, _, s.openErr = openIndex(s.dir)
+	return n, time.Since(start), s.openErr
+}
+
+// Size is the index's size on disk, in bytes.
+func (s *Service) Size() int64 {
+	var n int64
+	_ = filepath.Walk(s.dir, func(_ string, fi os.FileInfo, err error) error {
+		if err == nil && !fi.IsDir() {
+			n += fi.Size()
+		}
+		return nil
+	})
+	return n
+}

@@ -1,0 +1,477 @@
+package search
+
+import (
+	"context"
+	"fmt"
+	"html/template"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/search"
+	"github.com/blevesearch/bleve/v2/search/query"
+
+	"causerie/app/auth"
+	"causerie/app/category"
+)
+
+// PerPage is how many topics a page of results shows.
+const PerPage = 20
+
+// maxPages bounds how deep results go: past it, refining the query helps
+// more than paging.
+const maxPages = 25
+
+// Results is one page of a search, grouped per topic, best first.
+type Results struct {
+	Query  *Query
+	Groups []*Group
+	// Posts is how many posts matched, everywhere the reader may look.
+	Posts   int
+	Page    int
+	HasNext bool
+	Facets  Facets
+	// CatchingUp: the index is being rebuilt; results may be missing.
+	CatchingUp bool
+	Took       time.Duration
+}
+
+// Group is a topic with its best matching post.
+type Group struct {
+	TopicID  int64
+	Title    template.HTML // escaped, with the matched words marked
+	URL      string
+	Category *category.Category
+	Best     *Hit
+	// Others is how many more of its posts matched (among those looked at).
+	Others int
+}
+
+// Hit is one matching post.
+type Hit struct {
+	PostID   int64
+	Number   int
+	URL      string
+	Author   string
+	Created  time.Time
+	Fragment template.HTML // escaped, with the matched words marked
+	Accepted bool
+}
+
+// Facets count the matching posts per category, tag and kind, among what
+// the reader may read.
+type Facets struct {
+	Categories []Facet
+	Tags       []Facet
+	Kinds      []Facet
+}
+
+// Facet is one value with its count and the query that narrows to it.
+type Facet struct {
+	Value, Label string
+	Count        int
+	Query        string
+	Active       bool
+}
+
+// Search runs q for v: page n (from 1) of the topics that match, and the
+// facets. Only categories v may read are searched; everything counted
+// comes from that filtered search.
+func (s *Service) Search(ctx context.Context, v *auth.Viewer, q *Query, page int) (*Results, error) {
+	start := time.Now()
+	catching, _, _ := s.CatchingUp()
+	res := &Results{Query: q, Page: max(1, min(page, maxPages)), CatchingUp: catching}
+	if q.Empty() {
+		return res, nil
+	}
+	idx, err := s.index()
+	if err != nil {
+		return nil, err
+	}
+	filter, ok, err := s.filter(ctx, v, q)
+	if err != nil || !ok {
+		res.Took = time.Since(start)
+		return res, err
+	}
+	must := s.textQuery(idx, q, q.InTitle)
+	if must == nil {
+		must = bleve.NewMatchAllQuery()
+	}
+	bq := bleve.NewBooleanQuery()
+	bq.AddMust(must)
+	bq.AddFilter(filter)
+	if q.HasText() {
+		acc := bleve.NewBoolFieldQuery(true)
+		acc.SetField(fAccepted)
+		acc.SetBoost(1.5)
+		first := bleve.NewBoolFieldQuery(true)
+		first.SetField(fFirst)
+		first.SetBoost(0.5)
+		bq.AddShould(acc, first)
+	}
+	for _, w := range q.Excluded {
+		if ex := s.anyField(idx, w); ex != nil {
+			bq.AddMustNot(ex)
+		}
+	}
+	want := res.Page*PerPage + 1 // one more group tells whether a next page exists
+	size := want * 4
+	if q.TopicID != 0 {
+		size = want
+	}
+	var groups []*Group
+	var best []string
+	var total int
+	var facets search.FacetResults
+	for {
+		req := bleve.NewSearchRequestOptions(bq, size, 0, false)
+		req.Fields = []string{fTopic}
+		req.SortBy(sortOrder(q))
+		req.Score = ""
+		if q.TopicID == 0 {
+			req.AddFacet(fCategory, bleve.NewFacetRequest(fCategory, 50))
+			req.AddFacet(fTags, bleve.NewFacetRequest(fTags, 12))
+			req.AddFacet(fKind, bleve.NewFacetRequest(fKind, 3))
+		}
+		r, err := idx.SearchInContext(ctx, req)
+		if err != nil {
+			return nil, fmt.Errorf("search: %w", err)
+		}
+		total, facets = int(r.Total), r.Facets
+		groups, best = group(r.Hits, q.TopicID != 0)
+		if len(groups) >= want || uint64(len(r.Hits)) >= r.Total || size >= 2000 {
+			break
+		}
+		size = min(2000, size*3)
+	}
+	res.Posts = total
+	from := (res.Page - 1) * PerPage
+	res.HasNext = len(groups) > res.Page*PerPage
+	if from < len(groups) {
+		groups, best = groups[from:min(len(groups), from+PerPage)], best[from:min(len(best), from+PerPage)]
+	} else {
+		groups, best = nil, nil
+	}
+	if res.Groups, err = s.fill(ctx, idx, must, groups, best); err != nil {
+		return nil, err
+	}
+	res.Facets = s.facets(ctx, q, facets)
+	res.Took = time.Since(start)
+	return res, nil
+}
+
+func sortOrder(q *Query) []string {
+	switch {
+	case q.Sort == SortNewest || (!q.HasText() && q.Sort != SortReactions):
+		return []string{"-" + fCreated, "-_score"}
+	case q.Sort == SortReactions:
+		return []string{"-" + fReactions, "-_score", "-" + fCreated}
+	}
+	return []string{"-_score", "-" + fActivity}
+}
+
+// group keeps each topic's first (best) hit, in order; in one topic every
+// post is its own group.
+func group(hits search.DocumentMatchCollection, perPost bool) ([]*Group, []string) {
+	var gs []*Group
+	var best []string
+	byTopic := map[string]*Group{}
+	for _, h := range hits {
+		t, _ := h.Fields[fTopic].(string)
+		if g := byTopic[t]; g != nil && !perPost {
+			g.Others++
+			continue
+		}
+		id, _ := strconv.ParseInt(t, 10, 64)
+		g := &Group{TopicID: id}
+		byTopic[t] = g
+		gs = append(gs, g)
+		best = append(best, h.ID)
+	}
+	return gs, best
+}
+
+// fill loads what the page shows of each group's best post, with the
+// places the query matched for the fragments.
+func (s *Service) fill(ctx context.Context, idx bleve.Index, must query.Query, groups []*Group, ids []string) ([]*Group, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	q := bleve.NewConjunctionQuery(bleve.NewDocIDQuery(ids), must)
+	req := bleve.NewSearchRequestOptions(q, len(ids), 0, false)
+	req.Fields = []string{fTitleRaw, fBodyRaw, fSlug, fByName, fCategory, fNumber, fCreated, fAccepted}
+	req.IncludeLocations = true
+	r, err := idx.SearchInContext(ctx, req)
+	if err != nil {
+		return nil, fmt.Errorf("search: fragments: %w", err)
+	}
+	byID := map[string]*search.DocumentMatch{}
+	for _, h := range r.Hits {
+		byID[h.ID] = h
+	}
+	for i, g := range groups {
+		h := byID[ids[i]]
+		if h == nil {
+			continue
+		}
+		str := func(f string) string { v, _ := h.Fields[f].(string); return v }
+		title, body := str(fTitleRaw), str(fBodyRaw)
+		var titles, bodies []string
+		for _, l := range langs {
+			titles, bodies = append(titles, titleField(l)), append(bodies, bodyField(l))
+		}
+		g.Title = marked(title, spans(h.Locations, titles...), 0, len(title))
+		n, _ := h.Fields[fNumber].(float64)
+		created, _ := time.Parse(time.RFC3339, str(fCreated))
+		catID, _ := strconv.ParseInt(str(fCategory), 10, 64)
+		g.Category, _ = s.cats.Get(ctx, catID)
+		g.URL = fmt.Sprintf("/t/%s/%d", str(fSlug), g.TopicID)
+		postID, _ := strconv.ParseInt(h.ID, 10, 64)
+		hit := &Hit{PostID: postID, Number: int(n), Author: str(fByName), Created: created,
+			Fragment: fragment(body, spans(h.Locations, bodies...), 240)}
+		hit.Accepted, _ = h.Fields[fAccepted].(bool)
+		hit.URL = fmt.Sprintf("/t/%s/%d/%d#post-%d", str(fSlug), g.TopicID, hit.Number, hit.Number)
+		if hit.Number <= 1 {
+			hit.URL = g.URL
+		}
+		g.Best = hit
+	}
+	kept := groups[:0]
+	for _, g := range groups {
+		if g.Best != nil {
+			kept = append(kept, g)
+		}
+	}
+	return kept, nil
+}
+
+// filter is what every query of v is limited to: the categories v may
+// read (and the one asked for, if v may read it), the topic searched in,
+// and the filters of the query. ok is false when nothing can match.
+func (s *Service) filter(ctx context.Context, v *auth.Viewer, q *Query) (query.Query, bool, error) {
+	readable, err := s.cats.ReadableIDs(ctx, v)
+	if err != nil {
+		return nil, false, err
+	}
+	if q.Category != "" {
+		c, err := s.cats.Readable(ctx, v, q.Category)
+		if err != nil {
+			return nil, false, nil // unknown or unreadable: the same empty answer
+		}
+		readable = []int64{c.ID}
+		for _, k := range c.Children {
+			if auth.CanRead(v, k.Grants) {
+				readable = append(readable, k.ID)
+			}
+		}
+	}
+	if len(readable) == 0 {
+		return nil, false, nil
+	}
+	cats := make([]query.Query, 0, len(readable))
+	for _, id := range readable {
+		cats = append(cats, term(fCategory, idString(id)))
+	}
+	parts := []query.Query{bleve.NewDisjunctionQuery(cats...)}
+	if q.TopicID != 0 {
+		parts = append(parts, term(fTopic, idString(q.TopicID)))
+	}
+	if q.Author != "" {
+		parts = append(parts, term(fAuthor, q.Author))
+	}
+	for _, t := range q.Tags {
+		parts = append(parts, term(fTags, t))
+	}
+	if q.Question || q.Unsolved {
+		parts = append(parts, term(fKind, "question"))
+	}
+	if q.Kind != "" {
+		parts = append(parts, term(fKind, q.Kind))
+	}
+	if q.Solved || q.Unsolved {
+		b := bleve.NewBoolFieldQuery(q.Solved)
+		b.SetField(fSolved)
+		parts = append(parts, b)
+	}
+	if q.Status != "" {
+		parts = append(parts, term(fStatus, q.Status))
+	}
+	if !q.Before.IsZero() || !q.After.IsZero() {
+		r := bleve.NewDateRangeQuery(q.After, q.Before)
+		r.SetField(fCreated)
+		parts = append(parts, r)
+	}
+	if q.InTitle {
+		b := bleve.NewBoolFieldQuery(true)
+		b.SetField(fFirst)
+		parts = append(parts, b)
+	}
+	return bleve.NewConjunctionQuery(parts...), true, nil
+}
+
+func term(field, value string) *query.TermQuery {
+	t := bleve.NewTermQuery(value)
+	t.SetField(field)
+	return t
+}
+
+// analyzes says whether the analyser of field keeps anything of text (a
+// stop word, alone, leaves nothing: asking for it would match nothing).
+func analyzes(idx bleve.Index, field, text string) bool {
+	a := idx.Mapping().AnalyzerNamed(idx.Mapping().AnalyzerNameForPath(field))
+	if a == nil {
+		return false
+	}
+	return len(analysis.TokenStream(a.Analyze([]byte(text)))) > 0
+}
+
+// textQuery asks for every word and phrase of q: each word in any
+// language's title or body (titles weigh more), with typos forgiven on
+// longer words and the last word completed as a prefix while typing.
+// A word that some language drops as too common is not required.
+func (s *Service) textQuery(idx bleve.Index, q *Query, titleOnly bool) query.Query {
+	var parts []query.Query
+	for i, w := range q.Words {
+		var ors []query.Query
+		common := false
+		last := i == len(q.Words)-1 && q.Prefix
+		for _, l := range langs {
+			fields := []string{titleField(l), bodyField(l)}
+			if titleOnly {
+				fields = fields[:1]
+			}
+			for _, f := range fields {
+				if !analyzes(idx, f, w) {
+					if l != LangCJK {
+						common = true
+					}
+					continue
+				}
+				boost := 1.0
+				if strings.HasPrefix(f, "title_") {
+					boost = 2
+				}
+				m := bleve.NewMatchQuery(w)
+				m.SetField(f)
+				m.SetOperator(query.MatchQueryOperatorAnd)
+				m.SetBoost(boost)
+				ors = append(ors, m)
+				if l == LangCJK || isCJK(w) {
+					continue
+				}
+				if utf8.RuneCountInString(w) >= 5 {
+					fz := bleve.NewMatchQuery(w)
+					fz.SetField(f)
+					fz.SetFuzziness(1)
+					fz.SetPrefix(1)
+					fz.SetOperator(query.MatchQueryOperatorAnd)
+					fz.SetBoost(boost * 0.3)
+					ors = append(ors, fz)
+				}
+				if last && utf8.RuneCountInString(w) >= 2 {
+					p := bleve.NewPrefixQuery(fold(strings.ToLower(w)))
+					p.SetField(f)
+					p.SetBoost(boost * 0.5)
+					ors = append(ors, p)
+				}
+			}
+		}
+		if len(ors) == 0 || common {
+			continue
+		}
+		parts = append(parts, bleve.NewDisjunctionQuery(ors...))
+	}
+	for _, ph := range q.Phrases {
+		var ors []query.Query
+		for _, l := range langs {
+			fields := []string{titleField(l), bodyField(l)}
+			if titleOnly {
+				fields = fields[:1]
+			}
+			for _, f := range fields {
+				if !analyzes(idx, f, ph) {
+					continue
+				}
+				m := bleve.NewMatchPhraseQuery(ph)
+				m.SetField(f)
+				ors = append(ors, m)
+			}
+		}
+		if len(ors) > 0 {
+			parts = append(parts, bleve.NewDisjunctionQuery(ors...))
+		}
+	}
+	if len(parts) == 0 {
+		return nil
+	}
+	return bleve.NewConjunctionQuery(parts...)
+}
+
+// anyField matches text (a word or phrase) anywhere, for exclusions.
+func (s *Service) anyField(idx bleve.Index, text string) query.Query {
+	var ors []query.Query
+	for _, l := range langs {
+		for _, f := range []string{titleField(l), bodyField(l)} {
+			if !analyzes(idx, f, text) {
+				continue
+			}
+			m := bleve.NewMatchPhraseQuery(text)
+			m.SetField(f)
+			ors = append(ors, m)
+		}
+	}
+	if len(ors) == 0 {
+		return nil
+	}
+	return bleve.NewDisjunctionQuery(ors...)
+}
+
+// facets turns the counts into links that narrow the query, labelled
+// with what the reader may see (only readable categories were searched).
+func (s *Service) facets(ctx context.Context, q *Query, fr search.FacetResults) Facets {
+	var out Facets
+	with := func(op string) string { return strings.TrimSpace(q.Raw + " " + op) }
+	if f := fr[fCategory]; f != nil {
+		for _, t := range f.Terms.Terms() {
+			id, _ := strconv.ParseInt(t.Term, 10, 64)
+			c, err := s.cats.Get(ctx, id)
+			if err != nil {
+				continue
+			}
+			out.Categories = append(out.Categories, Facet{Value: c.Slug, Label: c.Name, Count: t.Count,
+				Query: with("category:" + c.Slug), Active: q.Category == c.Slug})
+		}
+	}
+	if f := fr[fTags]; f != nil {
+		for _, t := range f.Terms.Terms() {
+			active := false
+			for _, have := range q.Tags {
+				active = active || have == t.Term
+			}
+			out.Tags = append(out.Tags, Facet{Value: t.Term, Label: "#" + t.Term, Count: t.Count, Query: with("#" + t.Term), Active: active})
+		}
+	}
+	if f := fr[fKind]; f != nil {
+		for _, t := range f.Terms.Terms() {
+			label := "search.kind_" + t.Term // not a message itself: search.kind_discussion and the others are
+			out.Kinds = append(out.Kinds, Facet{Value: t.Term, Label: label, Count: t.Count,
+				Query: with("kind:" + t.Term), Active: q.Kind == t.Term})
+		}
+	}
+	return out
+}
+
+// Link is the address of the search page for a query.
+func Link(q string, extra ...string) string {
+	v := url.Values{"q": {q}}
+	for i := 0; i+1 < len(extra); i += 2 {
+		if extra[i+1] != "" {
+			v.Set(extra[i], extra[i+1])
+		}
+	}
+	return "/search?" + v.Encode()
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -564,10 +565,26 @@ func (s *Service) items(ctx context.Context, v *auth.Viewer, topics []*Topic) ([
 	return out, nil
 }
 
-// Similar finds topics whose titles share the longer words of title, among
-// those v may read: shown while a new topic is written, to stop duplicate
-// questions. The search work replaces it with the index.
+// SimilarFinder finds the IDs of topics like a new one (title and the start
+// of its text), best first, among those v may read: app/search implements
+// it with its index.
+type SimilarFinder interface {
+	SimilarTopics(ctx context.Context, v *auth.Viewer, title, body string, n int) ([]int64, error)
+}
+
+// UseSimilar makes Similar ask f (wired in app.New).
+func (s *Service) UseSimilar(f SimilarFinder) { s.similar = f }
+
+// Similar finds topics like title among those v may read: shown while a
+// new topic is written, to stop duplicate questions. It asks the
+// SimilarFinder when there is one (the search index), and matches the
+// longer words of titles in the database when there is none or it fails.
 func (s *Service) Similar(ctx context.Context, v *auth.Viewer, title string) ([]*Topic, error) {
+	if s.similar != nil {
+		if ids, err := s.similar.SimilarTopics(ctx, v, title, "", 5); err == nil {
+			return s.similarByID(ctx, v, ids)
+		}
+	}
 	var words []string
 	for _, w := range strings.FieldsFunc(strings.ToLower(title), func(r rune) bool { return r == ' ' || strings.ContainsRune(",.;:!?'\"()[]", r) }) {
 		if len([]rune(w)) >= 4 {
@@ -590,6 +607,28 @@ func (s *Service) Similar(ctx context.Context, v *auth.Viewer, title string) ([]
 	if err := q.Where(cond).Order("replies_count DESC, id DESC").Limit(5).Find(&ts).Error; err != nil {
 		return nil, fmt.Errorf("similar topics: %w", err)
 	}
+	return ts, nil
+}
+
+// similarByID loads the topics ids in their order, checking again that v
+// may read them.
+func (s *Service) similarByID(ctx context.Context, v *auth.Viewer, ids []int64) ([]*Topic, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	readable, err := s.cats.ReadableIDs(ctx, v)
+	if err != nil || len(readable) == 0 {
+		return nil, err
+	}
+	var ts []*Topic
+	if err := s.db.WithContext(ctx).Where("id IN ? AND state = ? AND category_id IN ?", ids, StatePublished, readable).Find(&ts).Error; err != nil {
+		return nil, fmt.Errorf("similar topics: %w", err)
+	}
+	pos := map[int64]int{}
+	for i, id := range ids {
+		pos[id] = i
+	}
+	slices.SortFunc(ts, func(a, b *Topic) int { return pos[a.ID] - pos[b.ID] })
 	return ts, nil
 }
 

@@ -2,6 +2,7 @@ package policy
 
 import (
 	"regexp"
+	"regexp/syntax"
 	"slices"
 	"strings"
 	"unicode"
@@ -11,11 +12,12 @@ import (
 )
 
 // folded is a text with case and accents folded ("Télécharger" →
-// "telecharger"), and for each of its bytes where it came from in the
-// original, so that a match in the folded text can be rewritten in the
-// original.
+// "telecharger"), and, worked out only when a match needs it, where each
+// of its bytes came from in the original, so that a match in the folded
+// text can be rewritten in the original.
 type folded struct {
-	s          string
+	s, src     string
+	ascii      bool    // src is ASCII: folded and original bytes line up
 	start, end []int32 // original byte range of the rune that made each folded byte
 }
 
@@ -54,44 +56,65 @@ func foldRune(r rune) string {
 	return foldSlow(r)
 }
 
-// fold folds s. ASCII costs a byte each; other letters a table lookup, or
-// a decomposition outside Latin.
-func fold(s string) folded {
-	f := folded{start: make([]int32, 0, len(s)), end: make([]int32, 0, len(s))}
-	b := make([]byte, 0, len(s))
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if 'A' <= c && c <= 'Z' {
-				c += 'a' - 'A'
-			}
-			b = append(b, c)
-			f.start = append(f.start, int32(i))
-			f.end = append(f.end, int32(i+1))
-			i++
-			continue
+// fold folds s: ASCII costs a byte each, other letters a table lookup,
+// or a decomposition outside Latin.
+func fold(s string) *folded {
+	ascii := true
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			ascii = false
+			break
 		}
+	}
+	if ascii {
+		return &folded{s: strings.ToLower(s), src: s, ascii: true}
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	for _, r := range s {
+		if r < utf8.RuneSelf {
+			b.WriteByte(byte(unicode.ToLower(r)))
+		} else {
+			b.WriteString(foldRune(r))
+		}
+	}
+	return &folded{s: b.String(), src: s}
+}
+
+// mapOffsets works out where each folded byte came from, as fold folded it.
+func (f *folded) mapOffsets() {
+	s := f.src
+	f.start, f.end = make([]int32, 0, len(f.s)), make([]int32, 0, len(f.s))
+	for i := 0; i < len(s); {
 		r, n := utf8.DecodeRuneInString(s[i:])
-		out := foldRune(r)
+		var out string
+		if r < utf8.RuneSelf {
+			out = "x"
+		} else {
+			out = foldRune(r)
+		}
 		if out == "" && len(f.end) > 0 {
 			// A combining mark on its own: it belongs to the letter before.
 			for k := len(f.end) - 1; k >= 0 && f.start[k] == f.start[len(f.start)-1]; k-- {
 				f.end[k] = int32(i + n)
 			}
 		}
-		for k := 0; k < len(out); k++ {
-			b = append(b, out[k])
+		for range len(out) {
 			f.start = append(f.start, int32(i))
 			f.end = append(f.end, int32(i+n))
 		}
 		i += n
 	}
-	f.s = string(b)
-	return f
 }
 
 // orig is the original byte range of the folded range [a, b).
-func (f folded) orig(a, b int) (int, int) {
+func (f *folded) orig(a, b int) (int, int) {
+	if f.ascii {
+		return a, b
+	}
+	if f.start == nil {
+		f.mapOffsets()
+	}
 	return int(f.start[a]), int(f.end[b-1])
 }
 
@@ -189,16 +212,69 @@ func compile(ws []Word) *wordSet {
 	return set
 }
 
-// compileRegex compiles a watched regular expression: case-insensitive,
-// with the pattern's accents folded as the text's are.
+// compileRegex compiles a watched regular expression to run over folded
+// text: its literals and classes are folded as the text is (lower case, no
+// accents), so no case-insensitive matching is needed at run time, which
+// would cost ten times more and lose the literal-prefix scan.
 func compileRegex(pattern string) (*regexp.Regexp, error) {
-	var b strings.Builder
-	for _, r := range norm.NFKD.String(pattern) {
-		if !unicode.Is(unicode.Mn, r) {
-			b.WriteRune(r)
+	re, err := syntax.Parse(pattern, syntax.Perl)
+	if err != nil {
+		return nil, err
+	}
+	foldRegex(re)
+	return regexp.Compile(re.String())
+}
+
+func foldRegex(re *syntax.Regexp) {
+	switch re.Op {
+	case syntax.OpLiteral:
+		var out []rune
+		for _, r := range re.Rune {
+			out = append(out, []rune(foldOne(r))...)
+		}
+		re.Rune, re.Flags = out, re.Flags&^syntax.FoldCase
+	case syntax.OpCharClass:
+		re.Rune = foldClass(re.Rune)
+	}
+	for _, sub := range re.Sub {
+		foldRegex(sub)
+	}
+}
+
+// foldOne folds one rune of a pattern; runes that fold to nothing (a
+// combining accent) stay as they are, so the pattern keeps its shape.
+func foldOne(r rune) string {
+	if r < utf8.RuneSelf {
+		return string(unicode.ToLower(r))
+	}
+	if f := foldRune(r); f != "" {
+		return f
+	}
+	return string(r)
+}
+
+// foldClass adds to a character class the folding of each rune it holds
+// (for classes of reasonable size: [A-Zé] gains a-z and e), so it matches
+// folded text.
+func foldClass(ranges []rune) []rune {
+	var extra []rune
+	for i := 0; i+1 < len(ranges); i += 2 {
+		lo, hi := ranges[i], ranges[i+1]
+		if hi-lo > 0x400 {
+			continue
+		}
+		for r := lo; r <= hi; r++ {
+			if f := foldOne(r); utf8.RuneCountInString(f) == 1 {
+				if fr, _ := utf8.DecodeRuneInString(f); fr != r {
+					extra = append(extra, fr, fr)
+				}
+			}
 		}
 	}
-	return regexp.Compile("(?i)" + b.String())
+	if len(extra) == 0 {
+		return ranges
+	}
+	return append(ranges, extra...)
 }
 
 // hit is one match of a rule, as an original byte range.

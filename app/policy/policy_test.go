@@ -3,6 +3,7 @@ package policy_test
 import (
 	"errors"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -367,3 +368,44 @@ func TestSpamScore(t *testing.T) {
 		}
 	}, func(c *config.Config) { c.Antispam = config.Default().Antispam })
 }
+
+// BenchmarkCheckPost is the whole check of a typical reply by a member with
+// a day of posts behind them, on SQLite: the watched words (220 of them),
+// the two indexed queries of the limits and the duplicate check, and the
+// score.
+func BenchmarkCheckPost(b *testing.B) {
+	env := testutil.New(b, func(c *config.Config) { c.Antispam = config.Default().Antispam })
+	adm := env.UserWithRole(b, "ada", "admin")
+	member := env.Member(b, "max")
+	cat, err := env.App.Categories.Create(testutil.Ctx(), adm.Viewer(), category.Input{Name: "Bench lounge",
+		Read: []string{"everyone"}, Start: []string{"members"}, Reply: []string{"members"}})
+	testutil.Must(b, err, "category")
+	for i := range 200 {
+		_, err := env.App.Policy.CreateWord(testutil.Ctx(), adm.Viewer(), policy.WordInput{Pattern: "motsurveillé" + strconv.Itoa(i), Action: policy.ActionFlag})
+		testutil.Must(b, err, "word")
+	}
+	for i := range 20 {
+		_, err := env.App.Policy.CreateWord(testutil.Ctx(), adm.Viewer(), policy.WordInput{Pattern: "spam" + strconv.Itoa(i) + `\d+`, Regex: true, Action: policy.ActionHold})
+		testutil.Must(b, err, "regex")
+	}
+	for i := range 10 {
+		_, _, err := env.App.Topics.Create(testutil.Ctx(), member.Viewer(), topic.NewTopic{CategoryID: cat.ID,
+			Title: "Earlier topic number " + strconv.Itoa(i), Body: "Some earlier text, number " + strconv.Itoa(i)})
+		testutil.Must(b, err, "topic")
+	}
+	env.App.DB.DB.Exec("UPDATE posts SET created_at = ? WHERE user_id = ?", time.Now().UTC().Add(-2*time.Hour), member.ID)
+	v := member.Viewer()
+	in := policy.Post{CategoryID: cat.ID, TopicID: 1, Body: benchBody}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := env.App.Policy.CheckPost(testutil.Ctx(), v, in); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+const benchBody = `Bonjour à tous, j'ai eu le même problème avec mon iPhone la semaine dernière. ` +
+	`Après la mise à jour, l'application ne démarrait plus du tout. J'ai essayé de la réinstaller, ` +
+	`de redémarrer le téléphone et même de réinitialiser les réglages réseau, sans succès. Finalement, c'est le ` +
+	`support qui m'a donné la solution : il faut vider le cache depuis les réglages, puis se reconnecter avec son ` +
+	`compte. Tout est expliqué ici : https://support.example.com/articles/12345. J'espère que ça vous aidera aussi !`

@@ -45,7 +45,7 @@ func (h *handlers) wordCreate(c echo.Context) error {
 	if _, err := h.svc.CreateWord(c.Request().Context(), web.Viewer(c), in); err != nil {
 		return web.RenderForm(c, "policy/words", in, p, err)
 	}
-	return web.Redirect(c, "/admin/watched-words", "policy.flash.created")
+	return web.Redirect(c, "/admin/watched-words", "flash.policy_word_created")
 }
 
 func (h *handlers) wordsTry(c echo.Context) error {
@@ -98,7 +98,7 @@ func (h *handlers) wordUpdate(c echo.Context) error {
 	if _, err := h.svc.UpdateWord(ctx, v, id, in); err != nil {
 		return web.RenderForm(c, "policy/word_edit", in, &WordEditPage{Word: w, Actions: Actions}, err)
 	}
-	return web.Redirect(c, "/admin/watched-words", "policy.flash.updated")
+	return web.Redirect(c, "/admin/watched-words", "flash.policy_word_updated")
 }
 
 func (h *handlers) wordDelete(c echo.Context) error {
@@ -109,5 +109,5 @@ func (h *handlers) wordDelete(c echo.Context) error {
 	if err := h.svc.DeleteWord(c.Request().Context(), web.Viewer(c), id); err != nil {
 		return err
 	}
-	return web.Redirect(c, "/admin/watched-words", "policy.flash.deleted")
+	return web.Redirect(c, "/admin/watched-words", "flash.policy_word_deleted")
 }

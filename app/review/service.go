@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 
 	"causerie/app/auth"
 	"causerie/app/category"
@@ -226,8 +225,10 @@ func (s *Service) flagItem(ctx context.Context, tx *gorm.DB, cat int64, topicID,
 	if cat != 0 {
 		it.CategoryID = &cat
 	}
-	err := tx.WithContext(ctx).Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "kind"}, {Name: "target_key"}},
-		TargetWhere: clause.Where{Exprs: []clause.Expression{clause.Eq{Column: "status", Value: StatusOpen}}}, DoNothing: true}).Create(it).Error
+	err := tx.WithContext(ctx).Exec(`INSERT INTO review_items (kind, status, target_key, score, category_id, topic_id, post_id,
+		subject_id, reasons, payload, decision_note, created_at, updated_at) VALUES (?, ?, ?, 0, ?, ?, ?, ?, '', ?, '', ?, ?)
+		ON CONFLICT (kind, target_key) WHERE status = 'open' DO NOTHING`,
+		it.Kind, it.Status, it.TargetKey, it.CategoryID, it.TopicID, it.PostID, it.SubjectID, it.Payload, now, now).Error
 	if err != nil {
 		return nil, fmt.Errorf("flag item of %s: %w", key, err)
 	}

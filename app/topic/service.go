@@ -168,7 +168,7 @@ func (s *Service) Create(ctx context.Context, v *auth.Viewer, in NewTopic) (*Top
 	if err := f.Err(); err != nil {
 		return nil, nil, err
 	}
-	vd, err := s.vet(ctx, v, GateInput{CategoryID: cat.ID, Title: in.Title, Body: in.Body, Links: r.Links, Images: r.Images})
+	vd, err := s.vet(ctx, v, GateInput{CategoryID: cat.ID, First: true, Title: in.Title, Body: in.Body, Links: r.Links, Images: r.Images})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -384,7 +384,7 @@ func (s *Service) Edit(ctx context.Context, v *auth.Viewer, postID int64, in Edi
 		return p, nil
 	}
 	r := s.render.Render(in.Body)
-	vd, err := s.vet(ctx, v, GateInput{CategoryID: t.CategoryID, TopicID: t.ID, PostID: p.ID, State: p.State, Title: newTitle, Body: in.Body, Links: r.Links, Images: r.Images})
+	vd, err := s.vet(ctx, v, GateInput{CategoryID: t.CategoryID, TopicID: t.ID, PostID: p.ID, State: p.State, First: p.Number == 1, Title: newTitle, Body: in.Body, Links: r.Links, Images: r.Images})
 	if err != nil {
 		return nil, err
 	}

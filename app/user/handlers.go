@@ -67,6 +67,9 @@ func (h *handlers) registerCreate(c echo.Context) error {
 		return web.RenderForm(c, "user/register", in, h.svc.cfg.Accounts.MinPasswordLength, err)
 	}
 	if u.Confirmed() {
+		if h.svc.mayLogIn(c.Request().Context(), u) != nil { // the team approves new accounts first
+			return web.Render(c, http.StatusOK, "user/awaiting_approval", nil)
+		}
 		if err := web.LogIn(c, u.ID); err != nil {
 			return err
 		}
@@ -79,6 +82,9 @@ func (h *handlers) confirm(c echo.Context) error {
 	u, err := h.svc.Confirm(c.Request().Context(), c.Param("token"))
 	if err != nil {
 		return err
+	}
+	if h.svc.mayLogIn(c.Request().Context(), u) != nil { // confirmed, and waiting for the team's approval
+		return web.Render(c, http.StatusOK, "user/awaiting_approval", nil)
 	}
 	if err := web.LogIn(c, u.ID); err != nil {
 		return err

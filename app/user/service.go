@@ -59,6 +59,7 @@ type Service struct {
 	adminKnown atomic.Bool
 	dummyHash  atomic.Value
 	access     accessCache
+	approvals  Approvals  // the review queue's approval of new accounts (approval.go)
 	trap       *trap.Trap // catches robots on the registration form; nil lets all through
 }
 
@@ -138,6 +139,11 @@ func (s *Service) Register(ctx context.Context, r Registration) (*User, error) {
 	u, err := s.create(ctx, r.Username, r.Email, r.Password, auth.RoleMember, r.Language, !s.cfg.Accounts.RequireConfirmation)
 	if err != nil {
 		return nil, err
+	}
+	if s.approvals != nil {
+		if err := s.approvals.Registered(ctx, u); err != nil {
+			return u, err
+		}
 	}
 	if !u.Confirmed() {
 		if err := s.sendConfirmation(ctx, u); err != nil {
@@ -288,6 +294,9 @@ func (s *Service) Login(ctx context.Context, c Credentials) (*User, error) {
 	}
 	if s.cfg.Accounts.RequireConfirmation && !u.Confirmed() {
 		return nil, errs.New(errs.Forbidden, "account.unconfirmed", nil)
+	}
+	if err := s.mayLogIn(ctx, u); err != nil {
+		return nil, err
 	}
 	if u.Suspended() {
 		return nil, s.suspension(ctx, u)

@@ -119,6 +119,17 @@ func TestPermissionBoundaries(t *testing.T) {
 				t.Errorf("%s: %s, want %s (%v)", tc.name, got, tc.want, err)
 			}
 		}
+		// The analyst and a member change nothing, whatever the action.
+		for _, v := range []*auth.Viewer{analyst, f.other} {
+			for _, kind := range moderation.Kinds {
+				a := moderation.Action{Kind: kind, PostID: inA[1].ID, TopicID: inA[0].TopicID, Reason: "because", Body: "a new text for the post",
+					Scope: "category", CategoryID: f.catB, IntoTopicID: inB[0].TopicID, PostIDs: []int64{inA[1].ID}, Title: "A split topic",
+					Username: "alice", Confirm: true}
+				if _, err := svc.Apply(ctx, v, a); kindOf(err) != "forbidden" {
+					t.Errorf("%s %s: %v, want forbidden", v.Role, kind, err)
+				}
+			}
+		}
 		// What was refused changed nothing, and left no audit entry.
 		var p topic.Post
 		testutil.Must(t, env.App.DB.First(&p, inB[1].ID).Error, "post")

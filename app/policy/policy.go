@@ -39,7 +39,8 @@ type Post struct {
 // same as given when nothing matched). Hold and Flag list reason codes
 // (the Reason* constants); the caller (app/review) holds the post for
 // approval when Hold is not empty, and publishes it but puts it in the
-// review queue when Flag is not empty. Tags are tags to add to the topic.
+// review queue when Flag is not empty. Tags are tags to add to a topic
+// being started (IsTopic); a reply gets none.
 // Score is the spam score, for the queue to sort by.
 type Verdict struct {
 	Title, Body string
@@ -134,6 +135,9 @@ func (s *Service) CheckPost(ctx context.Context, v *auth.Viewer, in Post) (Verdi
 	vd.Body = bodyM.rewrite(in.Body)
 	titleM.collect(&vd)
 	bodyM.collect(&vd)
+	if !in.IsTopic {
+		vd.Tags = nil // tag words tag topics as they are started, as Discourse's do
+	}
 	if v.Can(auth.PermBypassLimit, in.CategoryID) {
 		return vd, nil
 	}

@@ -102,7 +102,8 @@ func TestWatchedWordActions(t *testing.T) {
 			t.Errorf("whole words: %v", err)
 		}
 
-		vd, err := w.check(m, "Quelle MERDE, cette arnaque CRYPTO de concurrent.com sur iPhone")
+		vd, err := w.svc.CheckPost(testutil.Ctx(), m, policy.Post{CategoryID: w.cat.ID, IsTopic: true, Title: "Au secours",
+			Body: "Quelle MERDE, cette arnaque CRYPTO de concurrent.com sur iPhone"})
 		testutil.Must(t, err, "check")
 		if vd.Body != "Quelle ■■■, cette arnaque CRYPTO de [lien retiré] sur iPhone" {
 			t.Errorf("body = %q", vd.Body)
@@ -110,6 +111,10 @@ func TestWatchedWordActions(t *testing.T) {
 		if !slices.Equal(vd.Hold, []string{policy.ReasonWatchedWord}) || !slices.Equal(vd.Flag, []string{policy.ReasonWatchedWord}) ||
 			!slices.Equal(vd.Tags, []string{"apple"}) {
 			t.Errorf("verdict = %+v", vd)
+		}
+		// Tag words tag topics as they are started: a reply gets no tag.
+		if vd, _ := w.check(m, "Mon iPhone aussi"); vd.Tags != nil {
+			t.Errorf("reply tags = %v", vd.Tags)
 		}
 		vd, err = w.check(m, "Nothing to see here, friends")
 		testutil.Must(t, err, "check")

@@ -21,7 +21,7 @@ func (g policyGate) Check(ctx context.Context, v *auth.Viewer, in topic.GateInpu
 	if err != nil {
 		return topic.Verdict{}, err
 	}
-	vd := topic.Verdict{Hold: len(pv.Hold) > 0, Reasons: pv.Hold, Flags: pv.Flag, Score: pv.Score}
+	vd := topic.Verdict{Hold: len(pv.Hold) > 0, Reasons: pv.Hold, Flags: pv.Flag, Score: pv.Score, Tags: pv.Tags}
 	if pv.Body != in.Body {
 		vd.Body = pv.Body
 	}

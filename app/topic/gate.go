@@ -56,6 +56,8 @@ type Verdict struct {
 	Title, Body string
 	// Score is the spam score, for the queue to sort by.
 	Score int
+	// Tags are added to a topic being started (watched words set to tag).
+	Tags []string
 }
 
 func (vd Verdict) state() string {

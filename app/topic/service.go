@@ -178,6 +178,11 @@ func (s *Service) Create(ctx context.Context, v *auth.Viewer, in NewTopic) (*Top
 	if vd.Title != "" {
 		in.Title = vd.Title
 	}
+	for _, tag := range vd.Tags {
+		if !slices.Contains(in.Tags, tag) {
+			in.Tags = append(in.Tags, tag)
+		}
+	}
 	now := s.now()
 	t := &Topic{CategoryID: cat.ID, UserID: v.ID, Kind: in.Kind, Title: in.Title, Slug: slug.Make(in.Title, 60, "topic"),
 		State: vd.state(), HighestNumber: 1, LastPostAt: now, LastUserID: &v.ID, CreatedAt: now, UpdatedAt: now}

@@ -20,6 +20,7 @@ const completeKey = "complete" // internal key: set once a full build finished
 // none. fresh says it was made now; a readable index that never finished a
 // build reports incomplete.
 func openIndex(dir string) (idx bleve.Index, fresh bool, err error) {
+	register()
 	if _, statErr := os.Stat(dir); errors.Is(statErr, os.ErrNotExist) {
 		idx, err = createIndex(dir)
 		return idx, true, err

@@ -64,15 +64,21 @@ func bodyField(lang string) string  { return "body_" + lang }
 
 var registerOnce sync.Once
 
-// newMapping describes a document: text in one analysed field per
-// language, the rest as keywords, numbers, dates and flags for filters,
-// facets and sorts.
-func newMapping() (*mapping.IndexMappingImpl, error) {
+// register makes our token filter known to Bleve, which looks analysers'
+// parts up by name when it makes or opens an index.
+func register() {
 	registerOnce.Do(func() {
 		_ = registry.RegisterTokenFilter(foldName, func(map[string]interface{}, *registry.Cache) (analysis.TokenFilter, error) {
 			return foldFilter{}, nil
 		})
 	})
+}
+
+// newMapping describes a document: text in one analysed field per
+// language, the rest as keywords, numbers, dates and flags for filters,
+// facets and sorts.
+func newMapping() (*mapping.IndexMappingImpl, error) {
+	register()
 	im := mapping.NewIndexMapping()
 	if err := im.AddCustomAnalyzer(anEN, map[string]interface{}{
 		"type": custom.Name, "tokenizer": unitok.Name,

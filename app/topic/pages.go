@@ -89,6 +89,8 @@ type TopicPage struct {
 	*Page
 	ReplyTo     int
 	ReplyToPost *PostRef
+	// WatchLevel is the reader's, for the watch form (members only).
+	WatchLevel string
 }
 
 func (h *handlers) topicShow(c echo.Context) error {
@@ -116,6 +118,9 @@ func (h *handlers) topicShow(c echo.Context) error {
 	tp, in, err := h.replyBox(c, pg)
 	if err != nil {
 		return err
+	}
+	if v.LoggedIn() {
+		tp.WatchLevel = web.WatchLevel(c, pg.Topic.ID, pg.Category.ID)
 	}
 	web.CacheTags(c, web.TopicTag(pg.Topic.ID))
 	return web.Render(c, http.StatusOK, "topic/show", web.Form{Values: in, Extra: tp})

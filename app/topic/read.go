@@ -138,8 +138,15 @@ func (s *Service) Page(ctx context.Context, v *auth.Viewer, topicID int64, from 
 	}
 	var accepted *Post
 	if t.AcceptedPostID != nil && start == 1 {
-		if accepted, err = st.Post(ctx, *t.AcceptedPostID); err != nil {
-			accepted = nil
+		for _, p := range posts { // often on the first page already
+			if p.ID == *t.AcceptedPostID {
+				accepted = p
+			}
+		}
+		if accepted == nil {
+			if accepted, err = st.Post(ctx, *t.AcceptedPostID); err != nil {
+				accepted = nil
+			}
 		}
 	}
 	all := posts
@@ -197,10 +204,20 @@ func (s *Service) postViews(ctx context.Context, v *auth.Viewer, t *Topic, c *ca
 			replyTo = append(replyTo, *p.ReplyToID)
 		}
 	}
+	// The posts replied to are mostly on the page already; ask for the others.
 	refs := map[int64]*Post{}
-	if len(replyTo) > 0 {
+	for _, p := range posts {
+		refs[p.ID] = p
+	}
+	var missing []int64
+	for _, id := range replyTo {
+		if refs[id] == nil {
+			missing = append(missing, id)
+		}
+	}
+	if len(missing) > 0 {
 		var rs []*Post
-		if err := s.db.WithContext(ctx).Select("id, number, user_id").Where("id IN ?", replyTo).Find(&rs).Error; err != nil {
+		if err := s.db.WithContext(ctx).Select("id, number, user_id").Where("id IN ?", missing).Find(&rs).Error; err != nil {
 			return nil, err
 		}
 		for _, r := range rs {
@@ -212,32 +229,32 @@ func (s *Service) postViews(ctx context.Context, v *auth.Viewer, t *Topic, c *ca
 	if err != nil {
 		return nil, err
 	}
+	// One query for the reactions of every post, which of them are the
+	// reader's, and (kind "") the reader's bookmarks.
 	type count struct {
 		PostID int64
 		Kind   string
 		N      int
+		Mine   int
 	}
 	var counts []count
-	if err := s.db.WithContext(ctx).Model(&Reaction{}).Select("post_id, kind, count(*) AS n").
-		Where("post_id IN ?", ids).Group("post_id, kind").Scan(&counts).Error; err != nil {
-		return nil, fmt.Errorf("reaction counts: %w", err)
-	}
-	var mine []Reaction
-	bookmarked := map[int64]bool{}
+	q := "SELECT post_id, kind, count(*) AS n, max(CASE WHEN user_id = ? THEN 1 ELSE 0 END) AS mine FROM reactions WHERE post_id IN ? GROUP BY post_id, kind"
+	args := []any{v.ID, ids}
 	if v.LoggedIn() {
-		if err := s.db.WithContext(ctx).Where("user_id = ? AND post_id IN ?", v.ID, ids).Find(&mine).Error; err != nil {
-			return nil, err
-		}
-		var bs []Bookmark
-		if err := s.db.WithContext(ctx).Where("user_id = ? AND post_id IN ?", v.ID, ids).Find(&bs).Error; err != nil {
-			return nil, err
-		}
-		for _, b := range bs {
-			bookmarked[b.PostID] = true
+		q += " UNION ALL SELECT post_id, '' AS kind, 0 AS n, 1 AS mine FROM bookmarks WHERE user_id = ? AND post_id IN ?"
+		args = append(args, v.ID, ids)
+	}
+	if err := s.db.WithContext(ctx).Raw(q, args...).Scan(&counts).Error; err != nil {
+		return nil, fmt.Errorf("reactions and bookmarks: %w", err)
+	}
+	bookmarked := map[int64]bool{}
+	for _, c := range counts {
+		if c.Kind == "" {
+			bookmarked[c.PostID] = true
 		}
 	}
 	out := make([]*PostView, len(posts))
-	byID := map[int64]*PostView{}
+	byID := map[int64][]*PostView{} // the accepted answer may be on the page too
 	for i, p := range posts {
 		pv := &PostView{Post: p, Author: users[p.UserID], Reactions: map[string]int{}, Mine: map[string]bool{},
 			Bookmarked: bookmarked[p.ID], Accepted: t.AcceptedPostID != nil && *t.AcceptedPostID == p.ID}
@@ -260,16 +277,14 @@ func (s *Service) postViews(ctx context.Context, v *auth.Viewer, t *Topic, c *ca
 			pv.Post = redacted(p)
 		}
 		out[i] = pv
-		byID[p.ID] = pv
+		byID[p.ID] = append(byID[p.ID], pv)
 	}
 	for _, c := range counts {
-		if pv := byID[c.PostID]; pv != nil {
-			pv.Reactions[c.Kind] = c.N
-		}
-	}
-	for _, r := range mine {
-		if pv := byID[r.PostID]; pv != nil {
-			pv.Mine[r.Kind] = true
+		for _, pv := range byID[c.PostID] {
+			if c.Kind != "" {
+				pv.Reactions[c.Kind] = c.N
+				pv.Mine[c.Kind] = c.Mine == 1 && v.LoggedIn()
+			}
 		}
 	}
 	for _, pv := range out {

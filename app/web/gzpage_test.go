@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"compress/gzip"
+	"fmt"
 	"hash/crc32"
 	"io"
 	"strings"
@@ -55,4 +56,39 @@ func TestGzPage(t *testing.T) {
 			}
 		}
 	}
+}
+
+// BenchmarkGzPage: keeping a page of about 31 KB (a topic page's size)
+// after a miss, and serving it.
+func BenchmarkGzPage(b *testing.B) {
+	const tok, nonce = "TOKEN0123456789abcdefghijklmnopq", "NONCEnonce0123456789abcd"
+	var sb strings.Builder
+	sb.WriteString(`<meta name="csrf-token" content="` + tok + `"><script nonce="` + nonce + `"></script>`)
+	for i := 0; sb.Len() < 31000; i++ {
+		fmt.Fprintf(&sb, `<article class="post" id="post-%d"><header><a href="/u/member%d">Member %d</a> <time datetime="2026-11-%02dT10:00:00Z">%d days ago</time></header><div class="body"><p>Reply number %d: the hub paired at once after the firmware update.</p></div></article>`, i, i*7%50, i*7%50, i%28+1, i%28+1, i)
+	}
+	page := []byte(sb.String())
+	b.Run("keep", func(b *testing.B) {
+		b.ReportAllocs()
+		for i := 0; i < b.N; i++ {
+			newGzPage(page, tok, nonce)
+		}
+	})
+	g := newGzPage(page, tok, nonce)
+	b.Logf("%d bytes kept for %d", len(g.data), len(page))
+	var buf bytes.Buffer
+	b.Run("gzip", func(b *testing.B) {
+		b.ReportAllocs()
+		for i := 0; i < b.N; i++ {
+			buf.Reset()
+			g.gzip(&buf, tok, nonce)
+		}
+	})
+	b.Run("plain", func(b *testing.B) {
+		b.ReportAllocs()
+		for i := 0; i < b.N; i++ {
+			buf.Reset()
+			_ = g.plain(&buf, tok, nonce)
+		}
+	})
 }

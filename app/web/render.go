@@ -100,6 +100,16 @@ func (v *View) WatchLevel(topicID, categoryID int64) string {
 	return l
 }
 
+// WatchLevel is the viewer's watch level of a topic (or of a category,
+// with topicID 0), for a handler to put in its page's data: watching,
+// tracking, normal or muted ("normal" for visitors, or when it cannot be
+// read: the failure is logged).
+func WatchLevel(c echo.Context, topicID, categoryID int64) string {
+	s := server(c)
+	v := &View{Viewer: Viewer(c), ctx: c.Request().Context(), notices: s.notices, log: s.log}
+	return v.WatchLevel(topicID, categoryID)
+}
+
 // Exact is t as an ISO date and time, for the title of a relative date.
 func (v *View) Exact(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") }
 
@@ -129,6 +139,7 @@ func Render(c echo.Context, status int, name string, data any) error {
 	}
 	v := s.view(c, data)
 	v.Status = status
+	v.Unread() // asked here, so the header's template queries nothing
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "base", v); err != nil {
 		return fmt.Errorf("render %s: %w", name, err)

@@ -50,9 +50,9 @@ func (h *handlers) postForm(kind string) echo.HandlerFunc {
 	}
 }
 
-var postFlash = map[string]string{Hide: "moderation.flash_hidden", Restore: "moderation.flash_restored",
-	Delete: "moderation.flash_deleted", Edit: "moderation.flash_edited", Official: "moderation.flash_official",
-	Unofficial: "moderation.flash_unofficial", Purge: "moderation.flash_purged"}
+var postFlash = map[string]string{Hide: "flash.moderation_hidden", Restore: "flash.moderation_restored",
+	Delete: "flash.moderation_deleted", Edit: "flash.moderation_edited", Official: "flash.moderation_official",
+	Unofficial: "flash.moderation_unofficial", Purge: "flash.moderation_purged"}
 
 // postSubmit carries out (or proposes) an action on a post, and shows the
 // form again with what was typed when something is to be fixed.
@@ -89,7 +89,7 @@ func (h *handlers) postSubmit(kind string) echo.HandlerFunc {
 			return web.RenderForm(c, "moderation/post", in, pc, err)
 		}
 		if proposed {
-			return web.Redirect(c, fmt.Sprintf("/p/%d", id), "moderation.flash_proposed")
+			return web.Redirect(c, fmt.Sprintf("/p/%d", id), "flash.moderation_proposed")
 		}
 		if res.Post == nil { // purged
 			return web.Redirect(c, res.Topic.URL(), postFlash[kind])
@@ -107,7 +107,7 @@ func (h *handlers) reviewCreate(c echo.Context) error {
 	if err := h.svc.RequestReview(c.Request().Context(), web.Viewer(c), id, c.FormValue("note")); err != nil {
 		return err
 	}
-	return web.Redirect(c, fmt.Sprintf("/p/%d", id), "moderation.flash_review_requested")
+	return web.Redirect(c, fmt.Sprintf("/p/%d", id), "flash.moderation_review_requested")
 }
 
 // topicForm is what the forms of a topic's staff page send; Form names the
@@ -163,10 +163,10 @@ func (h *handlers) topicTools(c echo.Context) error {
 	return web.Render(c, http.StatusOK, "moderation/topic", web.Form{Values: topicForm{CategoryID: tc.Topic.CategoryID}, Extra: tc})
 }
 
-var topicFlash = map[string]string{Close: "moderation.flash_closed", Open: "moderation.flash_opened",
-	Pin: "moderation.flash_pinned", Unpin: "moderation.flash_unpinned", Feature: "moderation.flash_featured",
-	Unfeature: "moderation.flash_unfeatured", Move: "moderation.flash_moved", Merge: "moderation.flash_merged",
-	Split: "moderation.flash_split", Owner: "moderation.flash_owner"}
+var topicFlash = map[string]string{Close: "flash.moderation_closed", Open: "flash.moderation_opened",
+	Pin: "flash.moderation_pinned", Unpin: "flash.moderation_unpinned", Feature: "flash.moderation_featured",
+	Unfeature: "flash.moderation_unfeatured", Move: "flash.moderation_moved", Merge: "flash.moderation_merged",
+	Split: "flash.moderation_split", Owner: "flash.moderation_owner"}
 
 func (h *handlers) topicSubmit(kind string) echo.HandlerFunc {
 	return func(c echo.Context) error {
@@ -189,7 +189,7 @@ func (h *handlers) topicSubmit(kind string) echo.HandlerFunc {
 			return web.RenderForm(c, "moderation/topic", in, tc, err)
 		}
 		if proposed {
-			return web.Redirect(c, fmt.Sprintf("/mod/t/%d", id), "moderation.flash_proposed")
+			return web.Redirect(c, fmt.Sprintf("/mod/t/%d", id), "flash.moderation_proposed")
 		}
 		return web.Redirect(c, res.Topic.URL(), topicFlash[kind])
 	}
@@ -258,7 +258,7 @@ func (h *handlers) cannedCreate(c echo.Context) error {
 	if _, err := h.svc.CreateCanned(c.Request().Context(), web.Viewer(c), in); err != nil {
 		return web.RenderForm(c, "moderation/canned_form", in, &CannedFormPage{Languages: h.svc.Languages()}, err)
 	}
-	return web.Redirect(c, "/mod/canned", "moderation.flash_canned_saved")
+	return web.Redirect(c, "/mod/canned", "flash.moderation_canned_saved")
 }
 
 func (h *handlers) cannedEdit(c echo.Context) error {
@@ -290,7 +290,7 @@ func (h *handlers) cannedUpdate(c echo.Context) error {
 	if _, err := h.svc.UpdateCanned(c.Request().Context(), web.Viewer(c), id, in); err != nil {
 		return web.RenderForm(c, "moderation/canned_form", in, &CannedFormPage{ID: id, Languages: h.svc.Languages()}, err)
 	}
-	return web.Redirect(c, "/mod/canned", "moderation.flash_canned_saved")
+	return web.Redirect(c, "/mod/canned", "flash.moderation_canned_saved")
 }
 
 func (h *handlers) cannedDelete(c echo.Context) error {
@@ -301,5 +301,5 @@ func (h *handlers) cannedDelete(c echo.Context) error {
 	if err := h.svc.DeleteCanned(c.Request().Context(), web.Viewer(c), id); err != nil {
 		return err
 	}
-	return web.Redirect(c, "/mod/canned", "moderation.flash_canned_deleted")
+	return web.Redirect(c, "/mod/canned", "flash.moderation_canned_deleted")
 }

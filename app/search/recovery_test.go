@@ -138,7 +138,6 @@ func tryPost(a *app.App, by *user.User, title, body string) error {
 	return err
 }
 
-
 func serve(t *testing.T, bin string, cfg config.Config) *exec.Cmd {
 	t.Helper()
 	cmd := exec.Command(bin, "serve")

@@ -97,3 +97,21 @@ func TestLimitsApplyToPosting(t *testing.T) {
 		}
 	}, limits)
 }
+
+// A new member's link limit holds for edits too: an edit cannot add the
+// links the post could not hold.
+func TestNewMemberLinkLimitHoldsForEdits(t *testing.T) {
+	testutil.Each(t, func(t *testing.T, env *testutil.Env) {
+		w := newWorld(t, env)
+		ctx, n := testutil.Ctx(), w.newbie.Viewer()
+		_, p, err := env.App.Topics.Create(ctx, n, topic.NewTopic{CategoryID: w.cat.ID, Title: "Great deals this week", Body: "See https://a.example"})
+		testutil.Must(t, err, "create")
+		_, err = env.App.Topics.Edit(ctx, n, p.ID, topic.EditInput{Body: "See https://a.example https://b.example https://c.example"})
+		if f, id, _ := fieldError(t, err); f != "body" || id != "validation.too_many_links" {
+			t.Errorf("edit adding links: %s %s", f, id)
+		}
+		// A moderator's edit of the same post is not limited.
+		_, err = env.App.Topics.Edit(ctx, w.mod.Viewer(), p.ID, topic.EditInput{Body: "See https://a.example https://b.example https://c.example"})
+		testutil.Must(t, err, "moderator edit")
+	})
+}

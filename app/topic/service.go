@@ -51,15 +51,9 @@ func NewService(g *gorm.DB, cats *category.Service, render *markup.Renderer, cfg
 // trust level allows, so a spammer who just signed up cannot flood the
 // forum.
 func (s *Service) checkLimits(ctx context.Context, v *auth.Viewer, r markup.Result, f errs.Fields) error {
-	lim := auth.PostLimits(v, s.trust)
+	lim := s.checkMedia(v, r, f)
 	if !lim.Limited {
 		return nil
-	}
-	if r.Links > lim.LinksPerPost && f["body"] == "" {
-		f["body"] = "validation.too_many_links"
-	}
-	if r.Images > lim.ImagesPerPost && f["body"] == "" {
-		f["body"] = "validation.too_many_images"
 	}
 	if lim.PostsPerDay > 0 {
 		var n int64
@@ -72,6 +66,23 @@ func (s *Service) checkLimits(ctx context.Context, v *auth.Viewer, r markup.Resu
 		}
 	}
 	return nil
+}
+
+// checkMedia holds new members to the links and images per post their
+// trust level allows: in what they post and in what they edit, so that an
+// edit cannot add what the post could not hold.
+func (s *Service) checkMedia(v *auth.Viewer, r markup.Result, f errs.Fields) auth.Limits {
+	lim := auth.PostLimits(v, s.trust)
+	if !lim.Limited {
+		return lim
+	}
+	if r.Links > lim.LinksPerPost && f["body"] == "" {
+		f["body"] = "validation.too_many_links"
+	}
+	if r.Images > lim.ImagesPerPost && f["body"] == "" {
+		f["body"] = "validation.too_many_images"
+	}
+	return lim
 }
 
 // Store gives read access to topics and posts.
@@ -389,6 +400,9 @@ func (s *Service) Edit(ctx context.Context, v *auth.Viewer, postID int64, in Edi
 		return p, nil
 	}
 	r := s.render.Render(in.Body)
+	if s.checkMedia(v, r, f); len(f) > 0 {
+		return nil, f
+	}
 	vd, err := s.vet(ctx, v, GateInput{CategoryID: t.CategoryID, TopicID: t.ID, PostID: p.ID, State: p.State, First: p.Number == 1, Title: newTitle, Body: in.Body, Links: r.Links, Images: r.Images})
 	if err != nil {
 		return nil, err

@@ -80,4 +80,13 @@ func TestModerationJourney(t *testing.T) {
 	if strings.Contains(b.Text(t, "main"), "Only idiots") {
 		t.Error("a visitor reads the hidden post")
 	}
+
+	// The other staff forms pass the same checks.
+	signIn(t, b, "Camille")
+	for _, path := range []string{fmt.Sprintf("/mod/posts/%d/edit", reply.ID), fmt.Sprintf("/mod/posts/%d/delete", reply.ID),
+		fmt.Sprintf("/mod/t/%d/reply", tp.ID), fmt.Sprintf("/mod/posts/%d/purge", reply.ID)} {
+		b.Visit(t, path)
+	}
+	b.Submit(t, fmt.Sprintf("form[action='/mod/posts/%d/purge']", reply.ID))
+	b.See(t, "#f-confirm-error", "Tick the box")
 }

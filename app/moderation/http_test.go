@@ -32,8 +32,19 @@ func TestPagesAPIAndCache(t *testing.T) {
 			!strings.Contains(res.Body, "Say why") {
 			t.Errorf("hide without reason: %d", res.StatusCode)
 		}
-		if res := staff.Post(t, fmt.Sprintf("/mod/posts/%d/hide", posts[1].ID), testutil.Form("reason", "Spam link")); res.StatusCode != http.StatusSeeOther {
+		testutil.Must(t, env.App.DB.Exec("UPDATE users SET language = 'fr' WHERE id = ?", f.other.ID).Error, "bob reads French")
+		res := staff.Post(t, fmt.Sprintf("/mod/posts/%d/hide", posts[1].ID), testutil.Form("reason", "Spam link"))
+		if res.StatusCode != http.StatusSeeOther {
 			t.Fatalf("hide: %d %s", res.StatusCode, res.Body)
+		}
+		// The staff member is told it is done, on the page the form leads to.
+		next := res.Header.Get("Location")
+		for i := 0; i < 3 && next != ""; i++ {
+			res = staff.Get(t, next)
+			next = res.Header.Get("Location")
+		}
+		if !strings.Contains(res.Body, "The post is hidden") {
+			t.Errorf("no flash message after hiding: %d", res.StatusCode)
 		}
 		if res := visitor.Get(t, tp.URL()); strings.Contains(res.Body, "a reply that will be hidden soon") {
 			t.Error("a visitor sees the hidden post (stale cache)")
@@ -43,6 +54,10 @@ func TestPagesAPIAndCache(t *testing.T) {
 		page := author.Get(t, tp.URL())
 		if !strings.Contains(page.Body, "Spam link") || !strings.Contains(page.Body, fmt.Sprintf("/mod/posts/%d/review", posts[1].ID)) {
 			t.Error("the author does not see why the post was hidden, nor how to ask for review")
+		}
+		testutil.Must(t, env.App.Jobs.Drain(testutil.Ctx()), "drain")
+		if res := author.Get(t, "/notifications"); !strings.Contains(res.Body, "L&#39;équipe a masqué votre message") || !strings.Contains(res.Body, "Spam link") {
+			t.Errorf("the author's notification does not say, in French, why the post was hidden:\n%s", res.Body)
 		}
 		if res := author.Get(t, fmt.Sprintf("/mod/posts/%d/hide", posts[1].ID)); res.StatusCode != http.StatusForbidden {
 			t.Errorf("member opens the hide form: %d", res.StatusCode)
@@ -78,6 +93,12 @@ func TestPagesAPIAndCache(t *testing.T) {
 		}
 		if res := api(staff, http.MethodPost, "/api/v1/canned-responses", `{"kind":"hide","language":"en","title":"Spam","body":"Advertising is not allowed here."}`); res.StatusCode != http.StatusCreated {
 			t.Errorf("create canned by API: %d %s", res.StatusCode, res.Body)
+		}
+		if res := staff.Get(t, "/api/v1/canned-responses?kind=hide"); res.StatusCode != http.StatusOK || !strings.Contains(res.Body, "Advertising") {
+			t.Errorf("list canned by API: %d %s", res.StatusCode, res.Body)
+		}
+		if res := author.Get(t, "/api/v1/canned-responses"); res.StatusCode != http.StatusForbidden {
+			t.Errorf("member lists canned by API: %d", res.StatusCode)
 		}
 		if res := staff.Get(t, fmt.Sprintf("/mod/t/%d", tp.ID)); res.StatusCode != http.StatusOK || !strings.Contains(res.Body, "Merge into another topic") {
 			t.Errorf("topic tools page: %d", res.StatusCode)

@@ -304,7 +304,7 @@ func (s *Service) postViews(ctx context.Context, v *auth.Viewer, t *Topic, c *ca
 // redacted is a post without its content, for a reader who may not see it.
 func redacted(p *Post) *Post {
 	cp := *p
-	cp.Body, cp.HTML = "", ""
+	cp.Body, cp.HTML, cp.HiddenReason = "", "", ""
 	return &cp
 }
 

@@ -108,3 +108,55 @@ func TestPagesAPIAndCache(t *testing.T) {
 		}
 	})
 }
+
+// The roles, through the API as their sessions carry them: an editor
+// features but does not hide, an analyst changes nothing, a moderator
+// scoped to one category acts there only, a junior moderator's hide is a
+// proposal, and an author asks for review of their hidden post.
+func TestRolesThroughTheAPI(t *testing.T) {
+	testutil.Each(t, func(t *testing.T, env *testutil.Env) {
+		f := setup(t, env)
+		_, inA := f.topic(t, f.catA, "A topic in the first category", "a reply in the first category")
+		tpB, inB := f.topic(t, f.catB, "A topic in the second category", "a reply in the second category")
+		env.UserWithRole(t, "eddie", "editor")
+		env.UserWithRole(t, "anna", "analyst")
+		env.UserWithRole(t, "june", "junior_moderator")
+		scoped := env.UserWithRole(t, "scott", "moderator")
+		testutil.Must(t, env.App.DB.Exec("INSERT INTO member_scopes (user_id, category_id) VALUES (?, ?)", scoped.ID, f.catA).Error, "scope")
+		env.App.Users.InvalidateAccess()
+		call := func(who, method, path, body string) *testutil.Response {
+			c := env.Client()
+			c.Login(t, who)
+			req, _ := http.NewRequest(method, env.URL(path), strings.NewReader(body))
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("X-CSRF-Token", c.CSRF())
+			req.Header.Set("Sec-Fetch-Site", "same-origin")
+			return c.Do(t, req)
+		}
+		for _, tc := range []struct {
+			who, method, path, body string
+			want                    int
+		}{
+			{"eddie", http.MethodPost, fmt.Sprintf("/api/v1/posts/%d/hide", inB[1].ID), `{"reason":"no"}`, http.StatusForbidden},
+			{"eddie", http.MethodPost, fmt.Sprintf("/api/v1/topics/%d/feature", tpB.ID), ``, http.StatusOK},
+			{"eddie", http.MethodPost, fmt.Sprintf("/api/v1/topics/%d/pin", tpB.ID), `{"scope":"global"}`, http.StatusOK},
+			{"anna", http.MethodDelete, fmt.Sprintf("/api/v1/topics/%d/pin", tpB.ID), ``, http.StatusForbidden},
+			{"anna", http.MethodPost, fmt.Sprintf("/api/v1/topics/%d/close", tpB.ID), `{}`, http.StatusForbidden},
+			{"scott", http.MethodPost, fmt.Sprintf("/api/v1/posts/%d/hide", inB[1].ID), `{"reason":"no"}`, http.StatusForbidden},
+			{"scott", http.MethodPost, fmt.Sprintf("/api/v1/posts/%d/hide", inA[1].ID), `{"reason":"Rude"}`, http.StatusOK},
+			{"june", http.MethodPost, fmt.Sprintf("/api/v1/posts/%d/hide", inB[1].ID), `{"reason":"Rude too"}`, http.StatusAccepted},
+			{"alice", http.MethodPost, fmt.Sprintf("/api/v1/posts/%d/review", inA[1].ID), `{"note":"not mine"}`, http.StatusNotFound},
+			{"bob", http.MethodPost, fmt.Sprintf("/api/v1/posts/%d/review", inA[1].ID), `{"note":"I rephrased it"}`, http.StatusAccepted},
+			{"bob", http.MethodPost, fmt.Sprintf("/api/v1/posts/%d/review", inB[1].ID), `{}`, http.StatusConflict},
+		} {
+			if res := call(tc.who, tc.method, tc.path, tc.body); res.StatusCode != tc.want {
+				t.Errorf("%s %s %s: %d, want %d\n%s", tc.who, tc.method, tc.path, res.StatusCode, tc.want, res.Body)
+			}
+		}
+		var state string
+		testutil.Must(t, env.App.DB.Table("posts").Where("id = ?", inB[1].ID).Pluck("state", &state).Error, "state")
+		if state != "published" {
+			t.Errorf("the junior's proposal hid the post at once (%s)", state)
+		}
+	})
+}

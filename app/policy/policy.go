@@ -141,14 +141,15 @@ func (s *Service) CheckPost(ctx context.Context, v *auth.Viewer, in Post) (Verdi
 	if v.Can(auth.PermBypassLimit, in.CategoryID) {
 		return vd, nil
 	}
-	hist, err := s.history(ctx, v, in)
+	tx := analyse(in.Body)
+	hist, err := s.history(ctx, v, in, tx)
 	if err != nil {
 		return Verdict{}, err
 	}
-	if err := s.limits(v, in, hist); err != nil {
+	if err := s.limits(v, in, hist, tx); err != nil {
 		return Verdict{}, err
 	}
-	vd.Score = s.score(v, in, hist, titleM.suspicious()+bodyM.suspicious())
+	vd.Score = s.score(v, hist, tx, titleM.suspicious()+bodyM.suspicious())
 	if s.cfg.ScoreThreshold > 0 && vd.Score >= s.cfg.ScoreThreshold {
 		vd.Hold = appendOnce(vd.Hold, ReasonSpamScore)
 	}

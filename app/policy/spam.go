@@ -5,64 +5,97 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"causerie/app/auth"
 )
+
+// text is what the anti-spam rules need of a post's body, worked out once:
+// its normalised form (for the duplicate check), its number of words and
+// of different words (for repetition), its links.
+type text struct {
+	norm            string
+	words, distinct int
+	links           int
+	runes           int
+}
+
+func analyse(body string) text {
+	f := fold(body).s
+	ts := tokens(f, make([]token, 0, len(f)/6+8)) // about a word in six bytes
+	var b strings.Builder
+	b.Grow(len(f))
+	seen := make(map[string]struct{}, len(ts)/2)
+	for i, t := range ts {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(t.s)
+		seen[t.s] = struct{}{}
+	}
+	return text{norm: b.String(), words: len(ts), distinct: len(seen), links: countLinks(body), runes: utf8.RuneCountInString(body)}
+}
 
 // history is what the author posted lately, for the limits, the duplicate
 // check and the score.
 type history struct {
 	lastMinute, lastDay, topicsDay int
-	recent                         []string // bodies of the last day, newest first, normalised
-	recentAt                       []time.Time
+	// recent are the normalised bodies of the day's posts of about the
+	// same length, newest first, with their times.
+	recent   []string
+	recentAt []time.Time
 }
 
 // recentBodies bounds how many of the author's latest posts the duplicate
 // check and the score read.
 const recentBodies = 20
 
-// history reads the author's posts of the last day: counts in one query
-// over the posts_user index, and the latest bodies in another. Edits add no
-// post, so they read nothing.
-func (s *Service) history(ctx context.Context, v *auth.Viewer, in Post) (history, error) {
+// history reads the author's posts of the last day over the posts_user
+// index: the counts in one query, and in another the bodies of about the
+// same length as the new one (a text of another length cannot be the same
+// once normalised, bar a great deal of punctuation), so that the usual
+// case reads no body at all. Edits add no post, so they read nothing.
+func (s *Service) history(ctx context.Context, v *auth.Viewer, in Post, tx text) (history, error) {
 	var h history
 	if in.PostID != 0 || !v.LoggedIn() {
 		return h, nil
 	}
 	now := s.now().UTC()
 	day, minute := now.Add(-24*time.Hour), now.Add(-time.Minute)
-	var c struct{ Day, Minute, Topics int }
-	err := s.db.WithContext(ctx).Table("posts").
-		Select("COUNT(*) AS day, COALESCE(SUM(CASE WHEN created_at > ? THEN 1 ELSE 0 END), 0) AS minute, "+
-			"COALESCE(SUM(CASE WHEN number = 1 THEN 1 ELSE 0 END), 0) AS topics", minute).
-		Where("user_id = ? AND created_at > ?", v.ID, day).Scan(&c).Error
+	err := s.db.WithContext(ctx).Raw(`SELECT COUNT(*), COALESCE(SUM(CASE WHEN created_at > ? THEN 1 ELSE 0 END), 0),
+		COALESCE(SUM(CASE WHEN number = 1 THEN 1 ELSE 0 END), 0) FROM posts WHERE user_id = ? AND created_at > ?`,
+		minute, v.ID, day).Row().Scan(&h.lastDay, &h.lastMinute, &h.topicsDay)
 	if err != nil {
 		return h, fmt.Errorf("policy: count recent posts: %w", err)
 	}
-	h.lastDay, h.lastMinute, h.topicsDay = c.Day, c.Minute, c.Topics
-	if h.lastDay == 0 {
+	if h.lastDay == 0 || tx.words == 0 {
 		return h, nil
 	}
-	var rows []struct {
-		Body      string
-		CreatedAt time.Time
-	}
-	err = s.db.WithContext(ctx).Table("posts").Select("body, created_at").
-		Where("user_id = ? AND created_at > ?", v.ID, day).
-		Order("created_at DESC, id DESC").Limit(recentBodies).Scan(&rows).Error
+	rows, err := s.db.WithContext(ctx).Raw(`SELECT body, created_at FROM posts WHERE user_id = ? AND created_at > ?
+		AND LENGTH(body) BETWEEN ? AND ? ORDER BY created_at DESC, id DESC LIMIT ?`,
+		v.ID, day, tx.runes/2, tx.runes*2, recentBodies).Rows()
 	if err != nil {
 		return h, fmt.Errorf("policy: read recent posts: %w", err)
 	}
-	for _, r := range rows {
-		h.recent = append(h.recent, Normalize(r.Body))
-		h.recentAt = append(h.recentAt, r.CreatedAt)
+	defer rows.Close()
+	for rows.Next() {
+		var body string
+		var at time.Time
+		if err := rows.Scan(&body, &at); err != nil {
+			return h, fmt.Errorf("policy: read recent posts: %w", err)
+		}
+		h.recent = append(h.recent, Normalize(body))
+		h.recentAt = append(h.recentAt, at)
+	}
+	if err := rows.Err(); err != nil {
+		return h, fmt.Errorf("policy: read recent posts: %w", err)
 	}
 	return h, nil
 }
 
 // limits refuses a post past the author's trust level's rate limits, or
 // the same text again within the duplicate window.
-func (s *Service) limits(v *auth.Viewer, in Post, h history) error {
+func (s *Service) limits(v *auth.Viewer, in Post, h history, tx text) error {
 	if in.PostID != 0 {
 		return nil
 	}
@@ -76,11 +109,10 @@ func (s *Service) limits(v *auth.Viewer, in Post, h history) error {
 	if n := s.cfg.TopicsPerDay.At(lvl); in.IsTopic && n > 0 && h.topicsDay >= n {
 		return errLimit(MsgTopicsDay, n)
 	}
-	if w := s.cfg.DuplicateWindow.Duration; w > 0 && len(h.recent) > 0 {
-		body := Normalize(in.Body)
+	if w := s.cfg.DuplicateWindow.Duration; w > 0 && tx.norm != "" {
 		since := s.now().Add(-w)
 		for i, r := range h.recent {
-			if h.recentAt[i].After(since) && r == body && body != "" {
+			if h.recentAt[i].After(since) && r == tx.norm {
 				return errDuplicate(int((w + time.Minute - 1) / time.Minute))
 			}
 		}
@@ -90,12 +122,12 @@ func (s *Service) limits(v *auth.Viewer, in Post, h history) error {
 
 // score is the spam score of a post: links, a new member, repeated
 // content, suspicious watched words.
-func (s *Service) score(v *auth.Viewer, in Post, h history, suspicious int) int {
-	score := s.cfg.ScoreLink*countLinks(in.Body) + s.cfg.ScoreWatchedWord*suspicious
+func (s *Service) score(v *auth.Viewer, h history, tx text, suspicious int) int {
+	score := s.cfg.ScoreLink*tx.links + s.cfg.ScoreWatchedWord*suspicious
 	if v.TrustLevel <= auth.TrustNew {
 		score += s.cfg.ScoreNewAccount
 	}
-	if repeated(in.Body, h) {
+	if repeated(tx, h) {
 		score += s.cfg.ScoreRepeated
 	}
 	return score
@@ -131,23 +163,15 @@ func hasPrefixFold(s, prefix string) bool {
 
 // repeated says whether a post repeats itself (few different words in
 // many) or repeats one of the author's posts of the last day.
-func repeated(body string, h history) bool {
-	ts := tokens(fold(body).s, nil)
-	if len(ts) >= 20 {
-		seen := make(map[string]struct{}, len(ts))
-		for _, t := range ts {
-			seen[t.s] = struct{}{}
-		}
-		if len(seen)*4 < len(ts) {
-			return true
-		}
+func repeated(tx text, h history) bool {
+	if tx.words >= 20 && tx.distinct*4 < tx.words {
+		return true
 	}
-	if len(h.recent) == 0 || len(ts) < 3 {
+	if tx.words < 3 {
 		return false
 	}
-	norm := Normalize(body)
 	for _, r := range h.recent {
-		if r == norm {
+		if r == tx.norm {
 			return true
 		}
 	}

@@ -100,11 +100,35 @@ func TestPagesAPIAndCache(t *testing.T) {
 		if res := author.Get(t, "/api/v1/canned-responses"); res.StatusCode != http.StatusForbidden {
 			t.Errorf("member lists canned by API: %d", res.StatusCode)
 		}
+		var canned struct{ ID int64 }
+		testutil.Must(t, env.App.DB.Table("canned_responses").Select("id").Take(&canned).Error, "canned id")
+		testutil.Must(t, env.App.DB.Exec("UPDATE canned_responses SET kind = 'reply'").Error, "make it a reply")
+		if res := staff.Get(t, fmt.Sprintf("/mod/t/%d/reply?canned_id=%d", tp.ID, canned.ID)); res.StatusCode != http.StatusOK ||
+			!strings.Contains(res.Body, ">Advertising is not allowed here.</textarea>") {
+			t.Errorf("the composer with a canned reply: %d", res.StatusCode)
+		}
 		if res := staff.Get(t, fmt.Sprintf("/mod/t/%d", tp.ID)); res.StatusCode != http.StatusOK || !strings.Contains(res.Body, "Merge into another topic") {
 			t.Errorf("topic tools page: %d", res.StatusCode)
 		}
 		if res := staff.Post(t, fmt.Sprintf("/mod/t/%d/close", tp.ID), nil); res.StatusCode != http.StatusSeeOther {
 			t.Errorf("close by page: %d", res.StatusCode)
+		}
+
+		// Merge by its address: the old address leads to the target.
+		dup, _ := f.topic(t, f.catA, "A duplicate of the topic", "a reply in the duplicate")
+		if res := staff.Post(t, fmt.Sprintf("/mod/t/%d/merge", dup.ID), testutil.Form("into_topic_id", "/t/nope/999999")); res.StatusCode != http.StatusUnprocessableEntity ||
+			!strings.Contains(res.Body, "existing topic") {
+			t.Errorf("merge into a topic that does not exist: %d", res.StatusCode)
+		}
+		if res := staff.Post(t, fmt.Sprintf("/mod/t/%d/merge", dup.ID), testutil.Form("into_topic_id", env.URL(tp.URL()))); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("merge: %d %s", res.StatusCode, res.Body)
+		}
+		res = visitor.Get(t, dup.URL())
+		if res.StatusCode != http.StatusMovedPermanently || res.Header.Get("Location") != fmt.Sprintf("/t/-/%d", tp.ID) {
+			t.Errorf("the merged topic's address: %d → %q", res.StatusCode, res.Header.Get("Location"))
+		}
+		if res := visitor.Get(t, tp.URL()); !strings.Contains(res.Body, "a reply in the duplicate") {
+			t.Error("the merged posts are not on the target's page")
 		}
 	})
 }

@@ -2,6 +2,7 @@ package policy_test
 
 import (
 	"errors"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -375,11 +376,16 @@ func TestSpamScore(t *testing.T) {
 }
 
 // BenchmarkCheckPost is the whole check of a typical reply by a member with
-// a day of posts behind them, on SQLite: the watched words (220 of them),
+// a day of posts behind them, on SQLite (PostgreSQL when
+// CAUSERIE_TEST_POSTGRES_URL is set): the watched words (220 of them),
 // the two indexed queries of the limits and the duplicate check, and the
 // score.
 func BenchmarkCheckPost(b *testing.B) {
-	env := testutil.New(b, func(c *config.Config) {
+	dialect := "sqlite"
+	if os.Getenv(testutil.PostgresEnv) != "" {
+		dialect = "postgres"
+	}
+	env := testutil.NewOn(b, dialect, func(c *config.Config) {
 		c.Antispam = config.Default().Antispam
 		big := config.PerLevel{1000, 1000, 1000, 1000, 1000} // the limits are counted, and never reached
 		c.Antispam.PostsPerMinute, c.Antispam.PostsPerDay, c.Antispam.TopicsPerDay = big, big, big

@@ -71,6 +71,19 @@ func tellAuthor(p *topic.Post, t *topic.Topic) *event.MemberNotice {
 	return &event.MemberNotice{UserID: p.UserID, Title: t.Title, URL: p.URL()}
 }
 
+// claimed checks that a conditional update of a post's state found the
+// post in the state it was read in: of two decisions at once, one wins and
+// the other is told, and the counts move once.
+func claimed(q *gorm.DB, what string, id int64) error {
+	if q.Error != nil {
+		return fmt.Errorf("%s post %d: %w", what, id, q.Error)
+	}
+	if q.RowsAffected == 0 {
+		return errs.New(errs.Conflict, "moderation.state_conflict", nil)
+	}
+	return nil
+}
+
 func (s *Service) hide(ctx context.Context, tx *gorm.DB, v *auth.Viewer, a Action, p *topic.Post, t *topic.Topic, c *category.Category, res *Result) error {
 	switch p.State {
 	case topic.StateHidden:
@@ -89,9 +102,10 @@ func (s *Service) hide(ctx context.Context, tx *gorm.DB, v *auth.Viewer, a Actio
 	}
 	before := stateOf(p)
 	at := now()
-	if err := tx.Model(&topic.Post{}).Where("id = ? AND state = ?", p.ID, topic.StatePublished).Updates(map[string]any{
-		"state": topic.StateHidden, "hidden_reason": a.Reason, "hidden_by_id": v.ID, "hidden_at": at, "updated_at": at}).Error; err != nil {
-		return fmt.Errorf("hide post %d: %w", p.ID, err)
+	q := tx.Model(&topic.Post{}).Where("id = ? AND state = ?", p.ID, topic.StatePublished).Updates(map[string]any{
+		"state": topic.StateHidden, "hidden_reason": a.Reason, "hidden_by_id": v.ID, "hidden_at": at, "updated_at": at})
+	if err := claimed(q, "hide", p.ID); err != nil {
+		return err
 	}
 	if err := countPost(ctx, tx, p, t, -1); err != nil {
 		return err
@@ -110,10 +124,11 @@ func (s *Service) restore(ctx context.Context, tx *gorm.DB, v *auth.Viewer, a Ac
 	}
 	before := stateOf(p)
 	at := now()
-	if err := tx.Model(&topic.Post{}).Where("id = ? AND state = ?", p.ID, p.State).Updates(map[string]any{
+	q := tx.Model(&topic.Post{}).Where("id = ? AND state = ?", p.ID, p.State).Updates(map[string]any{
 		"state": topic.StatePublished, "hidden_reason": "", "hidden_by_id": nil, "hidden_at": nil,
-		"deleted_by_id": nil, "deleted_at": nil, "updated_at": at}).Error; err != nil {
-		return fmt.Errorf("restore post %d: %w", p.ID, err)
+		"deleted_by_id": nil, "deleted_at": nil, "updated_at": at})
+	if err := claimed(q, "restore", p.ID); err != nil {
+		return err
 	}
 	if err := countPost(ctx, tx, p, t, 1); err != nil {
 		return err
@@ -135,9 +150,10 @@ func (s *Service) deletePost(ctx context.Context, tx *gorm.DB, v *auth.Viewer, a
 	}
 	before := stateOf(p)
 	at := now()
-	if err := tx.Model(&topic.Post{}).Where("id = ? AND state = ?", p.ID, p.State).Updates(map[string]any{
-		"state": topic.StateDeleted, "deleted_by_id": v.ID, "deleted_at": at, "updated_at": at}).Error; err != nil {
-		return fmt.Errorf("delete post %d: %w", p.ID, err)
+	q := tx.Model(&topic.Post{}).Where("id = ? AND state = ?", p.ID, p.State).Updates(map[string]any{
+		"state": topic.StateDeleted, "deleted_by_id": v.ID, "deleted_at": at, "updated_at": at})
+	if err := claimed(q, "delete", p.ID); err != nil {
+		return err
 	}
 	if p.State == topic.StatePublished {
 		if err := countPost(ctx, tx, p, t, -1); err != nil {

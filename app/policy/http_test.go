@@ -171,6 +171,13 @@ func TestAdminPage(t *testing.T) {
 		if page := c.Get(t, "/admin/watched-words").Body; strings.Contains(page, "<code>casino</code>") {
 			t.Error("deleted word still listed")
 		}
+		// The staff menu leads there, for those who may go.
+		if home := c.Get(t, "/").Body; !strings.Contains(home, `<a href="/admin/watched-words">Watched words</a>`) {
+			t.Error("the lead's menu has no link to the watched words")
+		}
+		if home := login(t, env, w.mod, "").Get(t, "/").Body; strings.Contains(home, `href="/admin/watched-words"`) {
+			t.Error("a moderator's menu links to the watched words")
+		}
 		// In French.
 		fr := login(t, env, w.adm, "fr")
 		if page := fr.Get(t, "/admin/watched-words").Body; !strings.Contains(page, "Mots surveillés") || !strings.Contains(page, "Censurer : remplacer le mot par ■■■") {

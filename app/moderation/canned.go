@@ -91,16 +91,16 @@ func (s *Service) checkCanned(in *CannedInput) error {
 	in.Body = strings.TrimSpace(in.Body)
 	f := errs.Fields{}
 	if in.Kind != CannedReply && in.Kind != CannedHide {
-		f["kind"] = "moderation.canned_kind_invalid"
+		f["kind"] = "mod.canned_kind_invalid"
 	}
 	if !slices.Contains(s.langs, in.Language) {
-		f["language"] = "moderation.canned_language_invalid"
+		f["language"] = "mod.canned_language_invalid"
 	}
 	if n := utf8.RuneCountInString(in.Title); n < 1 || n > 100 {
-		f["title"] = "moderation.canned_title_invalid"
+		f["title"] = "mod.canned_title_invalid"
 	}
 	if n := utf8.RuneCountInString(in.Body); n < 1 || n > s.cfg.MaxPostLength {
-		f["body"] = "moderation.canned_body_invalid"
+		f["body"] = "mod.canned_body_invalid"
 	}
 	return f.Err()
 }

@@ -168,7 +168,7 @@ func (s *Service) ReplyContext(ctx context.Context, v *auth.Viewer, topicID, can
 	if cannedID != 0 {
 		cr, err := s.cannedIn(ctx, s.db, cannedID, CannedReply)
 		if err != nil {
-			return nil, errs.Fields{"canned_id": "moderation.canned_unknown"}
+			return nil, errs.Fields{"canned_id": "mod.canned_unknown"}
 		}
 		rc.Chosen = cr
 	}

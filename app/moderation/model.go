@@ -109,52 +109,52 @@ func (a Action) AuditAction() string {
 func (a Action) Check() error {
 	f := errs.Fields{}
 	if !slices.Contains(Kinds, a.Kind) {
-		f["kind"] = "moderation.kind_unknown"
+		f["kind"] = "mod.kind_unknown"
 		return f
 	}
 	if a.OnPost() && a.PostID <= 0 {
-		f["post_id"] = "moderation.post_missing"
+		f["post_id"] = "mod.post_missing"
 	}
 	if !a.OnPost() && a.TopicID <= 0 {
-		f["topic_id"] = "moderation.topic_missing"
+		f["topic_id"] = "mod.topic_missing"
 	}
 	if utf8.RuneCountInString(a.Reason) > MaxReason {
-		f["reason"] = "moderation.reason_long"
+		f["reason"] = "mod.reason_long"
 	}
 	switch a.Kind {
 	case Hide:
 		if strings.TrimSpace(a.Reason) == "" && a.CannedID == 0 {
-			f["reason"] = "moderation.reason_required"
+			f["reason"] = "mod.reason_required"
 		}
 	case Edit:
 		if strings.TrimSpace(a.Reason) == "" {
-			f["reason"] = "moderation.note_required"
+			f["reason"] = "mod.note_required"
 		}
 	case Pin:
 		if a.Scope != "" && a.Scope != ScopeCategory && a.Scope != ScopeGlobal {
-			f["scope"] = "moderation.scope_invalid"
+			f["scope"] = "mod.scope_invalid"
 		}
 	case Move:
 		if a.CategoryID <= 0 {
-			f["category_id"] = "moderation.category_missing"
+			f["category_id"] = "mod.category_missing"
 		}
 	case Merge:
 		if a.IntoTopicID <= 0 {
-			f["into_topic_id"] = "moderation.into_missing"
+			f["into_topic_id"] = "mod.into_missing"
 		} else if a.IntoTopicID == a.TopicID {
-			f["into_topic_id"] = "moderation.into_self"
+			f["into_topic_id"] = "mod.into_self"
 		}
 	case Split:
 		if len(a.PostIDs) == 0 {
-			f["post_ids"] = "moderation.split_none"
+			f["post_ids"] = "mod.split_none"
 		}
 	case Owner:
 		if strings.TrimSpace(a.Username) == "" {
-			f["username"] = "moderation.username_missing"
+			f["username"] = "mod.username_missing"
 		}
 	case Purge:
 		if !a.Confirm {
-			f["confirm"] = "moderation.purge_confirm"
+			f["confirm"] = "mod.purge_confirm"
 		}
 	}
 	return f.Err()

@@ -214,7 +214,7 @@ func TestHideRestoreDelete(t *testing.T) {
 		testutil.Must(t, env.App.Jobs.Drain(ctx), "jobs")
 		var notes []struct{ Data string }
 		testutil.Must(t, env.App.DB.Table("notifications").Where("user_id = ?", f.other.ID).Order("id").Find(&notes).Error, "notifications")
-		if len(notes) < 4 || !strings.Contains(notes[0].Data, "Personal attack") || !strings.Contains(notes[0].Data, "moderation.notice_post_hide") {
+		if len(notes) < 4 || !strings.Contains(notes[0].Data, "Personal attack") || !strings.Contains(notes[0].Data, "mod.notice_post_hide") {
 			t.Errorf("author's notifications: %+v", notes)
 		}
 	})

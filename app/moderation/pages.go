@@ -27,8 +27,8 @@ func (f postForm) action(kind string, postID int64) Action {
 	return Action{Kind: kind, PostID: postID, Reason: f.Reason, CannedID: f.CannedID, Body: f.Body, Confirm: f.Confirm}
 }
 
-var postTitles = map[string]string{Hide: "moderation.hide_title", Delete: "moderation.delete_title",
-	Edit: "moderation.edit_title", Purge: "moderation.purge_title"}
+var postTitles = map[string]string{Hide: "mod.hide_title", Delete: "mod.delete_title",
+	Edit: "mod.edit_title", Purge: "mod.purge_title"}
 
 // postForm shows the form of an action on a post: hide (with the canned
 // reasons), delete, edit with a note, purge.

@@ -79,7 +79,7 @@ func claimed(q *gorm.DB, what string, id int64) error {
 		return fmt.Errorf("%s post %d: %w", what, id, q.Error)
 	}
 	if q.RowsAffected == 0 {
-		return errs.New(errs.Conflict, "moderation.state_conflict", nil)
+		return errs.New(errs.Conflict, "mod.state_conflict", nil)
 	}
 	return nil
 }
@@ -90,12 +90,12 @@ func (s *Service) hide(ctx context.Context, tx *gorm.DB, v *auth.Viewer, a Actio
 		return nil
 	case topic.StatePublished:
 	default:
-		return errs.New(errs.Conflict, "moderation.not_published", nil)
+		return errs.New(errs.Conflict, "mod.not_published", nil)
 	}
 	if a.Reason == "" {
 		cr, err := s.cannedIn(ctx, tx, a.CannedID, CannedHide)
 		if err != nil {
-			return errs.Fields{"canned_id": "moderation.canned_unknown"}
+			return errs.Fields{"canned_id": "mod.canned_unknown"}
 		}
 		a.Reason = strings.TrimSpace(cr.Body)
 		res.Action.Reason = a.Reason
@@ -221,7 +221,7 @@ func (s *Service) official(ctx context.Context, tx *gorm.DB, v *auth.Viewer, a A
 		return nil
 	}
 	if on && (p.Number == 1 || p.State != topic.StatePublished) {
-		return errs.New(errs.Conflict, "moderation.official_reply", nil)
+		return errs.New(errs.Conflict, "mod.official_reply", nil)
 	}
 	before := stateOf(p)
 	if err := tx.Model(&topic.Post{}).Where("id = ?", p.ID).Updates(map[string]any{"official": on, "updated_at": now()}).Error; err != nil {
@@ -256,7 +256,7 @@ var referencesToPosts = [][2]string{{"review_items", "post_id"}, {"flags", "post
 
 func (s *Service) purge(ctx context.Context, tx *gorm.DB, v *auth.Viewer, a Action, p *topic.Post, t *topic.Topic, c *category.Category, res *Result) error {
 	if p.Number == 1 {
-		return errs.New(errs.Conflict, "moderation.purge_first", nil)
+		return errs.New(errs.Conflict, "mod.purge_first", nil)
 	}
 	excerpt := []rune(p.Body)
 	sum := purgeSummary{PostID: p.ID, TopicID: t.ID, Topic: t.Title, Number: p.Number, AuthorID: p.UserID, State: p.State,
@@ -327,13 +327,13 @@ func (s *Service) RequestReview(ctx context.Context, v *auth.Viewer, postID int6
 		return topic.ErrNotFound
 	}
 	if p.State != topic.StateHidden {
-		return errs.New(errs.Conflict, "moderation.review_not_hidden", nil)
+		return errs.New(errs.Conflict, "mod.review_not_hidden", nil)
 	}
 	if utf8.RuneCountInString(note) > MaxReason {
-		return errs.Fields{"note": "moderation.reason_long"}
+		return errs.Fields{"note": "mod.reason_long"}
 	}
 	if s.reviews == nil {
-		return errs.New(errs.Conflict, "moderation.review_unavailable", nil)
+		return errs.New(errs.Conflict, "mod.review_unavailable", nil)
 	}
 	return s.reviews.RequestReview(ctx, v, p.ID, strings.TrimSpace(note))
 }

@@ -164,7 +164,7 @@ func (s *Service) Submit(ctx context.Context, v *auth.Viewer, a Action) (res *Re
 			if a.Kind == Hide && strings.TrimSpace(a.Reason) == "" {
 				cr, err := s.cannedIn(ctx, s.db, a.CannedID, CannedHide)
 				if err != nil {
-					return nil, false, errs.Fields{"canned_id": "moderation.canned_unknown"}
+					return nil, false, errs.Fields{"canned_id": "mod.canned_unknown"}
 				}
 				a.Reason = cr.Body
 			}
@@ -256,7 +256,7 @@ func (s *Service) topicOf(ctx context.Context, tx *gorm.DB, topicID int64) (*top
 		return nil, nil, err
 	}
 	if t.MergedIntoID != nil {
-		return nil, nil, errs.New(errs.Conflict, "moderation.topic_merged", nil)
+		return nil, nil, errs.New(errs.Conflict, "mod.topic_merged", nil)
 	}
 	c, err := s.cats.Get(ctx, t.CategoryID)
 	if err != nil {
@@ -291,13 +291,13 @@ func (s *Service) record(ctx context.Context, tx *gorm.DB, v *auth.Viewer, c aud
 
 // notices words each decision for the member it concerns.
 var notices = map[string]string{
-	Hide: "moderation.notice_post_hide", Restore: "moderation.notice_post_restore",
-	Delete: "moderation.notice_post_delete", Edit: "moderation.notice_post_edit",
-	Official: "moderation.notice_post_official", Unofficial: "moderation.notice_post_unofficial",
-	Purge: "moderation.notice_post_purge", Close: "moderation.notice_topic_close",
-	Open: "moderation.notice_topic_open", Move: "moderation.notice_topic_move",
-	Merge: "moderation.notice_topic_merge", Split: "moderation.notice_topic_split",
-	Owner: "moderation.notice_topic_owner",
+	Hide: "mod.notice_post_hide", Restore: "mod.notice_post_restore",
+	Delete: "mod.notice_post_delete", Edit: "mod.notice_post_edit",
+	Official: "mod.notice_post_official", Unofficial: "mod.notice_post_unofficial",
+	Purge: "mod.notice_post_purge", Close: "mod.notice_topic_close",
+	Open: "mod.notice_topic_open", Move: "mod.notice_topic_move",
+	Merge: "mod.notice_topic_merge", Split: "mod.notice_topic_split",
+	Owner: "mod.notice_topic_owner",
 }
 
 func (s *Service) publish(ctx context.Context, tx *gorm.DB, e event.Event) error {

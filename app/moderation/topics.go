@@ -128,7 +128,7 @@ func (s *Service) setFeatured(ctx context.Context, tx *gorm.DB, v *auth.Viewer, 
 		return nil
 	}
 	if on && t.State != topic.StatePublished {
-		return errs.New(errs.Conflict, "moderation.feature_unpublished", nil)
+		return errs.New(errs.Conflict, "mod.feature_unpublished", nil)
 	}
 	before := topicStateOf(t)
 	at := now()
@@ -178,7 +178,7 @@ func (s *Service) destination(ctx context.Context, v *auth.Viewer, id int64) (*c
 		return nil, errs.Fields{"category_id": "validation.category"}
 	}
 	if !May(v, Move, c) {
-		return nil, errs.Fields{"category_id": "moderation.category_forbidden"}
+		return nil, errs.Fields{"category_id": "mod.category_forbidden"}
 	}
 	return c, nil
 }
@@ -224,12 +224,12 @@ func (s *Service) merge(ctx context.Context, tx *gorm.DB, v *auth.Viewer, a Acti
 	into, intoCat, err := s.topicOf(ctx, tx, a.IntoTopicID)
 	if err != nil {
 		if isNotFound(err) {
-			return errs.Fields{"into_topic_id": "moderation.into_missing"}
+			return errs.Fields{"into_topic_id": "mod.into_missing"}
 		}
 		return err
 	}
 	if !May(v, Merge, intoCat) {
-		return errs.Fields{"into_topic_id": "moderation.into_forbidden"}
+		return errs.Fields{"into_topic_id": "mod.into_forbidden"}
 	}
 	var posts []*topic.Post
 	if err := tx.Where("topic_id = ?", t.ID).Order("number").Find(&posts).Error; err != nil {
@@ -323,11 +323,11 @@ func (s *Service) split(ctx context.Context, tx *gorm.DB, v *auth.Viewer, a Acti
 		return fmt.Errorf("posts to split from topic %d: %w", t.ID, err)
 	}
 	if len(posts) != len(slices.Compact(slices.Sorted(slices.Values(a.PostIDs)))) {
-		return errs.Fields{"post_ids": "moderation.split_foreign"}
+		return errs.Fields{"post_ids": "mod.split_foreign"}
 	}
 	for _, p := range posts {
 		if p.Number == 1 {
-			return errs.Fields{"post_ids": "moderation.split_first"}
+			return errs.Fields{"post_ids": "mod.split_first"}
 		}
 	}
 	at := now()
@@ -396,7 +396,7 @@ func (s *Service) owner(ctx context.Context, tx *gorm.DB, v *auth.Viewer, a Acti
 		return fmt.Errorf("find new owner: %w", err)
 	}
 	if u.ID == 0 {
-		return errs.Fields{"username": "moderation.username_unknown"}
+		return errs.Fields{"username": "mod.username_unknown"}
 	}
 	if u.ID == t.UserID {
 		return nil

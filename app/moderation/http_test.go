@@ -172,6 +172,10 @@ func TestRolesThroughTheAPI(t *testing.T) {
 			{"alice", http.MethodPost, fmt.Sprintf("/api/v1/posts/%d/review", inA[1].ID), `{"note":"not mine"}`, http.StatusNotFound},
 			{"bob", http.MethodPost, fmt.Sprintf("/api/v1/posts/%d/review", inA[1].ID), `{"note":"I rephrased it"}`, http.StatusAccepted},
 			{"bob", http.MethodPost, fmt.Sprintf("/api/v1/posts/%d/review", inB[1].ID), `{}`, http.StatusConflict},
+			{"boss", http.MethodPost, "/api/v1/moderation/actions", fmt.Sprintf(`{"kind":"close","topic_id":%d,"reason":"Solved"}`, tpB.ID), http.StatusOK},
+			{"boss", http.MethodPost, "/api/v1/moderation/actions", `{"kind":"explode","topic_id":1}`, http.StatusUnprocessableEntity},
+			{"boss", http.MethodPost, fmt.Sprintf("/api/v1/posts/%d/purge", inB[1].ID), `{}`, http.StatusUnprocessableEntity},
+			{"scott", http.MethodPost, fmt.Sprintf("/api/v1/posts/%d/purge", inA[1].ID), `{"confirm":true}`, http.StatusForbidden},
 		} {
 			if res := call(tc.who, tc.method, tc.path, tc.body); res.StatusCode != tc.want {
 				t.Errorf("%s %s %s: %d, want %d\n%s", tc.who, tc.method, tc.path, res.StatusCode, tc.want, res.Body)

@@ -1,10 +1,12 @@
 // Package policy owns what a post must pass before it is saved: watched
 // words (block, hold for approval, flag, censor, replace, tag) and the
 // anti-spam rules (rate limits by trust level, the duplicate-post check, a
-// spam score that sends doubtful posts to the review queue). The topic
-// domain asks CheckPost on every new topic, reply and edit; the review
-// domain holds what the verdict says to hold. Policy imports no domain: it
-// reads the posts table by name and is wired by app.New.
+// spam score that sends doubtful posts to the review queue). Every new
+// topic, reply and edit is checked: app/review's gate in front of
+// app/topic calls CheckPost (app/review/policy.go adapts it) and holds or
+// flags what the verdict says. Policy imports no domain: it reads the
+// posts table by name and is wired by app.New. The registration form's
+// robot trap is in the leaf package app/policy/trap.
 package policy
 
 import (
@@ -111,9 +113,10 @@ func NewService(g *gorm.DB, cfg config.Config) *Service {
 }
 
 // CheckPost says whether v may publish in, and how: it returns a field error
-// (errs.Fields kind Invalid, or errs.FieldData when the message names a
-// word) for a blocked word, a duplicate, or a rate limit (then of kind
-// TooMany, naming the body), or else the verdict: the text to save and what
+// (an *errs.FieldData, which errors.As also finds as errs.Fields, its
+// messages taking data such as the word) for a blocked word (on "title" or
+// "body"), a duplicate (kind Invalid), or a rate limit (kind TooMany, on
+// "body"), or else the verdict: the text to save and what
 // to hold, flag and tag. Members with PermBypassLimit in the category skip
 // the rate limits, the duplicate check and the spam score, never the
 // watched words.

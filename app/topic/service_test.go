@@ -342,7 +342,9 @@ func TestNoNPlusOne(t *testing.T) {
 	env := testutil.New(t)
 	w := setup(t, env)
 	tp := w.start(t, w.ana, w.general, "Counting the queries", topic.KindQuestion)
-	count := func(n int) (page, list int) {
+	boris := env.Client()
+	boris.Login(t, "boris")
+	count := func(n int) (page, list, request int) {
 		qc := testutil.CountQueries(t, env.App.DB.DB)
 		for i := 0; i < n; i++ {
 			u := env.Member(t, fmt.Sprintf("voice%02d_%d", i, n))
@@ -356,17 +358,26 @@ func TestNoNPlusOne(t *testing.T) {
 		qc.Reset()
 		_, err = env.App.Topics.List(ctx, w.boris.Viewer(), topic.ListQuery{})
 		testutil.Must(t, err, "list")
-		return page, qc.N()
+		list = qc.N()
+		// The whole request of a logged-in member, middleware (session,
+		// account, visits) and rendering included; read once before, so
+		// that this visit writes nothing new.
+		boris.Get(t, tp.URL())
+		qc.Reset()
+		if res := boris.Get(t, tp.URL()); res.StatusCode != 200 {
+			t.Fatalf("topic page: %d", res.StatusCode)
+		}
+		return page, list, qc.N()
 	}
-	p1, l1 := count(2)
-	p2, l2 := count(12)
-	if p1 != p2 || l1 != l2 {
-		t.Errorf("queries grow with content: topic page %d → %d, latest list %d → %d", p1, p2, l1, l2)
+	p1, l1, r1 := count(2)
+	p2, l2, r2 := count(12)
+	if p1 != p2 || l1 != l2 || r1 != r2 {
+		t.Errorf("queries grow with content: topic page %d → %d, latest list %d → %d, logged-in request %d → %d", p1, p2, l1, l2, r1, r2)
 	}
-	if p2 > 12 || l2 > 8 {
-		t.Errorf("too many queries: topic page %d, latest list %d", p2, l2)
+	if p2 > 7 || l2 > 8 || r2 > 12 {
+		t.Errorf("too many queries: topic page %d, latest list %d, logged-in request %d", p2, l2, r2)
 	}
-	t.Logf("topic page: %d queries, latest list: %d", p2, l2)
+	t.Logf("topic page: %d queries (%d for the whole logged-in request), latest list: %d", p2, r2, l2)
 }
 
 func TestValidation(t *testing.T) {

@@ -336,3 +336,12 @@ func (v *Viewer) MaySeeAudit() bool { return CanSeeAudit(v) }
 
 // MayManageRoles is CanManageRoles for templates.
 func (v *Viewer) MayManageRoles() bool { return CanManageRoles(v) }
+
+// SilencedForever says whether v's silence has no end.
+func (v *Viewer) SilencedForever() bool { return v.Silenced() && !v.SilencedUntil.Before(Forever) }
+
+// MayModerateMembers says whether v sees the team's page about members
+// (sanctions, notes or roles), for the profile's link to it.
+func (v *Viewer) MayModerateMembers() bool {
+	return CanSeeSanctions(v) || CanSeeNotes(v) || CanManageRoles(v)
+}

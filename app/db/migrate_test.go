@@ -20,6 +20,7 @@ import (
 	"causerie/app/notify"
 	"causerie/app/policy"
 	"causerie/app/reputation"
+	"causerie/app/staff"
 	"causerie/app/review"
 	"causerie/app/search"
 	"causerie/app/testutil"
@@ -43,7 +44,7 @@ func models() []any {
 		&search.Term{},
 		&moderation.CannedResponse{},
 		&review.Item{}, &review.Flag{}, &review.CategorySetting{},
-		&user.RoleRow{}, &user.RolePermission{}, &user.MemberScope{},
+		&user.RoleRow{}, &user.RolePermission{}, &user.MemberScope{}, &staff.Sanction{}, &staff.Note{},
 		&policy.Word{},
 	}
 }

@@ -44,6 +44,11 @@ func isTimeout(err error) bool {
 	return false
 }
 
+// createIndex makes an empty index. Every batch waits until it is on
+// disk: a job that indexed a post is deleted once it returns, so what it
+// wrote must have been persisted. (Bleve's "unsafe_batch" would be faster
+// for a build, but it loses batches still in memory when the index is
+// closed.)
 func createIndex(dir string) (bleve.Index, error) {
 	m, err := newMapping()
 	if err != nil {
@@ -157,6 +162,10 @@ func topicDocIDs(idx bleve.Index, topicID int64) ([]string, error) {
 	}
 }
 
+// buildBatch is how many posts a build writes at a time: larger batches
+// make fewer, larger segments for Bleve to merge.
+const buildBatch = 2000
+
 // Progress reports a build: done out of total posts, and the rate.
 type Progress func(done, total int64)
 
@@ -173,7 +182,7 @@ func (s *Service) build(ctx context.Context, idx bleve.Index, progress Progress)
 		if err := ctx.Err(); err != nil {
 			return done, err
 		}
-		rs, err := s.store.page(ctx, after, 500)
+		rs, err := s.store.page(ctx, after, buildBatch)
 		if err != nil {
 			return done, err
 		}

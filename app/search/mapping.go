@@ -134,7 +134,7 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 	}
 	for _, name := range []string{fCreated, fActivity} {
 		f := mapping.NewDateTimeFieldMapping()
-		f.IncludeInAll, f.Store = false, name == fCreated
+		f.IncludeInAll, f.Store = false, true
 		doc.AddFieldMappingsAt(name, f)
 	}
 	doc.Dynamic = false

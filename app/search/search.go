@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"html/template"
 	"net/url"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -18,6 +19,19 @@ import (
 	"causerie/app/auth"
 	"causerie/app/category"
 )
+
+// minFuzzy is the length from which a word forgives one typo.
+const minFuzzy = 5
+
+// hasLongWord says whether a word is long enough to forgive a typo in.
+func (q *Query) hasLongWord() bool {
+	for _, w := range q.Words {
+		if utf8.RuneCountInString(w) >= minFuzzy && !isCJK(w) {
+			return true
+		}
+	}
+	return false
+}
 
 // PerPage is how many topics a page of results shows.
 const PerPage = 20
@@ -97,7 +111,24 @@ func (s *Service) Search(ctx context.Context, v *auth.Viewer, q *Query, page int
 		res.Took = time.Since(start)
 		return res, err
 	}
-	must := s.textQuery(idx, q, q.InTitle)
+	// Typos are forgiven only when the words as typed find nothing: fuzzy
+	// matching is the costliest part of a query, and needless when the
+	// words exist.
+	for _, fuzzy := range []bool{false, true} {
+		if fuzzy && (res.Posts > 0 || !q.hasLongWord()) {
+			break
+		}
+		if err := s.run(ctx, idx, q, filter, fuzzy, res); err != nil {
+			return nil, err
+		}
+	}
+	res.Took = time.Since(start)
+	return res, nil
+}
+
+// run searches once, with or without typo tolerance, and fills res.
+func (s *Service) run(ctx context.Context, idx bleve.Index, q *Query, filter query.Query, fuzzy bool, res *Results) error {
+	must := s.textQuery(idx, q, q.InTitle, fuzzy)
 	if must == nil {
 		must = bleve.NewMatchAllQuery()
 	}
@@ -105,13 +136,12 @@ func (s *Service) Search(ctx context.Context, v *auth.Viewer, q *Query, page int
 	bq.AddMust(must)
 	bq.AddFilter(filter)
 	if q.HasText() {
+		// Accepted answers are few: boosting them costs little. (Titles
+		// weigh more through their fields' boost in textQuery.)
 		acc := bleve.NewBoolFieldQuery(true)
 		acc.SetField(fAccepted)
 		acc.SetBoost(1.5)
-		first := bleve.NewBoolFieldQuery(true)
-		first.SetField(fFirst)
-		first.SetBoost(0.5)
-		bq.AddShould(acc, first)
+		bq.AddShould(acc)
 	}
 	for _, w := range q.Excluded {
 		if ex := s.anyField(idx, w); ex != nil {
@@ -129,19 +159,22 @@ func (s *Service) Search(ctx context.Context, v *auth.Viewer, q *Query, page int
 	var facets search.FacetResults
 	for {
 		req := bleve.NewSearchRequestOptions(bq, size, 0, false)
-		req.Fields = []string{fTopic}
+		req.Fields = []string{fTopic, fActivity}
 		req.SortBy(sortOrder(q))
 		req.Score = ""
-		if q.TopicID == 0 {
+		if q.TopicID == 0 && res.Page == 1 { // counts cost a visit to every match: first pages only
 			req.AddFacet(fCategory, bleve.NewFacetRequest(fCategory, 50))
 			req.AddFacet(fTags, bleve.NewFacetRequest(fTags, 12))
 			req.AddFacet(fKind, bleve.NewFacetRequest(fKind, 3))
 		}
 		r, err := idx.SearchInContext(ctx, req)
 		if err != nil {
-			return nil, fmt.Errorf("search: %w", err)
+			return fmt.Errorf("search: %w", err)
 		}
 		total, facets = int(r.Total), r.Facets
+		if sortOrder(q)[0] == "-_score" {
+			byActivity(r.Hits)
+		}
 		groups, best = group(r.Hits, q.TopicID != 0)
 		if len(groups) >= want || uint64(len(r.Hits)) >= r.Total || size >= 2000 {
 			break
@@ -156,22 +189,37 @@ func (s *Service) Search(ctx context.Context, v *auth.Viewer, q *Query, page int
 	} else {
 		groups, best = nil, nil
 	}
+	var err error
 	if res.Groups, err = s.fill(ctx, idx, must, groups, best); err != nil {
-		return nil, err
+		return err
 	}
 	res.Facets = s.facets(ctx, q, facets)
-	res.Took = time.Since(start)
-	return res, nil
+	return nil
 }
 
+// sortOrder is the order of the hits. Relevance sorts by score alone, which
+// needs no per-document values; ties are broken by activity afterwards,
+// among the hits kept (byActivity).
 func sortOrder(q *Query) []string {
 	switch {
 	case q.Sort == SortNewest || (!q.HasText() && q.Sort != SortReactions):
-		return []string{"-" + fCreated, "-_score"}
+		return []string{"-" + fCreated}
 	case q.Sort == SortReactions:
-		return []string{"-" + fReactions, "-_score", "-" + fCreated}
+		return []string{"-" + fReactions, "-_score"}
 	}
-	return []string{"-_score", "-" + fActivity}
+	return []string{"-_score"}
+}
+
+// byActivity puts hits of equal score in order of their topic's last
+// activity, most recent first: the tie-break of relevance.
+func byActivity(hits search.DocumentMatchCollection) {
+	activity := func(h *search.DocumentMatch) string { v, _ := h.Fields[fActivity].(string); return v }
+	sort.SliceStable(hits, func(i, j int) bool {
+		if hits[i].Score != hits[j].Score {
+			return hits[i].Score > hits[j].Score
+		}
+		return activity(hits[i]) > activity(hits[j])
+	})
 }
 
 // group keeps each topic's first (best) hit, in order; in one topic every
@@ -333,7 +381,7 @@ func analyzes(idx bleve.Index, field, text string) bool {
 // language's title or body (titles weigh more), with typos forgiven on
 // longer words and the last word completed as a prefix while typing.
 // A word that some language drops as too common is not required.
-func (s *Service) textQuery(idx bleve.Index, q *Query, titleOnly bool) query.Query {
+func (s *Service) textQuery(idx bleve.Index, q *Query, titleOnly, fuzzy bool) query.Query {
 	var parts []query.Query
 	for i, w := range q.Words {
 		var ors []query.Query
@@ -363,7 +411,7 @@ func (s *Service) textQuery(idx bleve.Index, q *Query, titleOnly bool) query.Que
 				if l == LangCJK || isCJK(w) {
 					continue
 				}
-				if utf8.RuneCountInString(w) >= 5 {
+				if fuzzy && utf8.RuneCountInString(w) >= minFuzzy {
 					fz := bleve.NewMatchQuery(w)
 					fz.SetField(f)
 					fz.SetFuzziness(1)

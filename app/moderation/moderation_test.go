@@ -248,6 +248,7 @@ func TestTopicActions(t *testing.T) {
 		ctx := testutil.Ctx()
 		src, srcPosts := f.topic(t, f.catA, "The duplicate question", "first answer to the duplicate", "second answer to the duplicate")
 		dst, _ := f.topic(t, f.catB, "The original question", "an answer to the original")
+		testutil.Must(t, env.App.DB.Exec("UPDATE posts SET reply_to_id = ? WHERE id = ?", srcPosts[0].ID, srcPosts[2].ID).Error, "a reply to the first post")
 		catCount := func(id int64, col string) int {
 			return f.count(t, "SELECT "+col+" FROM categories WHERE id = ?", id)
 		}
@@ -320,6 +321,9 @@ func TestTopicActions(t *testing.T) {
 		}
 		if n := f.count(t, "SELECT replies_count FROM topics WHERE id = ?", nt.ID); n != 1 {
 			t.Errorf("replies_count of the new topic: %d, want 1", n)
+		}
+		if n := f.count(t, "SELECT count(*) FROM posts p JOIN posts r ON r.id = p.reply_to_id WHERE r.topic_id <> p.topic_id"); n != 0 {
+			t.Errorf("%d replies point into another topic after the split", n)
 		}
 
 		// Change owner: counts follow.

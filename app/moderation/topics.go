@@ -354,11 +354,13 @@ func (s *Service) split(ctx context.Context, tx *gorm.DB, v *auth.Viewer, a Acti
 			}
 		}
 	}
-	if err := refreshTopic(ctx, tx, t.ID); err != nil {
-		return err
-	}
-	if err := refreshTopic(ctx, tx, nt.ID); err != nil {
-		return err
+	for _, id := range []int64{t.ID, nt.ID} {
+		if err := refreshTopic(ctx, tx, id); err != nil {
+			return err
+		}
+		if err := detachReplies(ctx, tx, id); err != nil {
+			return err
+		}
 	}
 	if err := bump(ctx, tx, "categories", "topics_count", to.ID, 1); err != nil {
 		return err
@@ -385,6 +387,17 @@ func (s *Service) split(ctx context.Context, tx *gorm.DB, v *auth.Viewer, a Acti
 		return err
 	}
 	return s.contentChanged(ctx, tx, v, a, nt.ID)
+}
+
+// detachReplies lets go of "in reply to" links that now point into another
+// topic (after a split): a page would show them as posts of its own.
+func detachReplies(ctx context.Context, tx *gorm.DB, topicID int64) error {
+	err := tx.WithContext(ctx).Exec(`UPDATE posts SET reply_to_id = NULL WHERE topic_id = ? AND reply_to_id IS NOT NULL
+		AND reply_to_id NOT IN (SELECT id FROM posts WHERE topic_id = ?)`, topicID, topicID).Error
+	if err != nil {
+		return fmt.Errorf("replies across topic %d: %w", topicID, err)
+	}
+	return nil
 }
 
 // owner gives t and its first post to another member; the counts of

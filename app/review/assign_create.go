@@ -14,5 +14,5 @@ func (h *handlers) assignCreate(c echo.Context) error {
 	if _, err := h.svc.Assign(c.Request().Context(), web.Viewer(c), id, c.FormValue("assignee")); err != nil {
 		return err
 	}
-	return web.Redirect(c, web.SafeNext(c.FormValue("next"), "/review"), "review.assigned")
+	return web.Redirect(c, web.SafeNext(c.FormValue("next"), "/review"), "flash.review_assigned")
 }

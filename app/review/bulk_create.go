@@ -24,9 +24,9 @@ func (h *handlers) bulkCreate(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	flash := "review.bulk_done"
+	flash := "flash.review_bulk_done"
 	if len(res.Failed) > 0 {
-		flash = "review.bulk_partly"
+		flash = "flash.review_bulk_partly"
 	}
 	return web.Redirect(c, web.SafeNext(form.Get("next"), "/review"), flash)
 }

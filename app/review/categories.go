@@ -25,5 +25,5 @@ func (h *handlers) categoriesUpdate(c echo.Context) error {
 	if err := h.svc.SetRequireApproval(c.Request().Context(), web.Viewer(c), id, c.FormValue("require_approval") == "1"); err != nil {
 		return err
 	}
-	return web.Redirect(c, "/review/categories", "review.rule_saved")
+	return web.Redirect(c, "/review/categories", "flash.review_rule_saved")
 }

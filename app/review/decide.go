@@ -186,7 +186,7 @@ func (s *Service) decideHeld(ctx context.Context, tx *gorm.DB, v *auth.Viewer, i
 		_, _, err = s.topics.RejectHeld(ctx, tx, *it.PostID, v.ID)
 	case Hide:
 		msg = "review.notice_hidden"
-		_, _, err = s.topics.SetPostState(ctx, tx, *it.PostID, topic.StatePending, topic.StateHidden, v.ID, "post.hide")
+		_, _, err = s.topics.SetPostState(ctx, tx, *it.PostID, topic.StatePending, topic.StateHidden, v.ID, "post.hide", d.Reason)
 	}
 	if err != nil {
 		if errors.Is(err, errs.Conflict) {
@@ -218,16 +218,20 @@ func (s *Service) decideFlag(ctx context.Context, tx *gorm.DB, v *auth.Viewer, i
 	}
 	switch {
 	case d.Outcome == Reject && p.State == topic.StateHidden && it.payload().AutoHidden:
-		if _, _, err := s.topics.SetPostState(ctx, tx, p.ID, topic.StateHidden, topic.StatePublished, v.ID, "post.restore"); err != nil {
+		if _, _, err := s.topics.SetPostState(ctx, tx, p.ID, topic.StateHidden, topic.StatePublished, v.ID, "post.restore", ""); err != nil {
 			return nil, err
 		}
 		return s.postNotice(ctx, tx, p.ID, "review.notice_flags_dismissed", d.Reason)
 	case d.Outcome != Reject && p.State == topic.StatePublished:
-		if _, _, err := s.topics.SetPostState(ctx, tx, p.ID, topic.StatePublished, topic.StateHidden, v.ID, "post.hide"); err != nil {
+		if _, _, err := s.topics.SetPostState(ctx, tx, p.ID, topic.StatePublished, topic.StateHidden, v.ID, "post.hide", d.Reason); err != nil {
 			return nil, err
 		}
 		return s.postNotice(ctx, tx, p.ID, "review.notice_hidden", d.Reason)
 	case d.Outcome != Reject && p.State == topic.StateHidden:
+		// Hidden by the flags: it stays hidden, now with the reviewer's reason.
+		if err := tx.Model(&topic.Post{}).Where("id = ?", p.ID).Updates(map[string]any{"hidden_reason": d.Reason, "hidden_by_id": v.ID}).Error; err != nil {
+			return nil, fmt.Errorf("reason of hidden post %d: %w", p.ID, err)
+		}
 		return s.postNotice(ctx, tx, p.ID, "review.notice_hidden", d.Reason)
 	}
 	return nil, nil
@@ -238,7 +242,7 @@ func (s *Service) decideAppeal(ctx context.Context, tx *gorm.DB, v *auth.Viewer,
 	if d.Outcome != Approve {
 		return s.postNotice(ctx, tx, *it.PostID, "review.notice_appeal_rejected", d.Reason)
 	}
-	if _, _, err := s.topics.SetPostState(ctx, tx, *it.PostID, topic.StateHidden, topic.StatePublished, v.ID, "post.restore"); err != nil {
+	if _, _, err := s.topics.SetPostState(ctx, tx, *it.PostID, topic.StateHidden, topic.StatePublished, v.ID, "post.restore", ""); err != nil {
 		if errors.Is(err, errs.Conflict) {
 			return nil, errs.New(errs.Conflict, "review.not_hidden", nil)
 		}
@@ -380,7 +384,7 @@ func (s *Service) carryOut(ctx context.Context, tx *gorm.DB, v *auth.Viewer, it 
 	case s.actions != nil && len(pr.Params) > 0:
 		return s.actions.ApplyTx(ctx, tx, v, pr.Params)
 	case pr.Action == "post.hide" && pr.PostID != 0:
-		if _, _, err := s.topics.SetPostState(ctx, tx, pr.PostID, topic.StatePublished, topic.StateHidden, v.ID, "post.hide"); err != nil {
+		if _, _, err := s.topics.SetPostState(ctx, tx, pr.PostID, topic.StatePublished, topic.StateHidden, v.ID, "post.hide", pr.Reason); err != nil {
 			return err
 		}
 		n, err := s.postNotice(ctx, tx, pr.PostID, "review.notice_hidden", pr.Reason)
@@ -395,7 +399,7 @@ func (s *Service) carryOut(ctx context.Context, tx *gorm.DB, v *auth.Viewer, it 
 			Category: catOf(it), Reason: pr.Reason, Before: map[string]any{"state": topic.StatePublished},
 			After: map[string]any{"state": topic.StateHidden, "proposal": it.ID}})
 	case pr.Action == "post.restore" && pr.PostID != 0:
-		if _, _, err := s.topics.SetPostState(ctx, tx, pr.PostID, topic.StateHidden, topic.StatePublished, v.ID, "post.restore"); err != nil {
+		if _, _, err := s.topics.SetPostState(ctx, tx, pr.PostID, topic.StateHidden, topic.StatePublished, v.ID, "post.restore", ""); err != nil {
 			return err
 		}
 		n, err := s.postNotice(ctx, tx, pr.PostID, "review.notice_restored", pr.Reason)

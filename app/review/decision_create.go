@@ -26,9 +26,9 @@ func (h *handlers) decisionCreate(c echo.Context) error {
 		}
 		return web.RenderForm(c, "review/item", d, e, err)
 	}
-	flash := "review.decided"
+	flash := "flash.review_decided"
 	if res.Proposal != nil {
-		flash = "review.proposed"
+		flash = "flash.review_proposed"
 	}
 	next := web.SafeNext(c.FormValue("next"), "/review")
 	if next == fmt.Sprintf("/review/%d", id) && res.Proposal == nil {

@@ -110,7 +110,7 @@ func (s *Service) FlagPost(ctx context.Context, v *auth.Viewer, postID int64, in
 // autoHide hides a post whose flags reached the threshold, as the system,
 // and tells its author.
 func (s *Service) autoHide(ctx context.Context, tx *gorm.DB, it *Item, t *topic.Topic, p *topic.Post) error {
-	if _, _, err := s.topics.SetPostState(ctx, tx, p.ID, topic.StatePublished, topic.StateHidden, 0, "post.hide"); err != nil {
+	if _, _, err := s.topics.SetPostState(ctx, tx, p.ID, topic.StatePublished, topic.StateHidden, 0, "post.hide", ""); err != nil {
 		if errors.Is(err, errs.Conflict) {
 			return nil // hidden meanwhile
 		}

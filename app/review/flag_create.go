@@ -1,6 +1,7 @@
 package review
 
 import (
+	"fmt"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
@@ -30,14 +31,14 @@ func (h *handlers) flagPostCreate(c echo.Context) error {
 		return err
 	}
 	ctx, v := c.Request().Context(), web.Viewer(c)
+	ff, err := h.svc.PostToFlag(ctx, v, id)
+	if err != nil {
+		return err
+	}
 	if _, err := h.svc.FlagPost(ctx, v, id, in); err != nil {
-		ff, ferr := h.svc.PostToFlag(ctx, v, id)
-		if ferr != nil {
-			return ferr
-		}
 		return web.RenderForm(c, "review/flag", in, ff, err)
 	}
-	return web.Redirect(c, "/p/"+c.Param("id"), "review.flagged")
+	return web.Redirect(c, fmt.Sprintf("%s#post-%d", ff.Topic.PostURL(ff.Post.Number), ff.Post.Number), "flash.review_flagged")
 }
 
 func (h *handlers) flagUserShow(c echo.Context) error {
@@ -61,5 +62,5 @@ func (h *handlers) flagUserCreate(c echo.Context) error {
 		}
 		return web.RenderForm(c, "review/flag", in, ff, err)
 	}
-	return web.Redirect(c, "/u/"+c.Param("username"), "review.flagged")
+	return web.Redirect(c, "/u/"+c.Param("username"), "flash.review_flagged")
 }

@@ -250,8 +250,10 @@ func (s *Service) RejectHeld(ctx context.Context, tx *gorm.DB, postID, by int64)
 
 // SetPostState hides a published post or shows a hidden one again, in tx,
 // for the review queue (flags that reach their threshold, decisions on
-// them). Counts follow, and ContentChanged tells search and caches.
-func (s *Service) SetPostState(ctx context.Context, tx *gorm.DB, postID int64, from, to string, actorID int64, action string) (*Topic, *Post, error) {
+// them). A hidden post keeps why and by whom (reason, actorID; 0 for the
+// system), which its author reads on the topic page. Counts follow, and
+// ContentChanged tells search and caches.
+func (s *Service) SetPostState(ctx context.Context, tx *gorm.DB, postID int64, from, to string, actorID int64, action, reason string) (*Topic, *Post, error) {
 	st := NewStore(tx)
 	p, err := st.Post(ctx, postID)
 	if err != nil {
@@ -263,6 +265,19 @@ func (s *Service) SetPostState(ctx context.Context, tx *gorm.DB, postID int64, f
 	}
 	if err := s.move(ctx, tx, t, p, from, to); err != nil {
 		return nil, nil, err
+	}
+	if to == StateHidden || from == StateHidden {
+		why := map[string]any{"hidden_reason": "", "hidden_by_id": nil, "hidden_at": nil}
+		if to == StateHidden {
+			now := s.now()
+			why = map[string]any{"hidden_reason": reason, "hidden_by_id": nil, "hidden_at": now}
+			if actorID != 0 {
+				why["hidden_by_id"] = actorID
+			}
+		}
+		if err := tx.Model(&Post{}).Where("id = ?", p.ID).Updates(why).Error; err != nil {
+			return nil, nil, fmt.Errorf("why post %d is hidden: %w", p.ID, err)
+		}
 	}
 	return t, p, s.publish(ctx, tx, event.ContentChanged{TopicID: t.ID, PostIDs: []int64{p.ID}, ActorID: actorID, Action: action})
 }

@@ -34,6 +34,7 @@ import (
 	"causerie/app/policy/trap"
 	"causerie/app/profile"
 	"causerie/app/reputation"
+	"causerie/app/review"
 	"causerie/app/search"
 	"causerie/app/site"
 	"causerie/app/staff"
@@ -67,6 +68,7 @@ type App struct {
 	Moderation *moderation.Service
 	Search     *search.Service
 	Policy     *policy.Service
+	Review     *review.Service
 }
 
 // New prepares the data folder, opens and migrates the database and builds
@@ -147,6 +149,9 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, database *d
 	mods.SetLanguages(bundle.Languages())
 	moderation.Routes(srv, mods, topics, user.RequireLogin)
 	policy.Routes(srv, policies, user.RequireLogin)
+	reviews := review.NewService(database.DB, cfg, cats, topics, events, queue, mailer, log)
+	review.Wire(reviews, topics, users, mods, policies)
+	review.Routes(srv, reviews, user.RequireLogin)
 	// Visitors' pages drop what moderation changed, also when a job changed it.
 	event.Subscribe(events, "pagecache", func(_ context.Context, e event.ContentChanged) error {
 		srv.Cache.Invalidate(web.TopicTag(e.TopicID), web.TagLists)
@@ -172,7 +177,7 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, database *d
 	}
 	search.Routes(srv, finder)
 	return &App{Staff: team, Moderation: mods, Search: finder, Config: cfg, Log: log, DB: database, Users: users, Web: srv, Mail: mailer, Bundle: bundle,
-		Render: render, Categories: cats, Topics: topics, Uploads: uploads, Notify: notices, Reputation: reps, Policy: policies, Jobs: queue, Events: events}, nil
+		Render: render, Categories: cats, Topics: topics, Uploads: uploads, Notify: notices, Reputation: reps, Policy: policies, Review: reviews, Jobs: queue, Events: events}, nil
 }
 
 // Theme layers the operator's [theme] dir over the embedded default theme.

@@ -18,6 +18,7 @@ import (
 	"causerie/app/errs"
 	"causerie/app/event"
 	"causerie/app/notify"
+	"causerie/app/policy"
 	"causerie/app/review"
 	"causerie/app/testutil"
 	"causerie/app/topic"
@@ -268,6 +269,15 @@ func TestWhatIsHeld(t *testing.T) {
 		tp, first := w.start(t, w.newbie, w.general, "Hello from a newcomer", "My very first words.")
 		if first.State != topic.StatePending || tp.State != topic.StatePending {
 			t.Fatalf("a newcomer's first topic: %s/%s", tp.State, first.State)
+		}
+		author, other := env.Client(), env.Client()
+		author.Login(t, w.newbie.Username)
+		other.Login(t, w.bo.Username)
+		if res := author.Get(t, tp.URL()); res.StatusCode != http.StatusOK || !strings.Contains(res.Body, "Awaiting review") {
+			t.Errorf("the author opens their held topic: %d", res.StatusCode)
+		}
+		if res := other.Get(t, tp.URL()); res.StatusCode != http.StatusNotFound {
+			t.Errorf("another member opens a held topic: %d", res.StatusCode)
 		}
 		list, err := env.App.Topics.List(ctx, w.bo.Viewer(), topic.ListQuery{Filter: topic.ListLatest})
 		testutil.Must(t, err, "list")
@@ -816,4 +826,40 @@ func (w *world) firstPost(t *testing.T, tp *topic.Topic) int64 {
 	p, err := topic.NewStore(w.env.App.DB.DB).PostByNumber(ctx, tp.ID, 1)
 	testutil.Must(t, err, "first post")
 	return p.ID
+}
+
+// The policy's verdicts reach the queue: a watched word set to hold holds
+// the post, one set to flag publishes it and opens a flag item, one set to
+// censor rewrites it, one set to block refuses it naming the field.
+func TestPolicyVerdicts(t *testing.T) {
+	testutil.Each(t, func(t *testing.T, env *testutil.Env) {
+		w := setup(t, env)
+		for _, in := range []policy.WordInput{{Pattern: "casino", Action: policy.ActionHold}, {Pattern: "crypto", Action: policy.ActionFlag},
+			{Pattern: "darn", Action: policy.ActionCensor}, {Pattern: "viagra", Action: policy.ActionBlock}} {
+			_, err := env.App.Policy.CreateWord(ctx, w.lead.Viewer(), in)
+			testutil.Must(t, err, "watch %s", in.Pattern)
+		}
+		tp, _ := w.start(t, w.ana, w.general, "Weekend plans anyone", "Going hiking on Saturday.")
+		held := w.reply(t, w.bo, tp, "Or the casino downtown?")
+		if held.State != topic.StatePending || w.item(t, review.KindHeldPost, held.ID).Reasons != "watched_word" {
+			t.Errorf("a held word: %s", held.State)
+		}
+		flagged := w.reply(t, w.bo, tp, "Or we could talk crypto all day.")
+		if flagged.State != topic.StatePublished || w.item(t, review.KindFlag, flagged.ID).Reasons != "watched_word" {
+			t.Errorf("a flagged word: %s", flagged.State)
+		}
+		censored := w.reply(t, w.bo, tp, "Oh darn, it will rain.")
+		if !strings.Contains(censored.Body, "■■■") || strings.Contains(censored.Body, "darn") {
+			t.Errorf("a censored word: %q", censored.Body)
+		}
+		_, _, err := env.App.Topics.Reply(ctx, w.bo.Viewer(), tp.ID, topic.ReplyInput{Body: "Cheap viagra here"})
+		var f errs.Fields
+		if !errors.As(err, &f) || f["body"] == "" {
+			t.Errorf("a blocked word: %v", err)
+		}
+		w.drain(t)
+		if w.seen(held.ID) != 0 || w.seen(flagged.ID) != 1 {
+			t.Errorf("events: held %d, flagged %d", w.seen(held.ID), w.seen(flagged.ID))
+		}
+	})
 }

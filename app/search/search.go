@@ -134,7 +134,9 @@ func (s *Service) run(ctx context.Context, idx bleve.Index, q *Query, filter que
 	}
 	bq := bleve.NewBooleanQuery()
 	bq.AddMust(must)
-	bq.AddFilter(filter)
+	if filter != nil {
+		bq.AddFilter(filter)
+	}
 	if q.HasText() {
 		// Accepted answers are few: boosting them costs little. (Titles
 		// weigh more through their fields' boost in textQuery.)
@@ -149,7 +151,7 @@ func (s *Service) run(ctx context.Context, idx bleve.Index, q *Query, filter que
 		}
 	}
 	want := res.Page*PerPage + 1 // one more group tells whether a next page exists
-	size := want * 4
+	size := want * 2
 	if q.TopicID != 0 {
 		size = want
 	}
@@ -299,7 +301,8 @@ func (s *Service) fill(ctx context.Context, idx bleve.Index, must query.Query, g
 
 // filter is what every query of v is limited to: the categories v may
 // read (and the one asked for, if v may read it), the topic searched in,
-// and the filters of the query. ok is false when nothing can match.
+// and the filters of the query. ok is false when nothing can match; the
+// filter is nil when nothing needs filtering out.
 func (s *Service) filter(ctx context.Context, v *auth.Viewer, q *Query) (query.Query, bool, error) {
 	readable, err := s.cats.ReadableIDs(ctx, v)
 	if err != nil {
@@ -320,11 +323,21 @@ func (s *Service) filter(ctx context.Context, v *auth.Viewer, q *Query) (query.Q
 	if len(readable) == 0 {
 		return nil, false, nil
 	}
-	cats := make([]query.Query, 0, len(readable))
-	for _, id := range readable {
-		cats = append(cats, term(fCategory, idString(id)))
+	var parts []query.Query
+	everything, err := s.cats.ReadableIDs(ctx, &auth.Viewer{Role: auth.RoleAdmin})
+	if err != nil {
+		return nil, false, err
 	}
-	parts := []query.Query{bleve.NewDisjunctionQuery(cats...)}
+	// A reader who may read every category needs no category filter: the
+	// index holds nothing else. Anyone else's search is limited to the
+	// categories they may read.
+	if q.Category != "" || len(readable) < len(everything) {
+		cats := make([]query.Query, 0, len(readable))
+		for _, id := range readable {
+			cats = append(cats, term(fCategory, idString(id)))
+		}
+		parts = append(parts, bleve.NewDisjunctionQuery(cats...))
+	}
 	if q.TopicID != 0 {
 		parts = append(parts, term(fTopic, idString(q.TopicID)))
 	}
@@ -357,6 +370,9 @@ func (s *Service) filter(ctx context.Context, v *auth.Viewer, q *Query) (query.Q
 		b := bleve.NewBoolFieldQuery(true)
 		b.SetField(fFirst)
 		parts = append(parts, b)
+	}
+	if len(parts) == 0 {
+		return nil, true, nil // nothing to filter out
 	}
 	return bleve.NewConjunctionQuery(parts...), true, nil
 }

@@ -44,7 +44,11 @@ func (s *Service) Suggest(ctx context.Context, v *auth.Viewer, raw string, n int
 	first.SetField(fFirst)
 	bq := bleve.NewBooleanQuery()
 	bq.AddMust(must)
-	bq.AddFilter(bleve.NewConjunctionQuery(filter, first))
+	if filter != nil {
+		bq.AddFilter(bleve.NewConjunctionQuery(filter, first))
+	} else {
+		bq.AddFilter(first)
+	}
 	return s.topics(ctx, idx, bq, n)
 }
 

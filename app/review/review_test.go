@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"time"
 	"testing"
 
 	"causerie/app/audit"
@@ -543,6 +544,11 @@ func TestQueueVisibility(t *testing.T) {
 		_, b := w.start(t, w.ana, w.other, "Held in the other room", "Other words.")
 		_, err := w.svc.List(ctx, w.ana.Viewer(), review.Query{})
 		wantKind(t, err, errs.Forbidden, "a member opens the queue")
+		for _, role := range []string{"editor", "analyst"} {
+			u := env.UserWithRole(t, "some_"+role, role)
+			_, err = w.svc.List(ctx, u.Viewer(), review.Query{})
+			wantKind(t, err, errs.Forbidden, "an "+role+" opens the queue")
+		}
 		ids := func(v *auth.Viewer, q review.Query) []int64 {
 			pg, err := w.svc.List(ctx, v, q)
 			testutil.Must(t, err, "list")
@@ -862,4 +868,30 @@ func TestPolicyVerdicts(t *testing.T) {
 			t.Errorf("events: held %d, flagged %d", w.seen(held.ID), w.seen(flagged.ID))
 		}
 	})
+}
+
+// An item shows its author's history: flags against them and how they
+// ended, posts refused, and the staff domain's sanctions and notes (notes
+// to those who may read them).
+func TestAuthorHistory(t *testing.T) {
+	testutil.Each(t, func(t *testing.T, env *testutil.Env) {
+		w := setup(t, env)
+		now := time.Now().UTC()
+		testutil.Must(t, env.App.DB.Exec(`INSERT INTO sanctions (user_id, kind, reason, created_by, created_at) VALUES (?, 'warning', 'Rude', ?, ?)`,
+			w.newbie.ID, w.mod.ID, now).Error, "sanction")
+		testutil.Must(t, env.App.DB.Exec(`INSERT INTO member_notes (user_id, author_id, body, created_at) VALUES (?, ?, 'Sells watches elsewhere too', ?)`,
+			w.newbie.ID, w.mod.ID, now).Error, "note")
+		_, held := w.start(t, w.newbie, w.general, "A topic with history", "Some words to hold.")
+		it := w.item(t, review.KindHeldPost, held.ID)
+		e, err := w.svc.Get(ctx, w.mod.Viewer(), it.ID)
+		testutil.Must(t, err, "get")
+		if h := e.History; h == nil || h.Sanctions != 1 || len(h.Notes) != 1 || h.TrustLevel != 0 || h.JoinedAt.IsZero() {
+			t.Errorf("history for a moderator: %+v", e.History)
+		}
+		e, err = w.svc.Get(ctx, w.junior.Viewer(), it.ID)
+		testutil.Must(t, err, "get as junior")
+		if len(e.History.Notes) != 1 {
+			t.Errorf("a junior moderator (who may read notes) sees %d notes", len(e.History.Notes))
+		}
+	}, holds)
 }

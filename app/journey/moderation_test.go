@@ -84,7 +84,7 @@ func TestModerationJourney(t *testing.T) {
 	// The other staff forms pass the same checks.
 	signIn(t, b, "Camille")
 	for _, path := range []string{fmt.Sprintf("/mod/posts/%d/edit", reply.ID), fmt.Sprintf("/mod/posts/%d/delete", reply.ID),
-		fmt.Sprintf("/mod/t/%d/reply", tp.ID), fmt.Sprintf("/mod/posts/%d/purge", reply.ID)} {
+		fmt.Sprintf("/mod/t/%d/reply", tp.ID), fmt.Sprintf("/mod/t/%d", tp.ID), fmt.Sprintf("/mod/posts/%d/purge", reply.ID)} {
 		b.Visit(t, path)
 	}
 	b.Submit(t, fmt.Sprintf("form[action='/mod/posts/%d/purge']", reply.ID))

@@ -85,7 +85,7 @@ func (s *Service) TopicContext(ctx context.Context, v *auth.Viewer, topicID int6
 	}
 	tc := &TopicContext{Topic: t, Category: c, Pin: PinScope(t.Pinned), Can: map[string]bool{}, Proposing: map[string]bool{},
 		From: max(from, 2), Authors: map[int64]*user.User{}, Canned: CanUseCanned(v)}
-	for _, k := range []string{Close, Open, Pin, Unpin, Feature, Unfeature, Move, Merge, Split, Owner} {
+	for _, k := range []string{Close, Open, Pin, Unpin, Feature, Unfeature, Move, Merge, Split, Owner, PurgeTopic} {
 		switch {
 		case May(v, k, c):
 			tc.Can[k] = true

@@ -176,6 +176,8 @@ func TestRolesThroughTheAPI(t *testing.T) {
 			{"boss", http.MethodPost, "/api/v1/moderation/actions", `{"kind":"explode","topic_id":1}`, http.StatusUnprocessableEntity},
 			{"boss", http.MethodPost, fmt.Sprintf("/api/v1/posts/%d/purge", inB[1].ID), `{}`, http.StatusUnprocessableEntity},
 			{"scott", http.MethodPost, fmt.Sprintf("/api/v1/posts/%d/purge", inA[1].ID), `{"confirm":true}`, http.StatusForbidden},
+			{"scott", http.MethodPost, fmt.Sprintf("/api/v1/topics/%d/purge", inA[0].TopicID), `{"confirm":true}`, http.StatusForbidden},
+			{"boss", http.MethodPost, fmt.Sprintf("/api/v1/topics/%d/purge", inA[0].TopicID), `{"confirm":true,"reason":"Spam"}`, http.StatusOK},
 		} {
 			if res := call(tc.who, tc.method, tc.path, tc.body); res.StatusCode != tc.want {
 				t.Errorf("%s %s %s: %d, want %d\n%s", tc.who, tc.method, tc.path, res.StatusCode, tc.want, res.Body)

@@ -43,11 +43,14 @@ const (
 	Merge      = "merge" // move every post of a topic to the end of another; the old address redirects
 	Split      = "split" // move some replies of a topic into a new topic
 	Owner      = "owner" // give a topic (and its first post) to another member
+	// PurgeTopic deletes a topic and all its posts for good
+	// (administrators, confirmed, audited): "topic.purge" in the log.
+	PurgeTopic = "purge_topic"
 )
 
 // Kinds lists every action kind.
 var Kinds = []string{Hide, Restore, Delete, Edit, Official, Unofficial, Purge, Close, Open, Pin, Unpin,
-	Feature, Unfeature, Move, Merge, Split, Owner}
+	Feature, Unfeature, Move, Merge, Split, Owner, PurgeTopic}
 
 // postKinds act on a post (PostID); the others on a topic (TopicID).
 var postKinds = []string{Hide, Restore, Delete, Edit, Official, Unofficial, Purge}
@@ -97,8 +100,11 @@ func (a Action) OnPost() bool { return slices.Contains(postKinds, a.Kind) }
 // AuditAction is the action's name in the audit log and its events:
 // "post.hide", "topic.merge"…
 func (a Action) AuditAction() string {
-	if a.OnPost() {
+	switch {
+	case a.OnPost():
 		return "post." + a.Kind
+	case a.Kind == PurgeTopic:
+		return "topic.purge" // not a message: the audit action
 	}
 	return "topic." + a.Kind
 }
@@ -152,7 +158,7 @@ func (a Action) Check() error {
 		if strings.TrimSpace(a.Username) == "" {
 			f["username"] = "mod.username_missing"
 		}
-	case Purge:
+	case Purge, PurgeTopic:
 		if !a.Confirm {
 			f["confirm"] = "mod.purge_confirm"
 		}

@@ -426,3 +426,53 @@ func TestActionRoundTrip(t *testing.T) {
 		t.Errorf("unknown kind: %v", err)
 	}
 }
+
+// Purging a topic: administrators only, confirmed; the topic, its posts
+// and everything hanging from them go, the counts they fed go down, and
+// the audit log keeps a summary.
+func TestPurgeTopic(t *testing.T) {
+	testutil.Each(t, func(t *testing.T, env *testutil.Env) {
+		f := setup(t, env)
+		ctx := testutil.Ctx()
+		keep, kept := f.topic(t, f.catA, "A topic that stays", "a reply that stays")
+		tp, posts := f.topic(t, f.catA, "Illegal content in a topic", "a reply in the illegal topic")
+		_, err := env.App.Topics.React(ctx, f.author, posts[1].ID, "like")
+		testutil.Must(t, err, "react")
+		testutil.Must(t, env.App.DB.Exec("UPDATE posts SET reply_to_id = ? WHERE id = ?", posts[1].ID, kept[1].ID).Error, "a reply from elsewhere")
+		users := func(col string, id int64) int { return f.count(t, "SELECT "+col+" FROM users WHERE id = ?", id) }
+		catTopics, catPosts := f.count(t, "SELECT topics_count FROM categories WHERE id = ?", f.catA), f.count(t, "SELECT posts_count FROM categories WHERE id = ?", f.catA)
+		aliceTopics, alicePosts, bobPosts := users("topics_count", f.author.ID), users("posts_count", f.author.ID), users("posts_count", f.other.ID)
+		if _, err := env.App.Moderation.PurgeTopic(ctx, f.mod, tp.ID, true, ""); kindOf(err) != "forbidden" {
+			t.Errorf("a moderator purges a topic: %v", err)
+		}
+		if _, err := env.App.Moderation.PurgeTopic(ctx, f.admin, tp.ID, false, ""); kindOf(err) != "invalid" {
+			t.Errorf("a purge without confirmation: %v", err)
+		}
+		_, err = env.App.Moderation.PurgeTopic(ctx, f.admin, tp.ID, true, "Court order")
+		testutil.Must(t, err, "purge topic")
+		if f.count(t, "SELECT count(*) FROM topics WHERE id = ?", tp.ID)+f.count(t, "SELECT count(*) FROM posts WHERE topic_id = ?", tp.ID) != 0 {
+			t.Fatal("the purged topic or its posts are still there")
+		}
+		if got := f.count(t, "SELECT topics_count FROM categories WHERE id = ?", f.catA); got != catTopics-1 {
+			t.Errorf("category topics %d, want %d", got, catTopics-1)
+		}
+		if got := f.count(t, "SELECT posts_count FROM categories WHERE id = ?", f.catA); got != catPosts-2 {
+			t.Errorf("category posts %d, want %d", got, catPosts-2)
+		}
+		if users("topics_count", f.author.ID) != aliceTopics-1 || users("posts_count", f.author.ID) != alicePosts-1 ||
+			users("posts_count", f.other.ID) != bobPosts-1 || users("reactions_given", f.author.ID) != 0 {
+			t.Error("members' counts did not follow the purge")
+		}
+		if n := f.count(t, "SELECT count(*) FROM posts WHERE id = ? AND reply_to_id IS NULL", kept[1].ID); n != 1 {
+			t.Error("a reply elsewhere still points at a purged post")
+		}
+		var e audit.Entry
+		testutil.Must(t, env.App.DB.Where("action = 'topic.purge'").Take(&e).Error, "audit entry")
+		if !strings.Contains(e.Before, "Illegal content in a topic") || e.Reason != "Court order" {
+			t.Errorf("purge entry keeps no summary: %+v", e)
+		}
+		if _, err := env.App.Topics.Page(ctx, f.other, keep.ID, 1); err != nil {
+			t.Errorf("the other topic after the purge: %v", err)
+		}
+	})
+}

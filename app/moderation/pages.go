@@ -121,6 +121,7 @@ type topicForm struct {
 	PostIDs    []int64 `form:"post_ids"`
 	Title      string  `form:"title"`
 	Username   string  `form:"username"`
+	Confirm    bool    `form:"confirm"`
 }
 
 // intoID reads the topic to merge into: its number, or its address
@@ -143,7 +144,7 @@ func intoID(s string) int64 {
 
 func (f topicForm) action(kind string, topicID int64) Action {
 	a := Action{Kind: kind, TopicID: topicID, Reason: f.Reason, Scope: f.Scope, CategoryID: f.CategoryID,
-		PostIDs: f.PostIDs, Title: f.Title, Username: f.Username}
+		PostIDs: f.PostIDs, Title: f.Title, Username: f.Username, Confirm: f.Confirm}
 	if kind == Merge {
 		a.IntoTopicID = intoID(f.Into)
 	}
@@ -166,7 +167,7 @@ func (h *handlers) topicTools(c echo.Context) error {
 var topicFlash = map[string]string{Close: "flash.moderation_closed", Open: "flash.moderation_opened",
 	Pin: "flash.moderation_pinned", Unpin: "flash.moderation_unpinned", Feature: "flash.moderation_featured",
 	Unfeature: "flash.moderation_unfeatured", Move: "flash.moderation_moved", Merge: "flash.moderation_merged",
-	Split: "flash.moderation_split", Owner: "flash.moderation_owner"}
+	Split: "flash.moderation_split", Owner: "flash.moderation_owner", PurgeTopic: "flash.moderation_topic_purged"}
 
 func (h *handlers) topicSubmit(kind string) echo.HandlerFunc {
 	return func(c echo.Context) error {
@@ -190,6 +191,9 @@ func (h *handlers) topicSubmit(kind string) echo.HandlerFunc {
 		}
 		if proposed {
 			return web.Redirect(c, fmt.Sprintf("/mod/t/%d", id), "flash.moderation_proposed")
+		}
+		if kind == PurgeTopic {
+			return web.Redirect(c, "/", topicFlash[kind])
 		}
 		return web.Redirect(c, res.Topic.URL(), topicFlash[kind])
 	}

@@ -35,7 +35,7 @@ func Routes(s *web.Server, svc *Service, topics *topic.Service, member echo.Midd
 	s.POST("/mod/posts/:id/review", h.reviewCreate, member) // the post's author
 	// Topics: PermManage (close, open, move, merge, split, owner), PermPin, PermFeature.
 	s.GET("/mod/t/:id", h.topicTools, member)
-	for _, k := range []string{Close, Open, Pin, Unpin, Feature, Unfeature, Move, Merge, Split, Owner} {
+	for _, k := range []string{Close, Open, Pin, Unpin, Feature, Unfeature, Move, Merge, Split, Owner, PurgeTopic} {
 		s.POST("/mod/t/:id/"+k, h.topicSubmit(k), member)
 	}
 	s.GET("/mod/t/:id/reply", h.cannedReply, member) // PermCanned: the composer with a saved reply
@@ -66,6 +66,7 @@ func Routes(s *web.Server, svc *Service, topics *topic.Service, member echo.Midd
 	s.POST("/api/v1/topics/:id/merge", h.apiTopic(Merge), member)
 	s.POST("/api/v1/topics/:id/split", h.apiTopic(Split), member)
 	s.POST("/api/v1/topics/:id/owner", h.apiTopic(Owner), member)
+	s.POST("/api/v1/topics/:id/purge", h.apiTopic(PurgeTopic), member)
 	s.GET("/api/v1/canned-responses", h.apiCannedList, member)
 	s.POST("/api/v1/canned-responses", h.apiCannedCreate, member)
 	s.PATCH("/api/v1/canned-responses/:id", h.apiCannedUpdate, member)

@@ -105,7 +105,7 @@ func Permission(kind string) auth.Permission {
 		return auth.PermEditPosts
 	case Official, Unofficial:
 		return auth.PermOfficial
-	case Purge:
+	case Purge, PurgeTopic:
 		return auth.PermPurge
 	case Pin, Unpin:
 		return auth.PermPin
@@ -151,7 +151,7 @@ func (s *Service) Submit(ctx context.Context, v *auth.Viewer, a Action) (res *Re
 	if err := a.Check(); err != nil {
 		return nil, false, err
 	}
-	if s.propose != nil && v.LoggedIn() && a.Kind != Purge {
+	if s.propose != nil && v.LoggedIn() && a.Kind != Purge && a.Kind != PurgeTopic {
 		catID, err := s.Category(ctx, a)
 		if err != nil {
 			return nil, false, err
@@ -181,7 +181,7 @@ func (s *Service) Submit(ctx context.Context, v *auth.Viewer, a Action) (res *Re
 // MayPropose says whether v would propose rather than take actions of kind
 // in category cat.
 func (s *Service) MayPropose(v *auth.Viewer, kind string, cat *category.Category) bool {
-	return s.propose != nil && kind != Purge && !May(v, kind, cat) && auth.CanRead(v, cat.Grants) && v.Can(auth.PermPropose, cat.ID)
+	return s.propose != nil && kind != Purge && kind != PurgeTopic && !May(v, kind, cat) && auth.CanRead(v, cat.Grants) && v.Can(auth.PermPropose, cat.ID)
 }
 
 // Category is the category an action is about (the post's or the topic's),
@@ -297,7 +297,7 @@ var notices = map[string]string{
 	Purge: "mod.notice_post_purge", Close: "mod.notice_topic_close",
 	Open: "mod.notice_topic_open", Move: "mod.notice_topic_move",
 	Merge: "mod.notice_topic_merge", Split: "mod.notice_topic_split",
-	Owner: "mod.notice_topic_owner",
+	Owner: "mod.notice_topic_owner", PurgeTopic: "mod.notice_topic_purge",
 }
 
 func (s *Service) publish(ctx context.Context, tx *gorm.DB, e event.Event) error {

@@ -80,6 +80,8 @@ func (s *Service) applyTopic(ctx context.Context, tx *gorm.DB, v *auth.Viewer, a
 		err = s.split(ctx, tx, v, a, t, c, res)
 	case Owner:
 		err = s.owner(ctx, tx, v, a, t, c, res)
+	case PurgeTopic:
+		err = s.purgeTopic(ctx, tx, v, a, t, c, res)
 	}
 	if err != nil {
 		return nil, err
@@ -447,6 +449,143 @@ func (s *Service) owner(ctx context.Context, tx *gorm.DB, v *auth.Viewer, a Acti
 		return err
 	}
 	return s.contentChanged(ctx, tx, v, a, t.ID)
+}
+
+// topicSummary is what the audit log keeps of a purged topic.
+type topicSummary struct {
+	TopicID    int64  `json:"topic_id"`
+	Title      string `json:"title"`
+	AuthorID   int64  `json:"author_id"`
+	CategoryID int64  `json:"category_id"`
+	Posts      int    `json:"posts"`
+	Excerpt    string `json:"excerpt"`
+	CreatedAt  string `json:"created_at"`
+}
+
+// purgeTopic deletes a topic and every post of it for good, with their
+// history, reactions and bookmarks; the counts they fed go down, and links
+// to them from elsewhere let go. The audit entry keeps a summary.
+func (s *Service) purgeTopic(ctx context.Context, tx *gorm.DB, v *auth.Viewer, a Action, t *topic.Topic, c *category.Category, res *Result) error {
+	tx = tx.WithContext(ctx)
+	var posts []*topic.Post
+	if err := tx.Where("topic_id = ?", t.ID).Order("number").Find(&posts).Error; err != nil {
+		return fmt.Errorf("posts of topic %d: %w", t.ID, err)
+	}
+	sum := topicSummary{TopicID: t.ID, Title: t.Title, AuthorID: t.UserID, CategoryID: c.ID, Posts: len(posts),
+		CreatedAt: t.CreatedAt.UTC().Format("2006-01-02T15:04:05Z")}
+	if len(posts) > 0 {
+		body := []rune(posts[0].Body)
+		sum.Excerpt = string(body[:min(len(body), 280)])
+	}
+	published := 0
+	for _, p := range posts {
+		if p.State == topic.StatePublished {
+			published++
+			if err := bump(ctx, tx, "users", "posts_count", p.UserID, -1); err != nil {
+				return err
+			}
+		}
+		if p.ReactionsCount > 0 {
+			if err := bump(ctx, tx, "users", "reactions_received", p.UserID, -p.ReactionsCount); err != nil {
+				return err
+			}
+		}
+	}
+	inTopic := tx.Session(&gorm.Session{NewDB: true}).Table("posts").Select("id").Where("topic_id = ?", t.ID)
+	steps := []struct {
+		what string
+		q    func() error
+	}{
+		{"reactions given", func() error {
+			return tx.Exec(`UPDATE users SET reactions_given = reactions_given -
+				(SELECT count(*) FROM reactions r JOIN posts p ON p.id = r.post_id WHERE p.topic_id = ? AND r.user_id = users.id)
+				WHERE id IN (SELECT r.user_id FROM reactions r JOIN posts p ON p.id = r.post_id WHERE p.topic_id = ?)`, t.ID, t.ID).Error
+		}},
+		{"replies from elsewhere", func() error {
+			return tx.Model(&topic.Post{}).Where("topic_id <> ? AND reply_to_id IN (?)", t.ID, inTopic).UpdateColumn("reply_to_id", nil).Error
+		}},
+		{"replies within", func() error {
+			return tx.Model(&topic.Post{}).Where("topic_id = ?", t.ID).UpdateColumn("reply_to_id", nil).Error
+		}},
+		{"topics merged into it", func() error {
+			return tx.Model(&topic.Topic{}).Where("merged_into_id = ?", t.ID).UpdateColumn("merged_into_id", nil).Error
+		}},
+		{"tags", func() error {
+			return tx.Exec("UPDATE tags SET topics_count = topics_count - 1 WHERE id IN (SELECT tag_id FROM topic_tags WHERE topic_id = ?)", t.ID).Error
+		}},
+	}
+	for _, st := range steps {
+		if err := st.q(); err != nil {
+			return fmt.Errorf("purge topic %d: %s: %w", t.ID, st.what, err)
+		}
+	}
+	if t.AcceptedPostID != nil {
+		for _, p := range posts {
+			if p.ID == *t.AcceptedPostID {
+				if err := bump(ctx, tx, "users", "accepted_answers", p.UserID, -1); err != nil {
+					return err
+				}
+			}
+		}
+		if err := tx.Model(&topic.Topic{}).Where("id = ?", t.ID).UpdateColumn("accepted_post_id", nil).Error; err != nil {
+			return err
+		}
+	}
+	for _, ref := range referencesToPosts {
+		if !tx.Migrator().HasTable(ref[0]) {
+			continue
+		}
+		if err := tx.Table(ref[0]).Where(ref[1]+" IN (?)", inTopic).UpdateColumn(ref[1], nil).Error; err != nil {
+			return fmt.Errorf("let %s of topic %d go: %w", ref[0], t.ID, err)
+		}
+	}
+	for _, ref := range referencesToTopics {
+		if !tx.Migrator().HasTable(ref[0]) {
+			continue
+		}
+		if err := tx.Table(ref[0]).Where(ref[1]+" = ?", t.ID).UpdateColumn(ref[1], nil).Error; err != nil {
+			return fmt.Errorf("let %s of topic %d go: %w", ref[0], t.ID, err)
+		}
+	}
+	// Revisions, reactions, bookmarks, notifications, reads, watches and
+	// tags go with the posts and the topic (ON DELETE CASCADE).
+	if err := tx.Where("topic_id = ?", t.ID).Delete(&topic.Post{}).Error; err != nil {
+		return fmt.Errorf("purge posts of topic %d: %w", t.ID, err)
+	}
+	if err := tx.Where("id = ?", t.ID).Delete(&topic.Topic{}).Error; err != nil {
+		return fmt.Errorf("purge topic %d: %w", t.ID, err)
+	}
+	if err := bump(ctx, tx, "categories", "topics_count", c.ID, -1); err != nil {
+		return err
+	}
+	if err := bump(ctx, tx, "categories", "posts_count", c.ID, -published); err != nil {
+		return err
+	}
+	if err := bump(ctx, tx, "users", "topics_count", t.UserID, -1); err != nil {
+		return err
+	}
+	res.Topic, res.Changed = nil, true
+	tell := tellOwner(t)
+	tell.URL = "/"
+	if err := s.record(ctx, tx, v, topicChange(a, t, c, sum, nil), tell); err != nil {
+		return err
+	}
+	for _, p := range posts {
+		if err := s.publish(ctx, tx, event.PostPurged{PostID: p.ID, TopicID: t.ID, ActorID: v.ID}); err != nil {
+			return err
+		}
+	}
+	return s.publish(ctx, tx, event.TopicRemoved{TopicID: t.ID, ActorID: v.ID})
+}
+
+// referencesToTopics are nullable columns of other domains that point at
+// a topic: a purge lets go of them first.
+var referencesToTopics = [][2]string{{"review_items", "topic_id"}}
+
+// PurgeTopic deletes a topic and all its posts for good; confirm must be
+// true.
+func (s *Service) PurgeTopic(ctx context.Context, v *auth.Viewer, topicID int64, confirm bool, reason string) (*Result, error) {
+	return s.Apply(ctx, v, Action{Kind: PurgeTopic, TopicID: topicID, Confirm: confirm, Reason: reason})
 }
 
 // SetClosed closes a topic to replies, or opens it again.

@@ -94,6 +94,9 @@ func (s *Service) ViewerByToken(ctx context.Context, token string) (*auth.Viewer
 	if err != nil {
 		return nil, err
 	}
+	if u.Suspended() {
+		return nil, fmt.Errorf("token of a suspended account: %w", errs.Unauthorized) // refused like a revoked token
+	}
 	return s.viewer(ctx, u)
 }
 

@@ -123,6 +123,9 @@ func BenchmarkTopicPage(b *testing.B) {
 				}
 				b.StopTimer()
 				b.ReportMetric(float64(q.N())/float64(b.N), "queries/op")
+				if cache := f.env.App.Web.Cache; strings.HasPrefix(c.name, "visitor") && cache.Len() > 0 {
+					b.ReportMetric(float64(cache.Bytes())/float64(cache.Len()), "kept-B/page")
+				}
 			})
 		}
 	}

@@ -91,6 +91,36 @@ type TopicPage struct {
 	ReplyToPost *PostRef
 	// WatchLevel is the reader's, for the watch form (members only).
 	WatchLevel string
+	// L holds the words repeated on every post, translated once per page
+	// ("topic.reply" → L.reply): the template asks no translation per post.
+	L map[string]string
+}
+
+// postWords are the messages of each post's header and tools.
+var postWords = []string{"topic.new_since", "topic.staff", "topic.edited", "topic.official", "topic.accepted_mark",
+	"topic.hidden_notice", "topic.deleted_by_author", "topic.deleted_by_staff", "topic.hidden", "topic.deleted_staff_view",
+	"topic.reactions", "topic.reply", "topic.quote", "topic.link", "topic.unbookmark", "topic.bookmark", "topic.edit",
+	"topic.unaccept", "topic.accept", "topic.delete", "topic.restore"}
+
+// prepare works out what the template would otherwise ask per post, in
+// the reader's language: the repeated words, the reaction names and when
+// each post was written; and the reader's watch level.
+func (tp *TopicPage) prepare(c echo.Context) {
+	if web.Viewer(c).LoggedIn() {
+		tp.WatchLevel = web.WatchLevel(c, tp.Topic.ID, tp.Category.ID)
+	}
+	tr := web.Tr(c)
+	tp.L = make(map[string]string, len(postWords))
+	for _, id := range postWords {
+		tp.L[strings.TrimPrefix(id, "topic.")] = tr.T(id, nil)
+	}
+	ago, exact := web.Clock(c)
+	for _, pv := range tp.Posts {
+		pv.Ago, pv.Exact = ago(pv.CreatedAt), exact(pv.CreatedAt)
+		for i := range pv.Buttons {
+			pv.Buttons[i].Text = tr.T(pv.Buttons[i].Label, nil)
+		}
+	}
 }
 
 func (h *handlers) topicShow(c echo.Context) error {
@@ -119,9 +149,7 @@ func (h *handlers) topicShow(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if v.LoggedIn() {
-		tp.WatchLevel = web.WatchLevel(c, pg.Topic.ID, pg.Category.ID)
-	}
+	tp.prepare(c)
 	web.CacheTags(c, web.TopicTag(pg.Topic.ID))
 	return web.Render(c, http.StatusOK, "topic/show", web.Form{Values: in, Extra: tp})
 }
@@ -252,7 +280,9 @@ func (h *handlers) replyCreate(c echo.Context) error {
 		if perr != nil {
 			return err
 		}
-		return web.RenderForm(c, "topic/show", in, &TopicPage{Page: pg, ReplyTo: in.ReplyTo}, err)
+		tp := &TopicPage{Page: pg, ReplyTo: in.ReplyTo}
+		tp.prepare(c)
+		return web.RenderForm(c, "topic/show", in, tp, err)
 	}
 	return web.Redirect(c, fmt.Sprintf("%s#post-%d", t.PostURL(p.Number), p.Number), "flash.reply_posted")
 }

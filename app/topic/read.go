@@ -57,6 +57,11 @@ type PostView struct {
 	CanAccept bool
 	// CanRestore is for staff, on a deleted post.
 	CanRestore bool
+	// FirstNew: the "new since your last visit" divider goes above it.
+	FirstNew bool
+	// Ago and Exact say when it was written, in the reader's language
+	// ("3 hours ago") and as a date: the page handler sets them.
+	Ago, Exact string
 }
 
 // Button is one reaction under a post.
@@ -66,6 +71,8 @@ type Button struct {
 	Mine        bool
 	// Value is what pressing it sends: the kind, or "-kind" to take it back.
 	Value string
+	// Text is Label translated, set by the page handler.
+	Text string
 }
 
 // PostRef is the post a reply answers.
@@ -187,6 +194,9 @@ func (s *Service) Page(ctx context.Context, v *auth.Viewer, topicID int64, from 
 				return nil, err
 			}
 		}
+	}
+	for _, pv := range pg.Posts {
+		pv.FirstNew = pg.FirstNew(pv.Number)
 	}
 	return pg, nil
 }

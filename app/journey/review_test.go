@@ -53,6 +53,12 @@ func TestReviewJourney(t *testing.T) {
 	flag := item(review.KindFlag)
 	b.See(t, fmt.Sprintf("#item-%d", flag), "Buy my tents")
 	b.See(t, fmt.Sprintf("#item-%d .review-flags", flag), "boris")
+	// The keys move between items (the page works without them).
+	var focused string
+	b.Eval(t, `(() => { document.dispatchEvent(new KeyboardEvent("keydown", {key: "j"})); return JSON.stringify(document.activeElement.id) })()`, &focused)
+	if focused != fmt.Sprintf("item-%d", flag) {
+		t.Errorf("j focuses %q, want the first item", focused)
+	}
 	b.Fill(t, fmt.Sprintf("#reason-%d", flag), "Advertising is not allowed here")
 	b.Click(t, fmt.Sprintf("button[form='d-%d'][value=hide]", flag))
 	b.See(t, ".flash", "Your proposal waits")

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -10,6 +11,10 @@ import (
 
 	"causerie/app/errs"
 )
+
+// StatusClientClosed is the status recorded for a request whose client
+// went away before the answer (nginx's 499).
+const StatusClientClosed = 499
 
 // ErrForbidden refuses an action to someone who may not do it.
 var ErrForbidden = errs.New(errs.Forbidden, "error.http_403", nil)
@@ -59,6 +64,14 @@ var codes = map[int]string{
 // /api/. The cause of a 5xx goes to the log, never to the reader.
 func (s *Server) handleError(err error, c echo.Context) {
 	if c.Response().Committed {
+		return
+	}
+	if r := c.Request(); r.Context().Err() != nil && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)) {
+		// The client went away (a closed tab, a load tester stopping): not
+		// a failure of ours. Nobody reads the answer; 499 is for the metrics.
+		s.log.LogAttrs(r.Context(), slog.LevelDebug, "client went away",
+			slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Any("error", err))
+		c.Response().WriteHeader(StatusClientClosed)
 		return
 	}
 	if _, ok := c.Get(ctxLang).(string); !ok {

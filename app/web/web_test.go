@@ -1,7 +1,10 @@
 package web_test
 
 import (
+	"context"
+	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"regexp"
 	"strings"
 	"testing"
@@ -10,6 +13,7 @@ import (
 
 	"causerie/app/config"
 	"causerie/app/testutil"
+	"causerie/app/web"
 )
 
 func TestSecurityHeaders(t *testing.T) {
@@ -256,5 +260,23 @@ func TestForgedSessionCookie(t *testing.T) {
 	req.AddCookie(&http.Cookie{Name: "causerie_session", Value: "MTcwMDAwMDAwMHxmb3JnZWR8"})
 	if res := env.Client().Do(t, req); res.StatusCode != http.StatusSeeOther {
 		t.Errorf("forged cookie: %d", res.StatusCode)
+	}
+}
+
+// A request whose client went away is not a server failure: no 500 (and
+// no error in the log), 499 for the metrics.
+func TestClientGone(t *testing.T) {
+	env := testutil.New(t)
+	env.App.Web.GET("/test-slow", func(c echo.Context) error {
+		<-c.Request().Context().Done()
+		return fmt.Errorf("load the page: %w", c.Request().Context().Err())
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	req := httptest.NewRequest(http.MethodGet, "/test-slow", nil).WithContext(ctx)
+	rec := httptest.NewRecorder()
+	env.App.Web.ServeHTTP(rec, req)
+	if rec.Code != web.StatusClientClosed {
+		t.Errorf("status %d, want %d", rec.Code, web.StatusClientClosed)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -71,6 +72,24 @@ func TestRebuild(t *testing.T) {
 			t.Errorf("after the rebuild, %d posts found, want 30", r.Posts)
 		}
 	})
+}
+
+// While the index is rebuilt, the page and the API say results may be
+// missing.
+func TestCatchingUpShows(t *testing.T) {
+	env := testutil.New(t)
+	search.SetCatchingUp(env.App.Search, true)
+	c := env.Client()
+	if r := c.Get(t, "/search?q=anything"); r.StatusCode != 200 || !strings.Contains(r.Body, "being rebuilt") {
+		t.Errorf("search page while catching up: %d", r.StatusCode)
+	}
+	if r := c.Get(t, "/api/v1/search?q=anything"); !strings.Contains(r.Body, `"catching_up":true`) {
+		t.Errorf("API while catching up: %s", r.Body)
+	}
+	search.SetCatchingUp(env.App.Search, false)
+	if r := c.Get(t, "/search?q=anything"); strings.Contains(r.Body, "being rebuilt") {
+		t.Errorf("the notice stays after the rebuild")
+	}
 }
 
 func mustParse(t *testing.T, q string) *search.Query {

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -234,6 +235,9 @@ func loadSecret(cfg config.Config) ([]byte, error) {
 // requests and jobs in flight finish and closes the database.
 func (a *App) Run(ctx context.Context) error {
 	defer a.DB.Close()
+	if a.Config.Server.MemoryLimitMB > 0 && os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(int64(a.Config.Server.MemoryLimitMB) << 20) // [server] memory_limit_mb
+	}
 	jobsCtx, stopJobs := context.WithCancel(ctx)
 	jobsDone := make(chan struct{})
 	go func() { defer close(jobsDone); a.Jobs.Start(jobsCtx) }()

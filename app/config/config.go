@@ -47,6 +47,8 @@ type Server struct {
 	FrameAncestors  string   `toml:"frame_ancestors"`
 	TrustProxy      bool     `toml:"trust_proxy"`
 	PageCacheMB     int      `toml:"page_cache_mb"`
+	PageCacheTTL    Duration `toml:"page_cache_ttl"`
+	MemoryLimitMB   int      `toml:"memory_limit_mb"`
 }
 
 type Data struct {
@@ -146,6 +148,8 @@ func Default() Config {
 			ShutdownTimeout: Duration{15 * time.Second},
 			FrameAncestors:  "'self'",
 			PageCacheMB:     32,
+			PageCacheTTL:    Duration{2 * time.Minute},
+			MemoryLimitMB:   80,
 		},
 		Data:     Data{Dir: "data"},
 		Database: Database{MaxOpenConns: 10, BusyTimeout: Duration{5 * time.Second}},
@@ -299,6 +303,12 @@ func (c Config) Validate() error {
 	}
 	if c.Server.PageCacheMB < 0 || c.Server.PageCacheMB > 4096 {
 		return bad("server", "page_cache_mb", "want 0 (no cache) to 4096")
+	}
+	if c.Server.PageCacheTTL.Duration <= 0 {
+		return bad("server", "page_cache_ttl", "want a positive duration such as 2m")
+	}
+	if c.Server.MemoryLimitMB < 0 {
+		return bad("server", "memory_limit_mb", "want 0 (no limit) or a number of MiB such as 80")
 	}
 	if c.Server.ShutdownTimeout.Duration <= 0 {
 		return bad("server", "shutdown_timeout", "want a positive duration such as 15s")

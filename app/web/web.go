@@ -101,7 +101,7 @@ func New(d Deps) (*Server, error) {
 		sessions: d.Sessions, accounts: d.Accounts, notices: d.Notices, noCSRF: map[string]bool{},
 		cookies: securecookie.New(d.Secret, nil).MaxAge(300),
 		metrics: newHTTPMetrics(d.Registry),
-		Cache:   NewPageCache(4096, int64(d.Config.Server.PageCacheMB)<<20, 30*time.Second),
+		Cache:   NewPageCache(1<<16, int64(d.Config.Server.PageCacheMB)<<20, d.Config.Server.PageCacheTTL.Duration),
 	}
 	e.HTTPErrorHandler = s.handleError
 	e.Use(

@@ -1,10 +1,12 @@
 package review
 
 import (
+	"errors"
 	"strconv"
 
 	"github.com/labstack/echo/v4"
 
+	"causerie/app/errs"
 	"causerie/app/web"
 )
 
@@ -20,7 +22,25 @@ func (h *handlers) bulkCreate(c echo.Context) error {
 		}
 	}
 	d := Decision{Outcome: form.Get("bulk_outcome"), Reason: form.Get("bulk_reason")}
-	res, err := h.svc.Bulk(c.Request().Context(), web.Viewer(c), ids, d)
+	ctx, v := c.Request().Context(), web.Viewer(c)
+	res, err := h.svc.Bulk(ctx, v, ids, d)
+	var f errs.Fields
+	if errors.As(err, &f) { // nothing selected, no reason: the queue again, with the message
+		q, qerr := h.query(c)
+		if qerr != nil {
+			return qerr
+		}
+		pg, lerr := h.svc.List(ctx, v, q)
+		if lerr != nil {
+			return lerr
+		}
+		if pg.Categories, lerr = h.svc.cats.Store().All(ctx); lerr != nil {
+			return lerr
+		}
+		for _, id := range f {
+			return web.RenderForm(c, "review/queue", d, pg, errs.New(errs.Invalid, id, nil))
+		}
+	}
 	if err != nil {
 		return err
 	}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"causerie/app/errs"
 	"causerie/app/web"
 )
 
@@ -20,7 +21,7 @@ func (h *handlers) categoriesShow(c echo.Context) error {
 func (h *handlers) categoriesUpdate(c echo.Context) error {
 	id, err := strconv.ParseInt(c.FormValue("category_id"), 10, 64)
 	if err != nil {
-		return web.Redirect(c, "/review/categories", "")
+		return errs.Fields{"category_id": "review.filter_invalid"}
 	}
 	if err := h.svc.SetRequireApproval(c.Request().Context(), web.Viewer(c), id, c.FormValue("require_approval") == "1"); err != nil {
 		return err

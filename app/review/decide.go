@@ -180,7 +180,7 @@ func (s *Service) decideHeld(ctx context.Context, tx *gorm.DB, v *auth.Viewer, i
 	msg := "review.notice_held_approved"
 	switch d.Outcome {
 	case Approve:
-		_, _, err = s.topics.PublishHeld(ctx, tx, *it.PostID)
+		_, _, err = s.topics.PublishHeld(ctx, tx, *it.PostID, it.Kind == KindHeldEdit)
 	case Reject:
 		msg = "review.notice_held_rejected"
 		_, _, err = s.topics.RejectHeld(ctx, tx, *it.PostID, v.ID)

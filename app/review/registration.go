@@ -3,6 +3,7 @@ package review
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 
 	"gorm.io/gorm"
@@ -70,8 +71,11 @@ func (s *Service) sendMail(ctx context.Context, payload []byte) error {
 		return fmt.Errorf("decode registration mail: %w", err)
 	}
 	u, err := user.NewStore(s.db).Get(ctx, m.UserID)
-	if err != nil {
+	if errors.Is(err, errs.NotFound) {
 		return nil // the account is gone: nobody to tell
+	}
+	if err != nil {
+		return err
 	}
 	lang := u.Language
 	if lang == "" {

@@ -9,8 +9,8 @@ import (
 	"net/http"
 	"strings"
 	"sync"
-	"time"
 	"testing"
+	"time"
 
 	"causerie/app/audit"
 	"causerie/app/auth"
@@ -375,6 +375,30 @@ func TestEditingAHeldPost(t *testing.T) {
 		if p := w.post(t, held.ID); p.State != topic.StatePublished || !strings.Contains(p.Body, "tidied") {
 			t.Errorf("approved post %+v", p)
 		}
+		// A newcomer's edit that adds a link takes the post back to the
+		// queue, out of others' sight, until a reviewer approves it.
+		_, err = env.App.Topics.Edit(ctx, w.newbie.Viewer(), held.ID, topic.EditInput{Body: "Now with https://example.org/offer inside."})
+		testutil.Must(t, err, "edit with a link")
+		if p := w.post(t, held.ID); p.State != topic.StatePending {
+			t.Errorf("an edit with a newcomer's link leaves the post %s", p.State)
+		}
+		edit := w.item(t, review.KindHeldEdit, held.ID)
+		if edit.Reasons != "links" {
+			t.Errorf("held edit reasons %q", edit.Reasons)
+		}
+		w.drain(t)
+		if w.changed[len(w.changed)-1] != held.ID {
+			t.Error("search is not told the post left sight")
+		}
+		_, err = w.svc.Decide(ctx, w.mod.Viewer(), edit.ID, review.Decision{Outcome: review.Approve})
+		testutil.Must(t, err, "approve the edit")
+		w.drain(t)
+		if n := w.seen(held.ID); n != 1 {
+			t.Errorf("post.created published %d times for a post and its held edit, want 1", n)
+		}
+		if p := w.post(t, held.ID); p.State != topic.StatePublished {
+			t.Errorf("approved edit leaves the post %s", p.State)
+		}
 	}, holds)
 }
 
@@ -651,6 +675,10 @@ func TestBulk(t *testing.T) {
 		}
 		_, err = w.svc.Bulk(ctx, w.mod.Viewer(), nil, review.Decision{Outcome: review.Approve})
 		wantField(t, err, "ids", "review.bulk_none")
+		if res := c.Post(t, "/review/bulk", testutil.Form("bulk_outcome", "approve")); res.StatusCode != http.StatusUnprocessableEntity ||
+			!strings.Contains(res.Body, "Select at least one item") {
+			t.Errorf("bulk with nothing selected: %d", res.StatusCode)
+		}
 	})
 }
 

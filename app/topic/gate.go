@@ -179,8 +179,10 @@ func (s *Service) move(ctx context.Context, tx *gorm.DB, t *Topic, p *Post, from
 // PublishHeld makes a held post public, in tx (the reviewer's
 // transaction): it counts from now on, becomes the topic's latest post,
 // and PostCreated goes out at last, so notifications, mail, search and
-// plugins learn of it now and not before.
-func (s *Service) PublishHeld(ctx context.Context, tx *gorm.DB, postID int64) (*Topic, *Post, error) {
+// plugins learn of it now and not before. A held edit (edit true) of a
+// post that was published before comes back without a new PostCreated:
+// ContentChanged tells search and caches.
+func (s *Service) PublishHeld(ctx context.Context, tx *gorm.DB, postID int64, edit bool) (*Topic, *Post, error) {
 	st := NewStore(tx)
 	p, err := st.Post(ctx, postID)
 	if err != nil {
@@ -195,6 +197,9 @@ func (s *Service) PublishHeld(ctx context.Context, tx *gorm.DB, postID int64) (*
 	}
 	if err := s.move(ctx, tx, t, p, StatePending, StatePublished); err != nil {
 		return nil, nil, err
+	}
+	if edit {
+		return t, p, s.publish(ctx, tx, event.ContentChanged{TopicID: t.ID, PostIDs: []int64{p.ID}, Action: "post.approve"})
 	}
 	now := s.now()
 	if err := tx.Model(&Topic{}).Where("id = ? AND last_post_at < ?", t.ID, now).

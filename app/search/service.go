@@ -187,6 +187,12 @@ func (s *Service) touch(topicID int64) {
 // A topic's first post carries the topic's title, so changing it
 // refreshes the whole topic.
 func (s *Service) IndexPosts(ctx context.Context, topicID int64, ids ...int64) error {
+	return s.indexPosts(ctx, topicID, true, ids)
+}
+
+// indexPosts is IndexPosts; whole says whether a first post among ids
+// refreshes its topic (an edit may change the title; a reaction does not).
+func (s *Service) indexPosts(ctx context.Context, topicID int64, whole bool, ids []int64) error {
 	idx, err := s.index()
 	if err != nil {
 		return err
@@ -199,7 +205,7 @@ func (s *Service) IndexPosts(ctx context.Context, topicID int64, ids ...int64) e
 	found := map[int64]bool{}
 	for _, r := range rs {
 		found[r.PostID] = true
-		if r.Number == 1 {
+		if r.Number == 1 && whole {
 			return s.IndexTopic(ctx, r.TopicID)
 		}
 	}
@@ -258,8 +264,13 @@ func (s *Service) Subscribe(b *event.Bus) {
 	event.Subscribe(b, "search", func(ctx context.Context, e event.PostDeleted) error { return post(e.TopicID, e.PostID)(ctx) })
 	event.Subscribe(b, "search", func(ctx context.Context, e event.PostRestored) error { return post(e.TopicID, e.PostID)(ctx) })
 	event.Subscribe(b, "search", func(ctx context.Context, e event.PostPurged) error { return post(e.TopicID, e.PostID)(ctx) })
-	event.Subscribe(b, "search", func(ctx context.Context, e event.ReactionAdded) error { return post(e.TopicID, e.PostID)(ctx) })
-	event.Subscribe(b, "search", func(ctx context.Context, e event.ReactionRemoved) error { return post(e.TopicID, e.PostID)(ctx) })
+	// A reaction changes that post's count only.
+	event.Subscribe(b, "search", func(ctx context.Context, e event.ReactionAdded) error {
+		return s.indexPosts(ctx, e.TopicID, false, []int64{e.PostID})
+	})
+	event.Subscribe(b, "search", func(ctx context.Context, e event.ReactionRemoved) error {
+		return s.indexPosts(ctx, e.TopicID, false, []int64{e.PostID})
+	})
 	// Solved or not is on every document of the topic.
 	event.Subscribe(b, "search", func(ctx context.Context, e event.AnswerAccepted) error { return s.IndexTopic(ctx, e.TopicID) })
 	event.Subscribe(b, "search", func(ctx context.Context, e event.AnswerUnaccepted) error { return s.IndexTopic(ctx, e.TopicID) })

@@ -31,6 +31,9 @@ type MemberPage struct {
 	LiftFailure int64 // the sanction whose lift form has the error
 }
 
+// Builtin says whether role is built in (its name is translated).
+func (p *MemberPage) Builtin(role auth.Role) bool { _, ok := auth.ParseRole(string(role)); return ok }
+
 // InScope says whether the member's moderation covers category id.
 func (p *MemberPage) InScope(id int64) bool {
 	for _, c := range p.Scope {

@@ -85,7 +85,7 @@ func TestRights(t *testing.T) {
 		if f, ok := err.(errs.Fields); !ok || f["kind"] != "validation.kind_staff" {
 			t.Errorf("member posts an announcement: %v", err)
 		}
-		w.start(t, w.mod, w.general, "Maintenance on Sunday", topic.KindAnnouncement)
+		w.start(t, env.UserWithRole(t, "edith", "editor"), w.general, "Maintenance on Sunday", topic.KindAnnouncement) // announcements: auth.PermAnnounce
 		_, _, err = env.App.Topics.Create(ctx, w.ana.Viewer(), topic.NewTopic{CategoryID: w.private.ID, Title: "Sneaking in here", Body: "hi there"})
 		if f, ok := err.(errs.Fields); !ok || f["category_id"] == "" {
 			t.Errorf("member starts in a private category: %v", err)

@@ -20,6 +20,7 @@ func TestSearchJourney(t *testing.T) {
 	admin := env.UserWithRole(t, "root_admin", "admin")
 	ana, boris := env.Member(t, "ana"), env.Member(t, "boris")
 	env.Member(t, "cleo")
+	env.UserWithRole(t, "maud", "moderator")
 	garden, err := env.App.Categories.Create(ctx, admin.Viewer(), category.Input{Name: "Gardening"})
 	testutil.Must(t, err, "category")
 	kitchen, err := env.App.Categories.Create(ctx, admin.Viewer(), category.Input{Name: "Kitchen"})
@@ -85,4 +86,17 @@ func TestSearchJourney(t *testing.T) {
 	b.Submit(t, "form.language")
 	b.Visit(t, "/search/help")
 	b.See(t, "h1", "Comment chercher")
+
+	// Staff see what people searched for, without who.
+	b.Visit(t, "/search/terms")
+	if b.Status() != 403 {
+		t.Errorf("a member opened /search/terms: %d", b.Status())
+	}
+	b.Submit(t, "form[action='/logout']")
+	b.Visit(t, "/login?next=/search/terms")
+	b.Fill(t, "#f-login", "maud")
+	b.Fill(t, "#f-password", testutil.Password)
+	b.Submit(t, "form[action='/login']")
+	b.See(t, "h1", "Ce que les gens cherchent")
+	b.See(t, ".search-terms table", "composting")
 }

@@ -852,6 +852,20 @@ func TestPages(t *testing.T) {
 		if res := mod.Get(t, fmt.Sprintf("/review/%d", it.ID)); res.StatusCode != 200 {
 			t.Errorf("item page: %d", res.StatusCode)
 		}
+		if res := mod.Get(t, "/review/categories"); res.StatusCode != http.StatusForbidden {
+			t.Errorf("a moderator opens the categories' rules: %d", res.StatusCode)
+		}
+		admin := env.Client()
+		admin.Login(t, w.admin.Username)
+		if res := admin.Post(t, "/review/categories", testutil.Form("category_id", fmt.Sprint(w.other.ID), "require_approval", "1")); res.StatusCode != http.StatusSeeOther {
+			t.Errorf("set a category's rule: %d", res.StatusCode)
+		}
+		if !strings.Contains(admin.Get(t, "/review").Body, `href="/review/categories"`) || strings.Contains(page, `href="/review/categories"`) {
+			t.Error("the link to the categories' rules is not for those who set policy only")
+		}
+		if page := admin.Get(t, "/review/categories").Body; !strings.Contains(page, "new posts wait for approval") {
+			t.Error("the categories' rules page does not show the rule")
+		}
 	}, holds)
 }
 

@@ -80,28 +80,34 @@ func document(r *row, tags []string) map[string]any {
 	if tags == nil {
 		tags = []string{}
 	}
-	return map[string]any{
-		titleField(lang): r.Title,
-		bodyField(lang):  text,
-		fTitleRaw:        r.Title,
-		fBodyRaw:         text,
-		fSlug:            r.Slug,
-		fByName:          r.Username,
-		fTopic:           idString(r.TopicID),
-		fCategory:        idString(r.CategoryID),
-		fAuthor:          lower(r.Username),
-		fTags:            tags,
-		fKind:            r.Kind,
-		fStatus:          status,
-		fSolved:          r.AcceptedPostID != nil,
-		fAccepted:        r.AcceptedPostID != nil && *r.AcceptedPostID == r.PostID,
-		fFirst:           r.Number == 1,
-		fNumber:          float64(r.Number),
-		fReactions:       float64(r.Reactions),
-		fCreated:         r.CreatedAt.UTC(),
-		fActivity:        r.LastPostAt.UTC(),
-		fLang:            lang,
+	doc := map[string]any{
+		bodyField(lang): text,
+		fTitleRaw:       r.Title,
+		fBodyRaw:        text,
+		fSlug:           r.Slug,
+		fByName:         r.Username,
+		fTopic:          idString(r.TopicID),
+		fCategory:       idString(r.CategoryID),
+		fAuthor:         lower(r.Username),
+		fTags:           tags,
+		fKind:           r.Kind,
+		fStatus:         status,
+		fSolved:         r.AcceptedPostID != nil,
+		fAccepted:       r.AcceptedPostID != nil && *r.AcceptedPostID == r.PostID,
+		fFirst:          r.Number == 1,
+		fNumber:         float64(r.Number),
+		fReactions:      float64(r.Reactions),
+		fCreated:        r.CreatedAt.UTC(),
+		fActivity:       r.LastPostAt.UTC(),
+		fLang:           lang,
 	}
+	// The title is matched on the first post only: a title word would
+	// otherwise match every reply of the topic, which costs at query time
+	// and says nothing about the reply. Every document stores it, to show.
+	if r.Number == 1 {
+		doc[titleField(lang)] = r.Title
+	}
+	return doc
 }
 
 // apply writes rows into idx: visible ones indexed, the others removed.

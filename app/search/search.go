@@ -118,7 +118,7 @@ func (s *Service) Search(ctx context.Context, v *auth.Viewer, q *Query, page int
 		if fuzzy && (res.Posts > 0 || !q.hasLongWord()) {
 			break
 		}
-		if err := s.run(ctx, idx, q, filter, fuzzy, res); err != nil {
+		if err := s.searchOnce(ctx, idx, q, filter, fuzzy, res); err != nil {
 			return nil, err
 		}
 	}
@@ -126,8 +126,8 @@ func (s *Service) Search(ctx context.Context, v *auth.Viewer, q *Query, page int
 	return res, nil
 }
 
-// run searches once, with or without typo tolerance, and fills res.
-func (s *Service) run(ctx context.Context, idx bleve.Index, q *Query, filter query.Query, fuzzy bool, res *Results) error {
+// searchOnce searches with or without typo tolerance and fills res.
+func (s *Service) searchOnce(ctx context.Context, idx bleve.Index, q *Query, filter query.Query, fuzzy bool, res *Results) error {
 	must := s.textQuery(idx, q, q.InTitle, fuzzy)
 	if must == nil {
 		must = bleve.NewMatchAllQuery()

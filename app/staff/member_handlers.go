@@ -110,7 +110,7 @@ func (h *handlers) memberRole(c echo.Context) error {
 		}
 		return web.RenderForm(c, "staff/member", MemberForm{Kind: KindWarning, Duration: "7"}, p, err)
 	}
-	return web.Redirect(c, "/u/"+name+"/staff", "staff.role_given")
+	return web.Redirect(c, "/u/"+name+"/staff", "flash.staff_role_given")
 }
 
 func (h *handlers) sanctionCreate(c echo.Context) error {
@@ -132,7 +132,7 @@ func (h *handlers) sanctionCreate(c echo.Context) error {
 	return web.Redirect(c, "/u/"+name+"/staff", sanctionFlash[in.Kind])
 }
 
-var sanctionFlash = map[string]string{KindWarning: "staff.warned", KindSilence: "staff.silenced", KindSuspension: "staff.suspended"}
+var sanctionFlash = map[string]string{KindWarning: "flash.staff_warned", KindSilence: "flash.staff_silenced", KindSuspension: "flash.staff_suspended"}
 
 func (h *handlers) sanctionLift(c echo.Context) error {
 	var in MemberForm
@@ -152,7 +152,7 @@ func (h *handlers) sanctionLift(c echo.Context) error {
 		p.LiftFailure = id
 		return web.RenderForm(c, "staff/member", in, p, formFields(err, map[string]string{"reason": "lift_reason"}))
 	}
-	return web.Redirect(c, "/u/"+name+"/staff", "staff.sanction_lifted")
+	return web.Redirect(c, "/u/"+name+"/staff", "flash.staff_sanction_lifted")
 }
 
 func (h *handlers) noteCreate(c echo.Context) error {
@@ -168,5 +168,5 @@ func (h *handlers) noteCreate(c echo.Context) error {
 		}
 		return web.RenderForm(c, "staff/member", in, p, formFields(err, map[string]string{"body": "note_body"}))
 	}
-	return web.Redirect(c, "/u/"+name+"/staff", "staff.note_added")
+	return web.Redirect(c, "/u/"+name+"/staff", "flash.staff_note_added")
 }

@@ -47,7 +47,7 @@ func (h *handlers) roleCreate(c echo.Context) error {
 	if err != nil {
 		return web.RenderForm(c, "staff/roles", in, p, formFields(err, roleFields))
 	}
-	return web.Redirect(c, "/admin/roles/"+string(r.Name), "staff.role_created")
+	return web.Redirect(c, "/admin/roles/"+string(r.Name), "flash.staff_role_created")
 }
 
 // roleFields names the role form's fields after the service's.
@@ -105,14 +105,14 @@ func (h *handlers) roleUpdate(c echo.Context) error {
 	if _, err := h.svc.UpdateRole(c.Request().Context(), web.Viewer(c), in.Name, in); err != nil {
 		return web.RenderForm(c, "staff/role", in, p, formFields(err, roleFields))
 	}
-	return web.Redirect(c, "/admin/roles/"+in.Name, "staff.role_saved")
+	return web.Redirect(c, "/admin/roles/"+in.Name, "flash.staff_role_saved")
 }
 
 func (h *handlers) roleDelete(c echo.Context) error {
 	if err := h.svc.DeleteRole(c.Request().Context(), web.Viewer(c), c.Param("name")); err != nil {
 		return err
 	}
-	return web.Redirect(c, "/admin/roles", "staff.role_deleted")
+	return web.Redirect(c, "/admin/roles", "flash.staff_role_deleted")
 }
 
 // APIRole is a role in the API.

@@ -27,7 +27,7 @@ func (h *handlers) standingRead(c echo.Context) error {
 	if err := h.svc.ReadWarnings(c.Request().Context(), web.Viewer(c)); err != nil {
 		return err
 	}
-	return web.Redirect(c, "/account/standing", "staff.warnings_read")
+	return web.Redirect(c, "/account/standing", "flash.staff_warnings_read")
 }
 
 // APISanction is a sanction in the API. Author and lifter are given to the

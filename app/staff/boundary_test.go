@@ -92,3 +92,24 @@ func TestViewerCostsOneQuery(t *testing.T) {
 		t.Errorf("ViewerByID: %d queries, perms %v, rank %d; want 1 query and the moderator's role", n, v.Perms, v.Rank)
 	}
 }
+
+// A member's history is given to the team only, each part to those who
+// may see it.
+func TestHistoryOf(t *testing.T) {
+	env := testutil.New(t)
+	w := newTeam(t, env)
+	want[map[string]any](t, bearer(t, env, w.mod).post(t, "/api/v1/users/bob/sanctions", map[string]any{"kind": "warning", "reason": "Off topic"}), 201)
+	want[map[string]any](t, bearer(t, env, w.mod).post(t, "/api/v1/users/bob/notes", map[string]any{"body": "Means well."}), 201)
+	for _, tc := range []struct {
+		name            string
+		sanctions, note int
+	}{{"mona", 1, 1}, {"jules", 1, 1}, {"alix", 0, 0}, {"ana", 0, 0}} {
+		v, err := env.App.Users.ViewerByID(testutil.Ctx(), mustUser(t, env, tc.name).ID)
+		testutil.Must(t, err, "viewer")
+		h, err := env.App.Staff.HistoryOf(testutil.Ctx(), v, w.bob.ID)
+		testutil.Must(t, err, "history")
+		if len(h.Sanctions) != tc.sanctions || len(h.Notes) != tc.note {
+			t.Errorf("%s sees %d sanctions and %d notes", tc.name, len(h.Sanctions), len(h.Notes))
+		}
+	}
+}

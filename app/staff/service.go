@@ -661,3 +661,29 @@ func (s *Service) notesOf(ctx context.Context, userID int64) ([]*Note, error) {
 	}
 	return list, nil
 }
+
+// History is what the team sees of a member's past: sanctions and notes,
+// newest first. Either is nil when the viewer may not see it.
+type History struct {
+	Sanctions []*Sanction
+	Notes     []*Note
+}
+
+// HistoryOf returns a member's history as v may see it (the review queue
+// shows it beside each item): sanctions for CanSeeSanctions, notes for
+// CanSeeNotes.
+func (s *Service) HistoryOf(ctx context.Context, v *auth.Viewer, userID int64) (*History, error) {
+	h := &History{}
+	var err error
+	if auth.CanSeeSanctions(v) {
+		if h.Sanctions, err = s.sanctionsOf(ctx, userID); err != nil {
+			return nil, err
+		}
+	}
+	if auth.CanSeeNotes(v) {
+		if h.Notes, err = s.notesOf(ctx, userID); err != nil {
+			return nil, err
+		}
+	}
+	return h, nil
+}

@@ -603,10 +603,13 @@ func (s *Service) UseSimilar(f SimilarFinder) { s.similar = f }
 // Similar finds topics like title among those v may read: shown while a
 // new topic is written, to stop duplicate questions. It asks the
 // SimilarFinder when there is one (the search index), and matches the
-// longer words of titles in the database when there is none or it fails.
+// longer words of titles in the database when there is none, it fails or
+// it finds nothing.
 func (s *Service) Similar(ctx context.Context, v *auth.Viewer, title string) ([]*Topic, error) {
 	if s.similar != nil {
-		if ids, err := s.similar.SimilarTopics(ctx, v, title, "", 5); err == nil {
+		// Nothing from the index may mean it lags (a topic posted a moment
+		// ago, a rebuild in progress): the title match below still runs.
+		if ids, err := s.similar.SimilarTopics(ctx, v, title, "", 5); err == nil && len(ids) > 0 {
 			return s.similarByID(ctx, v, ids)
 		}
 	}

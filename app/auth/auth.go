@@ -68,3 +68,14 @@ func (v *Viewer) IsAdmin() bool  { return v != nil && v.Role == RoleAdmin }
 //
 // Deprecated: ask the authorizer (authorize.go) or Can for a permission.
 func (v *Viewer) IsStaff() bool { return v.IsTeam() }
+
+// Named says whether r has a translated name (role.<name>): the built-in
+// roles and the pseudo-roles everyone and members. Roles administrators
+// define are shown by their name.
+func (r Role) Named() bool {
+	if r == RoleEveryone || r == RoleMembers {
+		return true
+	}
+	_, ok := ParseRole(string(r))
+	return ok
+}

@@ -27,10 +27,6 @@ func (h *handlers) show(c echo.Context) error {
 	return web.Render(c, http.StatusOK, "search/show", web.Form{Values: in, Extra: page})
 }
 
-func (h *handlers) help(c echo.Context) error {
-	return web.Render(c, http.StatusOK, "search/help", nil)
-}
-
 // link is the search page's address for this search with one value changed.
 func (p *Page) link(kv ...string) string {
 	vals := []string{"sort", p.Input.Sort, "topic", p.Input.Topic}

@@ -149,7 +149,7 @@ func Default() Config {
 			FrameAncestors:  "'self'",
 			PageCacheMB:     32,
 			PageCacheTTL:    Duration{2 * time.Minute},
-			MemoryLimitMB:   80,
+			MemoryLimitMB:   0,
 		},
 		Data:     Data{Dir: "data"},
 		Database: Database{MaxOpenConns: 10, BusyTimeout: Duration{5 * time.Second}},

@@ -11,9 +11,9 @@
 #   2. seeds an empty forum (causerie seed --users 2000 --topics 10000
 #      --posts 200000) and times it: posts per second of the seed;
 #   3. creates an administrator (so / is the home page, not /setup) and a
-#      member, "benchmember", whose trust level it sets to 2 with SQL: new
-#      members (level 0) may post 10 times a day, and the posting run would
-#      only measure that limit; makes an API token for the member;
+#      member, "benchmember", whose trust level it sets to 4 (locked) with
+#      SQL: [antispam] limits the posts a minute of lower levels, and the
+#      posting run would only measure that limit; makes an API token;
 #   4. lists every topic's canonical address (/t/<slug>/<id>) with SQL into
 #      a Lua table for docs/bench/paths.lua, so no measured request is a
 #      301 to the canonical slug;
@@ -48,6 +48,8 @@
 # Knobs (environment): DBS ("sqlite postgres"), USERS (2000), TOPICS (10000),
 # POSTS (200000), SEED_ONLY (0), PORT (18090), BARE_PORT (18091),
 # DURATION (15s), WARMUP (3s), CONNECTIONS (64), THREADS (2), QUIET (8),
+# GZIP (1: pages asked with Accept-Encoding: gzip), FILL (30s: the pass that
+# fills the visitors' page cache before their topic runs),
 # PG_ADMIN_URL (postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable).
 set -euo pipefail
 
@@ -66,6 +68,13 @@ CONNECTIONS=${CONNECTIONS:-64}
 THREADS=${THREADS:-2}
 PG_ADMIN_URL=${PG_ADMIN_URL:-postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable}
 PASSWORD='bench password 12345'
+# Pages are asked for as browsers do, with Accept-Encoding: gzip (GZIP=0:
+# without, as wrk does by default); FILL is the unmeasured pass that fills
+# the visitors' page cache before their topic runs.
+GZIP=${GZIP:-1}
+FILL=${FILL:-30s}
+gz=()
+[ "$GZIP" = 1 ] && gz=(-H "Accept-Encoding: gzip")
 
 need=(go wrk curl sqlite3)
 case " $DBS " in *" postgres "*) need+=(psql) ;; esac
@@ -282,10 +291,13 @@ for db in $DBS; do
 		./causerie user create --username benchadmin --email benchadmin@example.com --role admin --password-stdin >/dev/null)
 	(cd "$work" && printf '%s' "$PASSWORD" |
 		./causerie user create --username benchmember --email benchmember@example.com --role member --password-stdin >/dev/null)
-	sql "UPDATE users SET trust_level = 2 WHERE username = 'benchmember'" >/dev/null
+	# Level 4 (locked, so the trust job leaves it): [antispam] limits posts
+	# a minute at lower levels (8 at level 2), and the posting run would
+	# measure only that limit.
+	sql "UPDATE users SET trust_level = 4, trust_locked = true WHERE username = 'benchmember'" >/dev/null
 	token=$(cd "$work" && ./causerie token create --user benchmember --name bench | grep -Eo '[A-Za-z0-9_-]{20,}' | tail -n1)
 	[ -n "$token" ] || { echo "discussions.sh: no token" >&2; exit 1; }
-	echo "benchadmin (admin), benchmember (member, trust level 2, API token)"
+	echo "benchadmin (admin), benchmember (member, trust level 4, API token)"
 
 	# Canonical topic addresses, for paths.lua.
 	sql "SELECT id, slug FROM topics ORDER BY id" |
@@ -343,16 +355,25 @@ for db in $DBS; do
 	echo "page sizes (bytes, no gzip): / $(curl -s "$base/" | wc -c), /c/$category $(curl -s "$base/c/$category" | wc -c)," \
 		"$first $(curl -s "$base$first" | wc -c) (logged in $(curl -s -H "$cookie" "$base$first" | wc -c))," \
 		"/api/v1/topics/1 $(curl -s -H "$auth" "$base/api/v1/topics/1" | wc -c)"
+	echo "gzipped: $first $(curl -s -H 'Accept-Encoding: gzip' "$base$first" | wc -c)" \
+		"(logged in $(curl -s -H 'Accept-Encoding: gzip' -H "$cookie" "$base$first" | wc -c))"
 
 	srv=$bare_pid
 	run bare "$bare"
 	srv=$server_pid
-	run home "$base/"
-	run category "$base/c/$category"
-	run topic_anon "$base" -s docs/bench/paths.lua -- "$work/topics-$db.lua"
-	run topic_member "$base" -s docs/bench/paths.lua -H "$cookie" -- "$work/topics-$db.lua"
-	run full_anon "$base" -s docs/bench/paths.lua -- "$work/full-$db.lua"
-	run full_member "$base" -s docs/bench/paths.lua -H "$cookie" -- "$work/full-$db.lua"
+	run home "$base/" "${gz[@]}"
+	run category "$base/c/$category" "${gz[@]}"
+	# Visitors' topic pages: first one unmeasured pass over every topic,
+	# in order, so the measured runs see the page cache of a forum that has
+	# been read for a while rather than the cache filling up.
+	wait_no_wrk
+	echo "== fill the page cache (not measured): wrk -d$FILL paths.lua ... walk"
+	wrk -t"$THREADS" -c"$CONNECTIONS" -d"$FILL" -s docs/bench/paths.lua "${gz[@]}" "$base" -- "$work/topics-$db.lua" walk | grep -E 'requests in|Non-2xx' || true
+	echo "server RSS now $(mib "$(rss_kb "$server_pid")")"
+	run topic_anon "$base" -s docs/bench/paths.lua "${gz[@]}" -- "$work/topics-$db.lua"
+	run full_anon "$base" -s docs/bench/paths.lua "${gz[@]}" -- "$work/full-$db.lua"
+	run topic_member "$base" -s docs/bench/paths.lua -H "$cookie" "${gz[@]}" -- "$work/topics-$db.lua"
+	run full_member "$base" -s docs/bench/paths.lua -H "$cookie" "${gz[@]}" -- "$work/full-$db.lua"
 	run api_topic "$base" -s docs/bench/api_topic.lua -H "$auth" -- "$TOPICS"
 
 	# How often the visitors' topic pages came from the page cache, and that
@@ -360,9 +381,9 @@ for db in $DBS; do
 	# Lua costs wrk CPU.
 	wait_no_wrk
 	echo "== page cache check (not measured): wrk -d5s paths.lua ... count"
-	wrk -t"$THREADS" -c"$CONNECTIONS" -d5s -s docs/bench/paths.lua "$base" -- "$work/topics-$db.lua" count | grep '^statuses'
+	wrk -t"$THREADS" -c"$CONNECTIONS" -d5s -s docs/bench/paths.lua "${gz[@]}" "$base" -- "$work/topics-$db.lua" count | grep '^statuses'
 	wait_no_wrk
-	wrk -t"$THREADS" -c"$CONNECTIONS" -d5s -s docs/bench/paths.lua -H "$cookie" "$base" -- "$work/topics-$db.lua" count |
+	wrk -t"$THREADS" -c"$CONNECTIONS" -d5s -s docs/bench/paths.lua -H "$cookie" "${gz[@]}" "$base" -- "$work/topics-$db.lua" count |
 		grep '^statuses' | sed 's/^/logged in: /'
 
 	before=$(sql "SELECT count(*) FROM posts")

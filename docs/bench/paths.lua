@@ -9,6 +9,9 @@
 -- address (/t/<slug>/<id>), so no request is answered with a redirect.
 -- Headers given with -H (Cookie, Authorization) are sent with each request.
 --
+-- With "walk" as the second argument, the paths are asked in order rather
+-- than at random (discussions.sh fills the visitors' page cache so).
+--
 -- With "count" as the second argument the script also counts the status
 -- codes and the responses served from the page cache (X-Cache: hit) and
 -- prints them at the end. Reading every response's headers in Lua costs
@@ -28,6 +31,7 @@ local paths
 function init(args)
   paths = dofile(args[1])
   math.randomseed(os.time() * 1000 + tid * 7919)
+  walk = args[2] == "walk"
   if args[2] == "count" then
     hits, s2xx, s3xx, s4xx, s5xx = 0, 0, 0, 0, 0
     function response(status, headers, body)
@@ -40,7 +44,15 @@ function init(args)
   end
 end
 
+local walked = 0
+
 function request()
+  if walk then
+    -- Each thread walks the list in order from its own starting point
+    -- (thread 2 from the middle: run with -t2), to visit every page once.
+    walked = walked + 1
+    return wrk.format("GET", paths[((tid - 1) * math.floor(#paths / 2) + walked - 1) % #paths + 1])
+  end
   return wrk.format("GET", paths[math.random(#paths)])
 end
 

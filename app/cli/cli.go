@@ -178,7 +178,8 @@ func (o *options) userCmd() *cobra.Command {
 		Use:   "create",
 		Short: "Create a confirmed account with a role",
 		Long: `Create an account whose e-mail address counts as confirmed, with a role:
-admin, moderator or member. The password is read from standard input, so it
+admin, lead, moderator, junior_moderator, editor, analyst, member, or one an
+administrator defined. The password is read from standard input, so it
 stays out of the shell history and the process list:
 
   printf '%s' "$PASSWORD" | causerie user create --username ana --email ana@example.com --role admin --password-stdin
@@ -189,10 +190,7 @@ Creating an administrator this way also ends the first-run setup.`,
 			if !passwordStdin {
 				return errors.New("give the password on standard input with --password-stdin")
 			}
-			r, ok := auth.ParseRole(role)
-			if !ok {
-				return fmt.Errorf("--role: want admin, moderator or member, got %q", role)
-			}
+			r := auth.Role(strings.TrimSpace(role)) // the account service checks it exists
 			pw, err := io.ReadAll(io.LimitReader(cmd.InOrStdin(), 4096))
 			if err != nil {
 				return fmt.Errorf("read password from standard input: %w", err)
@@ -212,7 +210,7 @@ Creating an administrator this way also ends the first-run setup.`,
 	}
 	create.Flags().StringVar(&username, "username", "", "the new account's username (required)")
 	create.Flags().StringVar(&email, "email", "", "the new account's e-mail address (required)")
-	create.Flags().StringVar(&role, "role", "member", "admin, moderator or member")
+	create.Flags().StringVar(&role, "role", "member", "admin, lead, moderator, junior_moderator, editor, analyst, member or a defined role")
 	create.Flags().BoolVar(&passwordStdin, "password-stdin", false, "read the password from standard input (required)")
 	_ = create.MarkFlagRequired("username")
 	_ = create.MarkFlagRequired("email")

@@ -163,6 +163,9 @@ func TestWarningPages(t *testing.T) {
 		if home := ana.Get(t, "/"); !strings.Contains(home.Body, "You have a warning from the moderators.") {
 			t.Error("no warning banner")
 		}
+		if page := ana.Get(t, "/account"); !strings.Contains(page.Body, `href="/account/standing"`) {
+			t.Error("the account page does not lead to the member's standing")
+		}
 		if page := ana.Get(t, "/account/standing"); !strings.Contains(page.Body, "Keep the tone friendly, please.") {
 			t.Error("the member does not see the warning's reason")
 		}

@@ -27,12 +27,14 @@ func TestRoleMatrix(t *testing.T) {
 	hidden := auth.PostState{AuthorID: other, State: "hidden"}
 	open := auth.TopicState{AuthorID: other}
 	actions := map[string]func(v *auth.Viewer, g auth.Grants) bool{
-		"read":         func(v *auth.Viewer, g auth.Grants) bool { return auth.CanRead(v, g) },
-		"start":        func(v *auth.Viewer, g auth.Grants) bool { return auth.CanStart(v, g, "discussion") },
-		"announce":     func(v *auth.Viewer, g auth.Grants) bool { return auth.CanStart(v, g, "announcement") },
-		"reply":        func(v *auth.Viewer, g auth.Grants) bool { return auth.CanReply(v, g, open) },
-		"reply_closed": func(v *auth.Viewer, g auth.Grants) bool { return auth.CanReply(v, g, auth.TopicState{AuthorID: other, Closed: true}) },
-		"see_hidden":   func(v *auth.Viewer, g auth.Grants) bool { return auth.CanSeePost(v, g, hidden) },
+		"read":     func(v *auth.Viewer, g auth.Grants) bool { return auth.CanRead(v, g) },
+		"start":    func(v *auth.Viewer, g auth.Grants) bool { return auth.CanStart(v, g, "discussion") },
+		"announce": func(v *auth.Viewer, g auth.Grants) bool { return auth.CanStart(v, g, "announcement") },
+		"reply":    func(v *auth.Viewer, g auth.Grants) bool { return auth.CanReply(v, g, open) },
+		"reply_closed": func(v *auth.Viewer, g auth.Grants) bool {
+			return auth.CanReply(v, g, auth.TopicState{AuthorID: other, Closed: true})
+		},
+		"see_hidden": func(v *auth.Viewer, g auth.Grants) bool { return auth.CanSeePost(v, g, hidden) },
 		"edit_own": func(v *auth.Viewer, g auth.Grants) bool {
 			return auth.CanEditPost(v, g, open, auth.PostState{AuthorID: v.ID, State: "published"})
 		},

@@ -79,7 +79,7 @@ func (v *View) Unread() int {
 	}
 	n, err := v.notices.Unread(v.ctx, v.Viewer)
 	if err != nil {
-		v.log.WarnContext(v.ctx, "unread notifications", "user_id", v.Viewer.ID, "error", err)
+		v.log.Log(v.ctx, v.level(), "unread notifications", "user_id", v.Viewer.ID, "error", err)
 		return 0
 	}
 	v.unread = n
@@ -94,7 +94,7 @@ func (v *View) WatchLevel(topicID, categoryID int64) string {
 	}
 	l, err := v.notices.WatchLevel(v.ctx, v.Viewer, topicID, categoryID)
 	if err != nil {
-		v.log.WarnContext(v.ctx, "watch level", "user_id", v.Viewer.ID, "error", err)
+		v.log.Log(v.ctx, v.level(), "watch level", "user_id", v.Viewer.ID, "error", err)
 		return "normal"
 	}
 	return l
@@ -116,6 +116,15 @@ func WatchLevel(c echo.Context, topicID, categoryID int64) string {
 func Clock(c echo.Context) (ago func(time.Time) string, exact func(time.Time) string) {
 	v := &View{tr: Tr(c), started: time.Now()}
 	return v.Ago, v.Exact
+}
+
+// level is the level of a failure while preparing the page: a warning,
+// or debug when the client has gone away (which cancels the queries).
+func (v *View) level() slog.Level {
+	if v.ctx.Err() != nil {
+		return slog.LevelDebug
+	}
+	return slog.LevelWarn
 }
 
 // Exact is t as an ISO date and time, for the title of a relative date.

@@ -147,7 +147,7 @@ func Default() Config {
 			SiteName:        "Causerie",
 			ShutdownTimeout: Duration{15 * time.Second},
 			FrameAncestors:  "'self'",
-			PageCacheMB:     32,
+			PageCacheMB:     40,
 			PageCacheTTL:    Duration{2 * time.Minute},
 			MemoryLimitMB:   0,
 		},

@@ -1,6 +1,7 @@
 package topic_test
 
 import (
+	"crypto/sha256"
 	"fmt"
 	"net/url"
 	"regexp"
@@ -92,14 +93,25 @@ func TestViewsCounted(t *testing.T) {
 func TestPageCacheBudget(t *testing.T) {
 	env := testutil.New(t, func(c *config.Config) { c.Server.PageCacheMB = 1 })
 	w := setup(t, env)
-	long := strings.Repeat("A paragraph long enough to weigh something on the page. ", 400)
-	for i := 0; i < 40; i++ {
-		tp := w.start(t, w.ana, w.general, fmt.Sprintf("Heavy topic number %02d", i), topic.KindDiscussion)
-		w.reply(t, w.boris, tp, long)
+	// Pages are kept gzipped: text that does not compress (digits of
+	// hashes) makes them weigh something.
+	seen := 0
+	for i := 0; i < 120; i++ {
+		var long strings.Builder
+		for j := 0; long.Len() < 16000; j++ {
+			fmt.Fprintf(&long, "%x ", sha256.Sum256([]byte(fmt.Sprint(i, j))))
+		}
+		tp := w.start(t, w.ana, w.general, fmt.Sprintf("Heavy topic number %03d", i), topic.KindDiscussion)
+		w.reply(t, w.boris, tp, long.String())
 		env.Client().Get(t, tp.URL())
+		seen++
 	}
-	if got := env.App.Web.Cache.Bytes(); got <= 0 || got > 1<<20 {
+	got, n := env.App.Web.Cache.Bytes(), env.App.Web.Cache.Len()
+	if got <= 0 || got > 1<<20 {
 		t.Errorf("the cache weighs %d bytes, want some and at most 1 MiB", got)
+	}
+	if n >= seen {
+		t.Errorf("the cache kept all %d pages (%d bytes): the test shows no eviction", n, got)
 	}
 }
 

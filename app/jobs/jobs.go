@@ -313,6 +313,9 @@ func (q *Queue) runOne(ctx context.Context) (bool, error) {
 func (q *Queue) receive(ctx context.Context) (*goqite.Message, error) {
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 	defer cancel()
+	if q.db.Dialect == "sqlite" {
+		return q.receiveSQLite(rctx)
+	}
 	for try := 1; ; try++ {
 		m, err := q.gq.Receive(rctx)
 		switch {
@@ -328,6 +331,31 @@ func (q *Queue) receive(ctx context.Context) (*goqite.Message, error) {
 		// aside for a random moment and try again.
 		sleep(rctx, time.Duration(1+rand.IntN(10*try))*time.Millisecond)
 	}
+}
+
+// receiveSQLite takes a due job with goqite's own statement, but alone:
+// one UPDATE … RETURNING is atomic on SQLite, so it needs no transaction
+// around it (goqite's Receive opens one: a BEGIN IMMEDIATE and a COMMIT
+// more for every job).
+func (q *Queue) receiveSQLite(ctx context.Context) (*goqite.Message, error) {
+	const rfc3339Milli = "2006-01-02T15:04:05.000Z07:00" // goqite's time format
+	now := time.Now().UTC()
+	var rows []struct {
+		ID   string
+		Body []byte
+	}
+	err := q.db.WithContext(ctx).Raw(`UPDATE goqite SET timeout = ?, received = received + 1
+		WHERE id = (SELECT id FROM goqite WHERE queue = ? AND ? >= timeout AND received < ?
+			ORDER BY priority DESC, created LIMIT 1)
+		RETURNING id, body`,
+		now.Add(q.lease).Format(rfc3339Milli), queueName, now.Format(rfc3339Milli), q.opts.MaxAttempts).Scan(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("receive job: %w", err)
+	}
+	if len(rows) == 0 {
+		return nil, nil
+	}
+	return &goqite.Message{ID: goqite.ID(rows[0].ID), Body: rows[0].Body}, nil
 }
 
 // errContended says other workers kept winning the race for due jobs.

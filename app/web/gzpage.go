@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"hash/crc32"
 	"io"
+	"runtime"
 	"sync"
 )
 
@@ -44,6 +45,12 @@ var (
 	lastBlock = []byte{1, 0, 0, 0xff, 0xff}
 )
 
+// compressing bounds how many pages are compressed at once: a deflate
+// writer weighs about 1 MB, and compressing is CPU work anyway, so more
+// at once than there are CPUs would only hold more of them in memory
+// (when many pages are missed together, as after a restart).
+var compressing = make(chan struct{}, runtime.GOMAXPROCS(0))
+
 var flateWriters = sync.Pool{New: func() any {
 	w, _ := flate.NewWriter(nil, flate.DefaultCompression)
 	return w
@@ -57,6 +64,8 @@ func newGzPage(page []byte, token, nonce string) *gzPage {
 	g := &gzPage{}
 	var out bytes.Buffer
 	out.Grow(len(page) / 6)
+	compressing <- struct{}{}
+	defer func() { <-compressing }()
 	w := flateWriters.Get().(*flate.Writer)
 	defer flateWriters.Put(w)
 	rest := page

@@ -62,15 +62,29 @@ func queries(n int, r *rand.Rand) []string {
 }
 
 type result struct {
-	lat  []time.Duration
-	errs int
-	took time.Duration
+	lat     []time.Duration
+	byClass map[string][]time.Duration
+	errs    int
+	took    time.Duration
+}
+
+// class names the kind of query, for the breakdown.
+func class(q string) string {
+	switch {
+	case strings.HasPrefix(q, `"`):
+		return "phrase"
+	case strings.ContainsAny(q, ":#@"):
+		return "filtered"
+	case strings.Contains(q, " "):
+		return "two words"
+	}
+	return "one word"
 }
 
 func run(base string, qs []string, conc int) result {
 	client := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: conc}}
 	var mu sync.Mutex
-	var res result
+	res := result{byClass: map[string][]time.Duration{}}
 	next := make(chan string)
 	var wg sync.WaitGroup
 	start := time.Now()
@@ -89,6 +103,7 @@ func run(base string, qs []string, conc int) result {
 				d := time.Since(t0)
 				mu.Lock()
 				res.lat = append(res.lat, d)
+				res.byClass[class(q)] = append(res.byClass[class(q)], d)
 				if !ok {
 					res.errs++
 				}
@@ -145,12 +160,23 @@ func main() {
 	// Warm-up: the index's files into the page cache, the first segments loaded.
 	run(*base, qs[:min(100, len(qs))], 4)
 	fmt.Printf("%-12s %8s %8s %8s %8s %8s %8s %6s\n", "clients", "p50", "p90", "p99", "max", "q/s", "RSS MiB", "errors")
+	var single result
 	for _, c := range []int{1, 16} {
 		r := run(*base, qs, c)
+		if c == 1 {
+			single = r
+		}
 		rss, _ := memory(*pid)
 		fmt.Printf("%-12d %8s %8s %8s %8s %8.0f %8.0f %6d\n", c, pct(r.lat, .50).Round(100*time.Microsecond),
 			pct(r.lat, .90).Round(100*time.Microsecond), pct(r.lat, .99).Round(100*time.Microsecond),
 			r.lat[len(r.lat)-1].Round(100*time.Microsecond), float64(len(r.lat))/r.took.Seconds(), rss, r.errs)
+	}
+	fmt.Printf("\none client, by kind of query:\n")
+	for _, k := range []string{"one word", "two words", "phrase", "filtered"} {
+		l := single.byClass[k]
+		slices.Sort(l)
+		fmt.Printf("%-12s %8s %8s %8s  (%d queries)\n", k, pct(l, .50).Round(100*time.Microsecond),
+			pct(l, .90).Round(100*time.Microsecond), pct(l, .99).Round(100*time.Microsecond), len(l))
 	}
 	if *pid != 0 {
 		_, hwm := memory(*pid)

@@ -188,17 +188,17 @@ func (s *Service) build(ctx context.Context, idx bleve.Index, progress Progress)
 		if err := ctx.Err(); err != nil {
 			return done, err
 		}
-		rs, err := s.store.page(ctx, after, buildBatch)
+		rs, last, err := s.store.page(ctx, after, buildBatch)
 		if err != nil {
 			return done, err
 		}
-		if len(rs) == 0 {
+		if last == 0 {
 			break
 		}
 		if err := s.apply(ctx, idx, rs, nil); err != nil {
 			return done, err
 		}
-		after = rs[len(rs)-1].PostID
+		after = last
 		done += int64(len(rs))
 		s.done.Store(done)
 		if progress != nil {

@@ -61,9 +61,22 @@ func (s *store) topicRows(ctx context.Context, topicID int64) ([]*row, error) {
 	return s.rows(ctx, "WHERE p.topic_id = ? ORDER BY p.number", topicID)
 }
 
-// page is the next visible posts after post ID after, for rebuilding.
-func (s *store) page(ctx context.Context, after int64, n int) ([]*row, error) {
-	return s.rows(ctx, "WHERE p.id > ? AND p.state = 'published' AND t.state = 'published' ORDER BY p.id LIMIT ?", after, n)
+// page is the visible posts among the n published posts after post ID
+// after, for rebuilding, and the last post ID it looked at (0 at the end).
+// The IDs come from the posts' primary key alone: joined with topics, both
+// databases' planners would rather walk the topics and sort every post
+// again for each page.
+func (s *store) page(ctx context.Context, after int64, n int) ([]*row, int64, error) {
+	var ids []int64
+	if err := s.db.WithContext(ctx).Raw("SELECT id FROM posts WHERE id > ? AND state = 'published' ORDER BY id LIMIT ?", after, n).
+		Scan(&ids).Error; err != nil {
+		return nil, 0, fmt.Errorf("search: next posts: %w", err)
+	}
+	if len(ids) == 0 {
+		return nil, 0, nil
+	}
+	rs, err := s.rows(ctx, "WHERE p.id IN ? AND t.state = 'published' ORDER BY p.id", ids)
+	return rs, ids[len(ids)-1], err
 }
 
 // visibleCount is how many posts the index should hold.

@@ -32,7 +32,26 @@ func openIndex(dir string) (idx bleve.Index, fresh bool, err error) {
 		}
 		return nil, false, ErrLocked
 	}
-	return idx, false, nil
+	return idx, false, keepPrivate(dir)
+}
+
+// keepPrivate takes the group and others' bits off everything under dir:
+// Bleve writes some files (index_meta.json) with the process umask, and
+// the data folder is the server user's alone.
+func keepPrivate(dir string) error {
+	return filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		if mode := info.Mode().Perm(); mode&0o077 != 0 {
+			return os.Chmod(p, mode&0o700)
+		}
+		return nil
+	})
 }
 
 func isTimeout(err error) bool {
@@ -60,6 +79,10 @@ func createIndex(dir string) (bleve.Index, error) {
 	idx, err := bleve.NewUsing(dir, m, bleve.Config.DefaultIndexType, bleve.Config.DefaultKVStore, nil)
 	if err != nil {
 		return nil, fmt.Errorf("create search index %s: %w", dir, err)
+	}
+	if err := keepPrivate(dir); err != nil {
+		_ = idx.Close()
+		return nil, fmt.Errorf("search index %s: %w", dir, err)
 	}
 	return idx, nil
 }

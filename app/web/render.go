@@ -5,6 +5,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"html/template"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -39,6 +41,7 @@ type View struct {
 	notices Notices
 	log     *slog.Logger
 	unread  int // -1 until asked
+	page    *template.Template
 }
 
 // T translates a message ID; extra arguments are "Key", value pairs.
@@ -84,6 +87,17 @@ func (v *View) Unread() int {
 	}
 	v.unread = n
 	return n
+}
+
+// Partial writes the theme's template name, executed with data, to w. It
+// is for Go code that writes the repeated part of a page itself (the posts
+// of a topic page, see docs/architecture.md): the partials other domains
+// own, and themes may override, stay templates.
+func (v *View) Partial(w io.Writer, name string, data any) error {
+	if v.page == nil {
+		return fmt.Errorf("partial %s: not inside a page", name)
+	}
+	return v.page.ExecuteTemplate(w, name, data)
 }
 
 // WatchLevel is the viewer's watch level of a topic (or of a category, with
@@ -155,7 +169,7 @@ func Render(c echo.Context, status int, name string, data any) error {
 		return fmt.Errorf("render: no page template %q", name)
 	}
 	v := s.view(c, data)
-	v.Status = status
+	v.Status, v.page = status, t
 	v.Unread() // asked here, so the header's template queries nothing
 	// Pages weigh tens of KB: a pooled buffer saves growing one for each.
 	buf := pagePool.Get().(*bytes.Buffer)

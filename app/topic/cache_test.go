@@ -119,6 +119,9 @@ func TestPageCacheBudget(t *testing.T) {
 // visitors: the CSRF token and the script nonce.
 var holes = regexp.MustCompile(`(value|content|nonce)="[A-Za-z0-9_-]{20,}"`)
 
+// newSince is the divider above the posts new to a member.
+var newSince = regexp.MustCompile(`\s*<div class="new-divider"[^\n]*</div>`)
+
 // After every kind of change that shows on a topic page, the next visitor
 // gets the page as it is now (the same as one rendered for them without
 // the cache), never the kept one; changes to one topic leave the other
@@ -160,6 +163,27 @@ func TestPageCacheNeverStale(t *testing.T) {
 				t.Errorf("after %s, %s did not change: the test shows nothing", what, path)
 			}
 		}
+		// A member's page keeps what every reader sees alike: after each
+		// change it must be the page rendered with nothing kept (every kept
+		// page dropped), and show the change. Only the divider above what is
+		// new to them differs from one visit to the next.
+		cleo := env.Client()
+		cleo.Login(t, "cleo")
+		cleo.Get(t, q.URL()) // the login's flash
+		member := func() string {
+			t.Helper()
+			return newSince.ReplaceAllString(holes.ReplaceAllString(cleo.Get(t, q.URL()).Body, ""), "")
+		}
+		checkMember := func(what, before string) {
+			t.Helper()
+			got := member()
+			env.App.Web.Cache.Invalidate()
+			if want := member(); got != want {
+				t.Errorf("after %s, a member got a topic page from before it", what)
+			} else if got == before {
+				t.Errorf("after %s, the member's topic page did not change: the test shows nothing", what)
+			}
+		}
 		status := func(res *testutil.Response, want int) {
 			t.Helper()
 			if res.StatusCode != want {
@@ -198,6 +222,7 @@ func TestPageCacheNeverStale(t *testing.T) {
 		}
 		for _, s := range steps {
 			topicBefore, listBefore, otherBefore := warm(q.URL()), warm("/latest"), warm(other.URL())
+			memberBefore := member()
 			s.do()
 			check(s.what, q.URL(), topicBefore)
 			if s.what != "a reaction" && s.what != "an edit through the API" {
@@ -207,6 +232,7 @@ func TestPageCacheNeverStale(t *testing.T) {
 				holes.ReplaceAllString(res.Body, "") != otherBefore {
 				t.Errorf("after %s on another topic, %s was not served from the cache", s.what, other.URL())
 			}
+			checkMember(s.what, memberBefore)
 		}
 	})
 }

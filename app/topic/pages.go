@@ -135,7 +135,7 @@ func (h *handlers) topicShow(c echo.Context) error {
 		}
 	}
 	ctx, v := c.Request().Context(), web.Viewer(c)
-	pg, err := h.svc.Page(ctx, v, id, from)
+	pg, err := h.svc.page(ctx, v, id, from, h.shared)
 	if merged := (*MergedError)(nil); errors.As(err, &merged) { // its posts live on in the topic it was merged into
 		return c.Redirect(http.StatusMovedPermanently, fmt.Sprintf("/t/-/%d", merged.Into))
 	}

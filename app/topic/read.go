@@ -118,79 +118,56 @@ func (p *Page) FirstNew(n int) bool { return p.LastRead > 0 && n == p.LastRead+1
 
 // Page returns the page of a topic that holds post number from.
 func (s *Service) Page(ctx context.Context, v *auth.Viewer, topicID int64, from int) (*Page, error) {
-	t, c, err := s.readable(ctx, v, topicID)
-	if err != nil {
-		return nil, err
-	}
+	return s.page(ctx, v, topicID, from, nil)
+}
+
+// page is Page, taking what every reader sees alike from sp when it is
+// kept there (sp nil: from the database).
+func (s *Service) page(ctx context.Context, v *auth.Viewer, topicID int64, from int, sp *sharedPages) (*Page, error) {
 	per := s.cfg.PostsPerPage
 	if from < 1 {
 		from = 1
 	}
-	if from > t.HighestNumber {
-		return nil, ErrNotFound
-	}
 	start := ((from-1)/per)*per + 1 // pages start at fixed numbers: stable URLs
-	st := NewStore(s.db)
-	posts, err := st.Posts(ctx, t.ID, start, per)
+	sh, err := s.sharedPage(ctx, sp, topicID, start)
 	if err != nil {
 		return nil, err
 	}
+	t := sh.topic
+	c, err := s.mayRead(ctx, v, t)
+	if err != nil {
+		return nil, err
+	}
+	if from > t.HighestNumber || len(sh.posts) == 0 {
+		return nil, ErrNotFound
+	}
+	posts := sh.posts
 	pg := &Page{Topic: t, Category: c, From: start, CanReply: auth.CanReply(v, c.Grants, t.state()),
-		Moderator: auth.CanSeeUnpublished(v, c.Grants), Reactions: s.cfg.Reactions, Pages: (t.HighestNumber + per - 1) / per, Per: per}
+		Moderator: auth.CanSeeUnpublished(v, c.Grants), Reactions: s.cfg.Reactions, Pages: (t.HighestNumber + per - 1) / per, Per: per,
+		Tags: sh.tags, Author: sh.posted.users[t.UserID]}
 	if start > 1 {
 		pg.Prev = start - per
 	}
 	if start+per <= t.HighestNumber {
 		pg.Next = start + per
 	}
-	var accepted *Post
-	if t.AcceptedPostID != nil && start == 1 {
-		for _, p := range posts { // often on the first page already
-			if p.ID == *t.AcceptedPostID {
-				accepted = p
-			}
-		}
-		if accepted == nil {
-			if accepted, err = st.Post(ctx, *t.AcceptedPostID); err != nil {
-				accepted = nil
-			}
-		}
-	}
 	all := posts
-	if accepted != nil {
-		all = append(append([]*Post{}, posts...), accepted)
+	if sh.accepted != nil {
+		all = append(append(make([]*Post, 0, len(posts)+1), posts...), sh.accepted)
 	}
-	views, err := s.postViews(ctx, v, t, c, all)
+	mine, err := s.readOwn(ctx, v, t.ID, all)
 	if err != nil {
 		return nil, err
 	}
+	views := s.viewsOf(v, t, c, sh.posted, mine, all)
 	pg.Posts = visibleTo(v, c.ID, views[:len(posts)])
-	if accepted != nil {
+	if sh.accepted != nil {
 		pg.Accepted = views[len(views)-1]
 	}
-	for _, pv := range views {
-		if pv.Number == 1 {
-			pg.Author = pv.Author
-		}
-	}
-	if pg.Author == nil {
-		authors, err := loadUsers(ctx, s.db, []int64{t.UserID})
-		if err != nil {
-			return nil, err
-		}
-		pg.Author = authors[t.UserID]
-	}
-	if pg.Tags, err = s.topicTags(ctx, t.ID); err != nil {
-		return nil, err
-	}
 	if v.LoggedIn() {
-		var r TopicRead
-		if err := s.db.WithContext(ctx).Where("user_id = ? AND topic_id = ?", v.ID, t.ID).Limit(1).Find(&r).Error; err != nil {
-			return nil, err
-		}
-		pg.LastRead = r.LastNumber
-		if last := posts[len(posts)-1].Number; last > r.LastNumber {
-			if err := st.markRead(ctx, v.ID, t.ID, last); err != nil {
+		pg.LastRead = mine.lastRead
+		if last := posts[len(posts)-1].Number; last > mine.lastRead {
+			if err := NewStore(s.db).markRead(ctx, v.ID, t.ID, last); err != nil {
 				return nil, err
 			}
 		}
@@ -201,73 +178,100 @@ func (s *Service) Page(ctx context.Context, v *auth.Viewer, topicID int64, from 
 	return pg, nil
 }
 
-// postViews turns posts into what the reader sees of them, with their authors,
-// reactions, bookmarks and rights, in a fixed number of queries.
-func (s *Service) postViews(ctx context.Context, v *auth.Viewer, t *Topic, c *category.Category, posts []*Post) ([]*PostView, error) {
-	ids := make([]int64, 0, len(posts))
-	userIDs := make([]int64, 0, len(posts))
-	var replyTo []int64
-	for _, p := range posts {
-		ids = append(ids, p.ID)
-		userIDs = append(userIDs, p.UserID)
-		if p.ReplyToID != nil {
-			replyTo = append(replyTo, *p.ReplyToID)
-		}
+// mayRead checks that v may read topic t, as readable does for a topic
+// already loaded, and returns its category.
+func (s *Service) mayRead(ctx context.Context, v *auth.Viewer, t *Topic) (*category.Category, error) {
+	if t.MergedIntoID != nil {
+		return nil, &MergedError{Into: *t.MergedIntoID}
 	}
-	// The posts replied to are mostly on the page already; ask for the others.
-	refs := map[int64]*Post{}
-	for _, p := range posts {
-		refs[p.ID] = p
-	}
-	var missing []int64
-	for _, id := range replyTo {
-		if refs[id] == nil {
-			missing = append(missing, id)
-		}
-	}
-	if len(missing) > 0 {
-		var rs []*Post
-		if err := s.db.WithContext(ctx).Select("id, number, user_id").Where("id IN ?", missing).Find(&rs).Error; err != nil {
-			return nil, err
-		}
-		for _, r := range rs {
-			refs[r.ID] = r
-			userIDs = append(userIDs, r.UserID)
-		}
-	}
-	users, err := loadUsers(ctx, s.db, userIDs)
+	c, err := s.cats.ReadableByID(ctx, v, t.CategoryID)
 	if err != nil {
-		return nil, err
+		return nil, ErrNotFound
 	}
-	// One query for the reactions of every post, which of them are the
-	// reader's, and (kind "") the reader's bookmarks.
-	type count struct {
+	if t.State != StatePublished && !(auth.CanSeeUnpublished(v, c.Grants) || (v.LoggedIn() && v.ID == t.UserID && t.State != StateDeleted)) {
+		return nil, ErrNotFound
+	}
+	return c, nil
+}
+
+// own is what is the reader's own on a page of a topic.
+type own struct {
+	reacted    map[int64][]string // the kinds of their reactions, by post
+	bookmarked map[int64]bool
+	// lastRead is the number of the last post they had read (0: none).
+	lastRead int
+}
+
+// readOwn reads the reader's reactions to posts and bookmarks of them, and
+// (topicID not 0) how far they had read the topic, in one query. Visitors
+// have none: no query.
+func (s *Service) readOwn(ctx context.Context, v *auth.Viewer, topicID int64, posts []*Post) (own, error) {
+	var o own
+	if !v.LoggedIn() {
+		return o, nil
+	}
+	ids := make([]int64, len(posts))
+	for i, p := range posts {
+		ids[i] = p.ID
+	}
+	// Bookmarks come as kind "", and the read mark as post 0 (post IDs
+	// start at 1) with the number read.
+	q := "SELECT post_id, kind, 0 AS n FROM reactions WHERE user_id = ? AND post_id IN ?" +
+		" UNION ALL SELECT post_id, '' AS kind, 0 AS n FROM bookmarks WHERE user_id = ? AND post_id IN ?"
+	args := []any{v.ID, ids, v.ID, ids}
+	if topicID != 0 {
+		q += " UNION ALL SELECT 0 AS post_id, '' AS kind, last_number AS n FROM topic_reads WHERE user_id = ? AND topic_id = ?"
+		args = append(args, v.ID, topicID)
+	}
+	var rows []struct {
 		PostID int64
 		Kind   string
 		N      int
-		Mine   int
 	}
-	var counts []count
-	q := "SELECT post_id, kind, count(*) AS n, max(CASE WHEN user_id = ? THEN 1 ELSE 0 END) AS mine FROM reactions WHERE post_id IN ? GROUP BY post_id, kind"
-	args := []any{v.ID, ids}
-	if v.LoggedIn() {
-		q += " UNION ALL SELECT post_id, '' AS kind, 0 AS n, 1 AS mine FROM bookmarks WHERE user_id = ? AND post_id IN ?"
-		args = append(args, v.ID, ids)
+	if err := s.db.WithContext(ctx).Raw(q, args...).Scan(&rows).Error; err != nil {
+		return o, fmt.Errorf("the reader's reactions, bookmarks and read mark: %w", err)
 	}
-	if err := s.db.WithContext(ctx).Raw(q, args...).Scan(&counts).Error; err != nil {
-		return nil, fmt.Errorf("reactions and bookmarks: %w", err)
-	}
-	bookmarked := map[int64]bool{}
-	for _, c := range counts {
-		if c.Kind == "" {
-			bookmarked[c.PostID] = true
+	o.reacted, o.bookmarked = map[int64][]string{}, map[int64]bool{}
+	for _, r := range rows {
+		switch {
+		case r.PostID == 0:
+			o.lastRead = r.N
+		case r.Kind == "":
+			o.bookmarked[r.PostID] = true
+		default:
+			o.reacted[r.PostID] = append(o.reacted[r.PostID], r.Kind)
 		}
 	}
+	return o, nil
+}
+
+// postViews turns posts into what the reader sees of them, with their authors,
+// reactions, bookmarks and rights, in a fixed number of queries.
+func (s *Service) postViews(ctx context.Context, v *auth.Viewer, t *Topic, c *category.Category, posts []*Post) ([]*PostView, error) {
+	d, err := s.readPosted(ctx, posts, 0)
+	if err != nil {
+		return nil, err
+	}
+	mine, err := s.readOwn(ctx, v, 0, posts)
+	if err != nil {
+		return nil, err
+	}
+	return s.viewsOf(v, t, c, d, mine, posts), nil
+}
+
+// viewsOf builds what the reader sees of posts from what everyone sees (d)
+// and what is theirs (mine), asking nothing more.
+func (s *Service) viewsOf(v *auth.Viewer, t *Topic, c *category.Category, d *postsData, mine own, posts []*Post) []*PostView {
 	out := make([]*PostView, len(posts))
-	byID := map[int64][]*PostView{} // the accepted answer may be on the page too
 	for i, p := range posts {
-		pv := &PostView{Post: p, Author: users[p.UserID], Reactions: map[string]int{}, Mine: map[string]bool{},
-			Bookmarked: bookmarked[p.ID], Accepted: t.AcceptedPostID != nil && *t.AcceptedPostID == p.ID}
+		pv := &PostView{Post: p, Author: d.users[p.UserID], Reactions: map[string]int{}, Mine: map[string]bool{},
+			Bookmarked: mine.bookmarked[p.ID], Accepted: t.AcceptedPostID != nil && *t.AcceptedPostID == p.ID}
+		for k, n := range d.counts[p.ID] {
+			pv.Reactions[k] = n
+		}
+		for _, k := range mine.reacted[p.ID] {
+			pv.Mine[k] = true
+		}
 		pv.Visible = auth.CanSeePost(v, c.Grants, p.state())
 		pv.CanEdit = auth.CanEditPost(v, c.Grants, t.state(), p.state())
 		pv.CanDelete = auth.CanDeletePost(v, c.Grants, t.state(), p.state(), p.Number == 1)
@@ -275,9 +279,9 @@ func (s *Service) postViews(ctx context.Context, v *auth.Viewer, t *Topic, c *ca
 		pv.CanAccept = t.Kind == KindQuestion && p.Number > 1 && p.State == StatePublished && auth.CanAccept(v, c.Grants, t.state())
 		pv.CanRestore = p.State == StateDeleted && auth.CanRestorePost(v, c.Grants)
 		if p.ReplyToID != nil {
-			if r := refs[*p.ReplyToID]; r != nil {
+			if r := d.refs[*p.ReplyToID]; r != nil {
 				ref := &PostRef{Number: r.Number}
-				if u := users[r.UserID]; u != nil {
+				if u := d.users[r.UserID]; u != nil {
 					ref.Username = u.Username
 				}
 				pv.ReplyTo = ref
@@ -286,18 +290,6 @@ func (s *Service) postViews(ctx context.Context, v *auth.Viewer, t *Topic, c *ca
 		if !pv.Visible {
 			pv.Post = redacted(p)
 		}
-		out[i] = pv
-		byID[p.ID] = append(byID[p.ID], pv)
-	}
-	for _, c := range counts {
-		for _, pv := range byID[c.PostID] {
-			if c.Kind != "" {
-				pv.Reactions[c.Kind] = c.N
-				pv.Mine[c.Kind] = c.Mine == 1 && v.LoggedIn()
-			}
-		}
-	}
-	for _, pv := range out {
 		for _, k := range s.cfg.Reactions {
 			b := Button{Kind: k, Label: "reaction_kind." + k, Count: pv.Reactions[k], Mine: pv.Mine[k], Value: k}
 			if b.Mine {
@@ -307,8 +299,9 @@ func (s *Service) postViews(ctx context.Context, v *auth.Viewer, t *Topic, c *ca
 				pv.Buttons = append(pv.Buttons, b)
 			}
 		}
+		out[i] = pv
 	}
-	return out, nil
+	return out
 }
 
 // redacted is a post without its content, for a reader who may not see it.

@@ -10,13 +10,16 @@ import (
 type handlers struct {
 	svc  *Service
 	cats *category.Service
+	// shared keeps what every reader of a topic page sees alike, dropped
+	// when the visitors' pages of the topic are (shared.go).
+	shared *sharedPages
 }
 
 // Routes registers the topic pages and API. Each line says who may use it;
 // the service asks the authorizer for the rest (a category's readers, a
 // post's author, staff).
 func Routes(s *web.Server, svc *Service, cats *category.Service, member echo.MiddlewareFunc) {
-	h := &handlers{svc: svc, cats: cats}
+	h := &handlers{svc: svc, cats: cats, shared: newSharedPages(s.Cache, 1024)}
 	cached := s.Cache.Cached // pages as visitors see them, kept until something changes
 	// Lists: anyone, showing what they may read.
 	s.GET("/", h.latest, cached)

@@ -128,17 +128,27 @@ func (pc *PageCache) current() uint64 {
 
 // fresh says whether e may be served: not expired, and none of its tags
 // dropped since its rendering began.
-func (pc *PageCache) fresh(e *cachedPage) bool {
-	if time.Since(e.at) >= pc.ttl {
+func (pc *PageCache) fresh(e *cachedPage) bool { return pc.Fresh(e.seq, e.at, e.tags...) }
+
+// Mark is where the cache's changes stand now. Data read after it, about
+// the given tags, may be kept beside the pages by the same rule: see Fresh.
+func (pc *PageCache) Mark() uint64 { return pc.current() }
+
+// Fresh says whether data whose reading began at mark, at time at, and
+// which shows what tags name, may still be used: none of its tags (nor
+// everything) dropped since, and younger than the pages' ttl. Other caches
+// of what pages show (the topic page's posts) follow the pages' signal so.
+func (pc *PageCache) Fresh(mark uint64, at time.Time, tags ...string) bool {
+	if time.Since(at) >= pc.ttl {
 		return false
 	}
 	pc.mu.RLock()
 	defer pc.mu.RUnlock()
-	if d, ok := pc.dropped[""]; ok && d.seq > e.seq {
+	if d, ok := pc.dropped[""]; ok && d.seq > mark {
 		return false
 	}
-	for _, t := range e.tags {
-		if d, ok := pc.dropped[t]; ok && d.seq > e.seq {
+	for _, t := range tags {
+		if d, ok := pc.dropped[t]; ok && d.seq > mark {
 			return false
 		}
 	}

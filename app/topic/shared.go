@@ -1,0 +1,178 @@
+package topic
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	lru "github.com/hashicorp/golang-lru/v2"
+
+	"causerie/app/user"
+	"causerie/app/web"
+)
+
+// sharedPages keeps, per page of a topic, what every reader of it is shown
+// alike: the topic, its posts, their authors, the posts they answer, the
+// reaction counts and the tags. A logged-in page then asks the database
+// only for what is the reader's own (their reactions and bookmarks, how far
+// they had read, their draft and watch level).
+//
+// Correctness first: a kept page follows the visitors' page cache's signal
+// (web.PageCache.Fresh). It is used only while nothing named "topic:<id>"
+// (or everything) has changed since its reading began, and for no longer
+// than the pages' ttl. Every change made through a request or announced by
+// an event drops it, as it drops the visitors' pages.
+type sharedPages struct {
+	signal *web.PageCache
+	pages  *lru.Cache[pageKey, *sharedPage]
+}
+
+type pageKey struct {
+	topicID int64
+	start   int
+}
+
+// sharedPage is a page of a topic as it is for everyone. Nothing in it is
+// changed once kept: what differs per reader is built beside it.
+type sharedPage struct {
+	mark  uint64
+	at    time.Time
+	topic *Topic
+	posts []*Post
+	// accepted is the accepted answer, on the first page only.
+	accepted *Post
+	posted   *postsData
+	tags     []string
+}
+
+// postsData is what posts show every reader besides themselves.
+type postsData struct {
+	users map[int64]*user.User
+	// refs are the posts replied to, by ID.
+	refs map[int64]*Post
+	// counts are the reactions of each post, by kind.
+	counts map[int64]map[string]int
+}
+
+func newSharedPages(signal *web.PageCache, size int) *sharedPages {
+	pages, _ := lru.New[pageKey, *sharedPage](size)
+	return &sharedPages{signal: signal, pages: pages}
+}
+
+// page is the kept page of the topic from post number start, if still
+// fresh.
+func (sp *sharedPages) page(topicID int64, start int) *sharedPage {
+	if sp == nil {
+		return nil
+	}
+	p, ok := sp.pages.Get(pageKey{topicID, start})
+	if !ok || !sp.signal.Fresh(p.mark, p.at, web.TopicTag(topicID)) {
+		return nil
+	}
+	return p
+}
+
+// sharedPage reads the page of the topic from post number start, or takes
+// it from sp when kept there (sp may be nil: read it every time).
+func (s *Service) sharedPage(ctx context.Context, sp *sharedPages, topicID int64, start int) (*sharedPage, error) {
+	if p := sp.page(topicID, start); p != nil {
+		return p, nil
+	}
+	p := &sharedPage{at: time.Now()}
+	if sp != nil {
+		p.mark = sp.signal.Mark() // before reading: a change while we read drops it
+	}
+	st := NewStore(s.db)
+	t, err := st.Topic(ctx, topicID)
+	if err != nil {
+		return nil, err
+	}
+	p.topic = t
+	if t.MergedIntoID != nil || start > t.HighestNumber {
+		return p, nil // nothing to show: not kept
+	}
+	if p.posts, err = st.Posts(ctx, t.ID, start, s.cfg.PostsPerPage); err != nil {
+		return nil, err
+	}
+	all := p.posts
+	if t.AcceptedPostID != nil && start == 1 {
+		for _, q := range p.posts { // often on the first page already
+			if q.ID == *t.AcceptedPostID {
+				p.accepted = q
+			}
+		}
+		if p.accepted == nil {
+			if p.accepted, err = st.Post(ctx, *t.AcceptedPostID); err != nil {
+				p.accepted = nil
+			} else {
+				all = append(append([]*Post{}, p.posts...), p.accepted)
+			}
+		}
+	}
+	if p.posted, err = s.readPosted(ctx, all, t.UserID); err != nil {
+		return nil, err
+	}
+	if p.tags, err = s.topicTags(ctx, t.ID); err != nil {
+		return nil, err
+	}
+	if sp != nil {
+		sp.pages.Add(pageKey{topicID, start}, p)
+	}
+	return p, nil
+}
+
+// readPosted reads the authors of posts (and of the topic, authorID), the
+// posts they answer and their reaction counts, in three queries or four.
+func (s *Service) readPosted(ctx context.Context, posts []*Post, authorID int64) (*postsData, error) {
+	d := &postsData{refs: map[int64]*Post{}, counts: make(map[int64]map[string]int, len(posts))}
+	ids := make([]int64, 0, len(posts))
+	userIDs := make([]int64, 0, len(posts)+1)
+	if authorID != 0 {
+		userIDs = append(userIDs, authorID)
+	}
+	for _, p := range posts {
+		ids = append(ids, p.ID)
+		userIDs = append(userIDs, p.UserID)
+		d.refs[p.ID] = p
+	}
+	// The posts replied to are mostly on the page already; ask for the others.
+	var missing []int64
+	for _, p := range posts {
+		if p.ReplyToID != nil && d.refs[*p.ReplyToID] == nil {
+			missing = append(missing, *p.ReplyToID)
+		}
+	}
+	if len(missing) > 0 {
+		var rs []*Post
+		if err := s.db.WithContext(ctx).Select("id, number, user_id").Where("id IN ?", missing).Find(&rs).Error; err != nil {
+			return nil, err
+		}
+		for _, r := range rs {
+			d.refs[r.ID] = r
+			userIDs = append(userIDs, r.UserID)
+		}
+	}
+	var err error
+	if d.users, err = loadUsers(ctx, s.db, userIDs); err != nil {
+		return nil, err
+	}
+	if len(ids) == 0 {
+		return d, nil
+	}
+	var counts []struct {
+		PostID int64
+		Kind   string
+		N      int
+	}
+	if err := s.db.WithContext(ctx).Raw("SELECT post_id, kind, count(*) AS n FROM reactions WHERE post_id IN ? GROUP BY post_id, kind", ids).
+		Scan(&counts).Error; err != nil {
+		return nil, fmt.Errorf("reactions: %w", err)
+	}
+	for _, c := range counts {
+		if d.counts[c.PostID] == nil {
+			d.counts[c.PostID] = map[string]int{}
+		}
+		d.counts[c.PostID][c.Kind] = c.N
+	}
+	return d, nil
+}

@@ -138,7 +138,11 @@ type APIPage struct {
 }
 
 func (h *handlers) apiPage(c echo.Context, status int, topicID int64, from int) error {
-	pg, err := h.svc.Page(c.Request().Context(), web.Viewer(c), topicID, from)
+	shared := h.shared
+	if c.Request().Method != http.MethodGet {
+		shared = nil // answering a change: the kept pages hear of it only when the request ends
+	}
+	pg, err := h.svc.page(c.Request().Context(), web.Viewer(c), topicID, from, shared)
 	if err != nil {
 		return err
 	}

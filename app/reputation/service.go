@@ -61,8 +61,25 @@ const (
 // subscribe ReconcileTopic to it here.
 func (s *Service) Subscribe(bus *event.Bus, q *jobs.Queue) {
 	const sub = "reputation"
-	event.Subscribe(bus, sub, func(ctx context.Context, e event.PostCreated) error {
-		return s.CheckBadges(ctx, e.UserID, e.PostID, BadgeFirstPost)
+	// A member who posts many times checks the badge once, with the
+	// earliest of the posts a worker took together.
+	event.SubscribeBatch(bus, sub, func(ctx context.Context, es []event.PostCreated) error {
+		first := map[int64]int64{}
+		var users []int64
+		for _, e := range es {
+			if p, ok := first[e.UserID]; !ok || e.PostID < p {
+				if !ok {
+					users = append(users, e.UserID)
+				}
+				first[e.UserID] = e.PostID
+			}
+		}
+		for _, u := range users {
+			if err := s.CheckBadges(ctx, u, first[u], BadgeFirstPost); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	event.Subscribe(bus, sub, func(ctx context.Context, e event.ReactionAdded) error {
 		if err := s.ReconcilePost(ctx, e.PostID); err != nil {

@@ -17,6 +17,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -259,17 +260,33 @@ func (s *Service) Subscribe(b *event.Bus) {
 	post := func(topicID, postID int64) func(ctx context.Context) error {
 		return func(ctx context.Context) error { return s.IndexPosts(ctx, topicID, postID) }
 	}
-	event.Subscribe(b, "search", func(ctx context.Context, e event.PostCreated) error { return post(e.TopicID, e.PostID)(ctx) })
+	// New posts and reactions come in numbers: the posts a worker took
+	// together go into the index in one write.
+	event.SubscribeBatch(b, "search", func(ctx context.Context, es []event.PostCreated) error {
+		refs := make([]postRef, len(es))
+		for i, e := range es {
+			refs[i] = postRef{e.TopicID, e.PostID}
+		}
+		return s.indexMany(ctx, refs, true)
+	})
 	event.Subscribe(b, "search", func(ctx context.Context, e event.PostEdited) error { return post(e.TopicID, e.PostID)(ctx) })
 	event.Subscribe(b, "search", func(ctx context.Context, e event.PostDeleted) error { return post(e.TopicID, e.PostID)(ctx) })
 	event.Subscribe(b, "search", func(ctx context.Context, e event.PostRestored) error { return post(e.TopicID, e.PostID)(ctx) })
 	event.Subscribe(b, "search", func(ctx context.Context, e event.PostPurged) error { return post(e.TopicID, e.PostID)(ctx) })
 	// A reaction changes that post's count only.
-	event.Subscribe(b, "search", func(ctx context.Context, e event.ReactionAdded) error {
-		return s.indexPosts(ctx, e.TopicID, false, []int64{e.PostID})
+	event.SubscribeBatch(b, "search", func(ctx context.Context, es []event.ReactionAdded) error {
+		refs := make([]postRef, len(es))
+		for i, e := range es {
+			refs[i] = postRef{e.TopicID, e.PostID}
+		}
+		return s.indexMany(ctx, refs, false)
 	})
-	event.Subscribe(b, "search", func(ctx context.Context, e event.ReactionRemoved) error {
-		return s.indexPosts(ctx, e.TopicID, false, []int64{e.PostID})
+	event.SubscribeBatch(b, "search", func(ctx context.Context, es []event.ReactionRemoved) error {
+		refs := make([]postRef, len(es))
+		for i, e := range es {
+			refs[i] = postRef{e.TopicID, e.PostID}
+		}
+		return s.indexMany(ctx, refs, false)
 	})
 	// Solved or not is on every document of the topic.
 	event.Subscribe(b, "search", func(ctx context.Context, e event.AnswerAccepted) error { return s.IndexTopic(ctx, e.TopicID) })
@@ -289,6 +306,60 @@ func (s *Service) Subscribe(b *event.Bus) {
 		}
 		return nil
 	})
+}
+
+// postRef is a post and its topic, as an event names them.
+type postRef struct{ topicID, postID int64 }
+
+// indexMany is indexPosts for posts of many topics, written to the index
+// in one batch (one write to disk rather than one per post). A first post
+// among them refreshes its whole topic when whole is set, as in indexPosts.
+func (s *Service) indexMany(ctx context.Context, refs []postRef, whole bool) error {
+	idx, err := s.index()
+	if err != nil {
+		return err
+	}
+	ids := make([]int64, 0, len(refs))
+	seen := map[int64]bool{}
+	for _, r := range refs {
+		s.touch(r.topicID)
+		if !seen[r.postID] {
+			seen[r.postID] = true
+			ids = append(ids, r.postID)
+		}
+	}
+	rs, err := s.store.postRows(ctx, ids)
+	if err != nil {
+		return err
+	}
+	found := map[int64]bool{}
+	keep := rs[:0]
+	var topics []int64
+	for _, r := range rs {
+		found[r.PostID] = true
+		if r.Number == 1 && whole {
+			if !slices.Contains(topics, r.TopicID) {
+				topics = append(topics, r.TopicID)
+			}
+			continue
+		}
+		keep = append(keep, r)
+	}
+	var gone []string
+	for _, id := range ids {
+		if !found[id] {
+			gone = append(gone, idString(id))
+		}
+	}
+	if err := s.apply(ctx, idx, keep, gone); err != nil {
+		return err
+	}
+	for _, id := range topics {
+		if err := s.IndexTopic(ctx, id); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func lower(s string) string { return strings.ToLower(s) }

@@ -8,6 +8,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"causerie/app/errs"
+	"causerie/app/user"
 	"causerie/app/web"
 )
 
@@ -183,11 +184,19 @@ func (h *handlers) apiReply(c echo.Context) error {
 	if err := c.Bind(&in); err != nil {
 		return err
 	}
-	_, p, err := h.svc.Reply(c.Request().Context(), web.Viewer(c), id, in)
+	v := web.Viewer(c)
+	t, p, err := h.svc.Reply(c.Request().Context(), v, id, in)
 	if err != nil {
 		return err
 	}
-	return h.apiOnePost(c, http.StatusCreated, p.ID)
+	web.Changed(c, web.TopicTag(t.ID), web.TagLists)
+	// The reply was just written by v: nothing about it needs reading back
+	// (no reactions yet, not accepted, and its author may read it, held or not).
+	pv := &PostView{Post: p, Author: &user.User{ID: v.ID, Username: v.Username}, Visible: true}
+	if p.ReplyToID != nil {
+		pv.ReplyTo = &PostRef{Number: in.ReplyTo}
+	}
+	return c.JSON(http.StatusCreated, apiPost(pv))
 }
 
 func (h *handlers) apiOnePost(c echo.Context, status int, postID int64) error {

@@ -25,7 +25,7 @@ type benchForum struct {
 	token  string // the same member's API token
 }
 
-func newBenchForum(b *testing.B, dialect string) *benchForum {
+func newBenchForum(b testing.TB, dialect string) *benchForum {
 	b.Helper()
 	env := testutil.NewOn(b, dialect)
 	ctx := testutil.Ctx()
@@ -63,7 +63,7 @@ func benchDialects() []string {
 }
 
 // get serves one request through the whole router, in process (no network).
-func (f *benchForum) get(b *testing.B, path string, header ...string) *httptest.ResponseRecorder {
+func (f *benchForum) get(b testing.TB, path string, header ...string) *httptest.ResponseRecorder {
 	req := httptest.NewRequest(http.MethodGet, path, nil)
 	for i := 0; i+1 < len(header); i += 2 {
 		if header[i] != "" {
@@ -135,31 +135,49 @@ func BenchmarkTopicPage(b *testing.B) {
 }
 
 // BenchmarkReply posts replies through the API, one at a time, to topics
-// taken in turn, as docs/benchmarks.md's posting run does with wrk. The
-// background jobs each post enqueues (notifications, reputation) are not
-// run here: a server runs them too, on the same database.
+// taken in turn, as docs/benchmarks.md's posting run does with wrk. In
+// "requests", the background jobs each post enqueues (notifications,
+// search, reputation) are not run; in "with-jobs" they are, every 100
+// posts (a server's workers run them too, on the same database), so the
+// figures are what a post costs in all.
 //
 //	go test ./app/topic -run '^$' -bench BenchmarkReply -benchtime 3s -cpuprofile cpu.out
 func BenchmarkReply(b *testing.B) {
 	for _, d := range benchDialects() {
-		b.Run(d, func(b *testing.B) {
-			f := newBenchForum(b, d)
-			q := testutil.CountQueries(b, f.env.App.DB.DB)
-			b.ReportAllocs()
-			b.ResetTimer()
-			for i := 0; i < b.N; i++ {
-				body := fmt.Sprintf(`{"body":"Benchmark reply %d: the hub paired at once after the firmware update, thanks for the tip."}`, i)
-				req := httptest.NewRequest(http.MethodPost, fmt.Sprintf("/api/v1/topics/%d/posts", 1+i%200), strings.NewReader(body))
-				req.Header.Set("Content-Type", "application/json")
-				req.Header.Set("Authorization", "Bearer "+f.token)
-				rec := httptest.NewRecorder()
-				f.env.App.Web.ServeHTTP(rec, req)
-				if rec.Code != http.StatusCreated {
-					b.Fatalf("reply: %d %s", rec.Code, rec.Body.String())
-				}
+		for _, jobs := range []bool{false, true} {
+			name := d + "/requests"
+			if jobs {
+				name = d + "/with-jobs"
 			}
-			b.StopTimer()
-			b.ReportMetric(float64(q.N())/float64(b.N), "queries/op")
-		})
+			b.Run(name, func(b *testing.B) {
+				f := newBenchForum(b, d)
+				ctx := testutil.Ctx()
+				testutil.Must(b, f.env.App.Jobs.Drain(ctx), "drain")
+				q := testutil.CountQueries(b, f.env.App.DB.DB)
+				b.ReportAllocs()
+				b.ResetTimer()
+				for i := 0; i < b.N; i++ {
+					f.reply(b, 1+int64(i%200), i)
+					if jobs && (i%100 == 99 || i == b.N-1) {
+						testutil.Must(b, f.env.App.Jobs.Drain(ctx), "drain")
+					}
+				}
+				b.StopTimer()
+				b.ReportMetric(float64(q.N())/float64(b.N), "queries/op")
+			})
+		}
+	}
+}
+
+// reply posts reply i to a topic through the API with the member's token.
+func (f *benchForum) reply(b testing.TB, topicID int64, i int) {
+	body := fmt.Sprintf(`{"body":"Benchmark reply %d: the hub paired at once after the firmware update, thanks for the tip."}`, i)
+	req := httptest.NewRequest(http.MethodPost, fmt.Sprintf("/api/v1/topics/%d/posts", topicID), strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+f.token)
+	rec := httptest.NewRecorder()
+	f.env.App.Web.ServeHTTP(rec, req)
+	if rec.Code != http.StatusCreated {
+		b.Fatalf("reply: %d %s", rec.Code, rec.Body.String())
 	}
 }

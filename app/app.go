@@ -152,6 +152,7 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, database *d
 	policy.Routes(srv, policies, user.RequireLogin)
 	reviews := review.NewService(database.DB, cfg, cats, topics, events, queue, mailer, log)
 	review.Wire(reviews, topics, users, mods, policies)
+	reviews.Subscribe(events)
 	review.Routes(srv, reviews, user.RequireLogin)
 	// Visitors' pages drop what moderation changed, also when a job changed it.
 	event.Subscribe(events, "pagecache", func(_ context.Context, e event.ContentChanged) error {

@@ -16,6 +16,7 @@ import (
 	"causerie/app/errs"
 	"causerie/app/event"
 	"causerie/app/topic"
+	"causerie/app/user"
 )
 
 // Decision is a reviewer's decision on an item (form or API).
@@ -209,12 +210,20 @@ func (s *Service) decideFlag(ctx context.Context, tx *gorm.DB, v *auth.Viewer, i
 		Updates(map[string]any{"status": flagStatus, "resolved_at": now}).Error; err != nil {
 		return nil, fmt.Errorf("resolve flags of item %d: %w", it.ID, err)
 	}
-	if it.PostID == nil { // a profile: the team follows up with a sanction or a note
-		return nil, nil
+	if it.PostID == nil {
+		// A profile: the member is told the outcome; the team follows up
+		// with a sanction or a note if need be.
+		return s.profileNotice(ctx, tx, it, d)
 	}
 	p, err := topic.NewStore(tx).Post(ctx, *it.PostID)
 	if err != nil {
 		return nil, err
+	}
+	// Upholding without a reason (approve) is worded as the flags' outcome;
+	// hiding always carries the reviewer's reason.
+	hidden := "review.notice_hidden"
+	if d.Outcome == Approve {
+		hidden = "review.notice_flags_upheld"
 	}
 	switch {
 	case d.Outcome == Reject && p.State == topic.StateHidden && it.payload().AutoHidden:
@@ -222,19 +231,47 @@ func (s *Service) decideFlag(ctx context.Context, tx *gorm.DB, v *auth.Viewer, i
 			return nil, err
 		}
 		return s.postNotice(ctx, tx, p.ID, "review.notice_flags_dismissed", d.Reason)
-	case d.Outcome != Reject && p.State == topic.StatePublished:
+	case d.Outcome == Reject:
+		// The post never left: its author still learns the flags were looked at.
+		return s.postNotice(ctx, tx, p.ID, "review.notice_flags_cleared", d.Reason)
+	case p.State == topic.StatePublished:
 		if _, _, err := s.topics.SetPostState(ctx, tx, p.ID, topic.StatePublished, topic.StateHidden, v.ID, "post.hide", d.Reason); err != nil {
 			return nil, err
 		}
-		return s.postNotice(ctx, tx, p.ID, "review.notice_hidden", d.Reason)
-	case d.Outcome != Reject && p.State == topic.StateHidden:
-		// Hidden by the flags: it stays hidden, now with the reviewer's reason.
-		if err := tx.Model(&topic.Post{}).Where("id = ?", p.ID).Updates(map[string]any{"hidden_reason": d.Reason, "hidden_by_id": v.ID}).Error; err != nil {
+		return s.postNotice(ctx, tx, p.ID, hidden, d.Reason)
+	case p.State == topic.StateHidden:
+		// Hidden by the flags: it stays hidden, now with the reviewer's
+		// reason (the flags' wording stays when they give none).
+		why := map[string]any{"hidden_by_id": v.ID}
+		if d.Reason != "" {
+			why["hidden_reason"] = d.Reason
+		}
+		if err := tx.Model(&topic.Post{}).Where("id = ?", p.ID).Updates(why).Error; err != nil {
 			return nil, fmt.Errorf("reason of hidden post %d: %w", p.ID, err)
 		}
-		return s.postNotice(ctx, tx, p.ID, "review.notice_hidden", d.Reason)
+		return s.postNotice(ctx, tx, p.ID, hidden, d.Reason)
 	}
+	// Deleted meanwhile: the flags are settled, the author was told then.
 	return nil, nil
+}
+
+// profileNotice tells a member the outcome of the flags on their profile.
+func (s *Service) profileNotice(ctx context.Context, tx *gorm.DB, it *Item, d Decision) (*event.MemberNotice, error) {
+	if it.SubjectID == nil {
+		return nil, nil
+	}
+	u, err := user.NewStore(tx).Get(ctx, *it.SubjectID)
+	if errors.Is(err, errs.NotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	msg := "review.notice_profile_upheld"
+	if d.Outcome == Reject {
+		msg = "review.notice_profile_dismissed"
+	}
+	return &event.MemberNotice{UserID: u.ID, Message: msg, Reason: d.Reason, URL: u.URL()}, nil
 }
 
 // decideAppeal shows a hidden post again (approve) or keeps it hidden.

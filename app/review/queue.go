@@ -58,7 +58,7 @@ func (q *Query) validate() error {
 	if q.Status == "" {
 		q.Status = StatusOpen
 	}
-	if q.Status != StatusOpen && q.Status != StatusApproved && q.Status != StatusRejected && q.Status != "all" {
+	if q.Status != StatusOpen && q.Status != StatusApproved && q.Status != StatusRejected && q.Status != StatusDeleted && q.Status != "all" {
 		f["status"] = "review.filter_invalid"
 	}
 	if _, ok := parseAge(q.Age); !ok {
@@ -509,7 +509,7 @@ func (s *Service) histories(ctx context.Context, v *auth.Viewer, ids []int64, us
 // Kinds, Statuses and Ages list the filters' choices.
 func (pg *Page) Kinds() []string { return Kinds }
 func (pg *Page) Statuses() []string {
-	return []string{StatusOpen, StatusApproved, StatusRejected, "all"}
+	return []string{StatusOpen, StatusApproved, StatusRejected, StatusDeleted, "all"}
 }
 func (pg *Page) Ages() []string { return Ages }
 

@@ -1,0 +1,38 @@
+package review
+
+import (
+	"context"
+	"fmt"
+
+	"causerie/app/event"
+	"causerie/app/topic"
+)
+
+// StatusDeleted closes a held post's item when the post was deleted
+// (by its author or the team) before anyone reviewed it: nothing is left
+// to decide, and the queue says why the item went.
+const StatusDeleted = "deleted"
+
+// Subscribe closes the items that a change elsewhere settled. Call it when
+// wiring.
+func (s *Service) Subscribe(b *event.Bus) {
+	event.Subscribe(b, "review", func(ctx context.Context, e event.PostDeleted) error { return s.postDeleted(ctx, e) })
+}
+
+// postDeleted closes the open held-post and held-edit items of a post that
+// is (still) deleted. The deletion itself is in the log where staff did it.
+func (s *Service) postDeleted(ctx context.Context, e event.PostDeleted) error {
+	now := s.now()
+	by := any(nil)
+	if e.UserID != 0 {
+		by = e.UserID
+	}
+	err := s.db.WithContext(ctx).Model(&Item{}).
+		Where("post_id = ? AND status = ? AND kind IN ?", e.PostID, StatusOpen, []string{KindHeldPost, KindHeldEdit}).
+		Where("EXISTS (SELECT 1 FROM posts WHERE posts.id = ? AND posts.state = ?)", e.PostID, topic.StateDeleted).
+		Updates(map[string]any{"status": StatusDeleted, "resolved_by_id": by, "resolved_at": now, "updated_at": now}).Error
+	if err != nil {
+		return fmt.Errorf("close items of deleted post %d: %w", e.PostID, err)
+	}
+	return nil
+}

@@ -1,0 +1,157 @@
+package review_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"causerie/app/config"
+	"causerie/app/errs"
+	"causerie/app/notify"
+	"causerie/app/review"
+	"causerie/app/testutil"
+	"causerie/app/topic"
+	"causerie/app/user"
+)
+
+// Every decision on every kind of item tells the member it is about, with
+// the reviewer's reason, worded in their language: held posts and edits,
+// flags on a post (upheld or dismissed, hidden or not), flags on a
+// profile, appeals. (Proposals: TestJuniorProposes; registrations are
+// mailed: TestRegistrationApproval.)
+func TestEveryDecisionIsTold(t *testing.T) {
+	testutil.Each(t, func(t *testing.T, env *testutil.Env) {
+		w := setup(t, env)
+		tp, _ := w.start(t, w.ana, w.general, "Decisions told to everyone", "Each decision is told.")
+		n := 0
+		newcomer := func() *user.User {
+			n++
+			return env.Newcomer(t, fmt.Sprintf("told%d", n))
+		}
+		held := func() (int64, *user.User) {
+			u := newcomer()
+			p := w.reply(t, u, tp, fmt.Sprintf("My first words here, number %d.", n))
+			return w.item(t, review.KindHeldPost, p.ID).ID, u
+		}
+		heldEdit := func() (int64, *user.User) {
+			id, u := held()
+			_, err := w.svc.Decide(ctx, w.mod.Viewer(), id, review.Decision{Outcome: review.Approve})
+			testutil.Must(t, err, "approve the first post")
+			it, _ := w.svc.Get(ctx, w.mod.Viewer(), id)
+			_, err = env.App.Topics.Edit(ctx, u.Viewer(), it.Post.ID, topic.EditInput{Body: "Now with https://example.org/offer inside."})
+			testutil.Must(t, err, "edit with a link")
+			return w.item(t, review.KindHeldEdit, it.Post.ID).ID, u
+		}
+		flagged := func() (int64, *user.User) {
+			p := w.reply(t, w.cleo, tp, fmt.Sprintf("A reply someone will flag, number %d.", n))
+			n++
+			it, err := w.svc.FlagPost(ctx, w.bo.Viewer(), p.ID, review.FlagInput{Reason: review.ReasonOffTopic})
+			testutil.Must(t, err, "flag")
+			return it.ID, w.cleo
+		}
+		profile := func() (int64, *user.User) {
+			u := env.Member(t, fmt.Sprintf("profile%d", n))
+			n++
+			it, err := w.svc.FlagUser(ctx, w.bo.Viewer(), u.Username, review.FlagInput{Reason: review.ReasonInappropriate})
+			testutil.Must(t, err, "flag a profile")
+			return it.ID, u
+		}
+		appeal := func() (int64, *user.User) {
+			p := w.reply(t, w.cleo, tp, fmt.Sprintf("A reply the team will hide, number %d.", n))
+			n++
+			_, err := env.App.Moderation.HidePost(ctx, w.mod.Viewer(), p.ID, "Too harsh", 0)
+			testutil.Must(t, err, "hide")
+			it, err := w.svc.RequestReview(ctx, w.cleo.Viewer(), p.ID, "I softened it")
+			testutil.Must(t, err, "ask for review")
+			return it.ID, w.cleo
+		}
+		for _, c := range []struct {
+			what    string
+			item    func() (int64, *user.User)
+			outcome string
+			message string
+		}{
+			{"held post approved", held, review.Approve, "review.notice_held_approved"},
+			{"held post rejected", held, review.Reject, "review.notice_held_rejected"},
+			{"held post hidden", held, review.Hide, "review.notice_hidden"},
+			{"held edit approved", heldEdit, review.Approve, "review.notice_held_approved"},
+			{"held edit rejected", heldEdit, review.Reject, "review.notice_held_rejected"},
+			{"flags upheld", flagged, review.Approve, "review.notice_flags_upheld"},
+			{"flags dismissed, post never hidden", flagged, review.Reject, "review.notice_flags_cleared"},
+			{"flags upheld by hiding", flagged, review.Hide, "review.notice_hidden"},
+			{"profile flags upheld", profile, review.Approve, "review.notice_profile_upheld"},
+			{"profile flags dismissed", profile, review.Reject, "review.notice_profile_dismissed"},
+			{"appeal approved", appeal, review.Approve, "review.notice_appeal_approved"},
+			{"appeal rejected", appeal, review.Reject, "review.notice_appeal_rejected"},
+		} {
+			id, u := c.item()
+			w.drain(t)
+			reason := "Because of rule " + strings.ReplaceAll(c.what, " ", "-")
+			_, err := w.svc.Decide(ctx, w.mod.Viewer(), id, review.Decision{Outcome: c.outcome, Reason: reason})
+			testutil.Must(t, err, "%s: decide", c.what)
+			w.drain(t)
+			var got []string
+			told := false
+			for _, nt := range w.notices(t, u) {
+				if nt.Kind != notify.KindNotice {
+					continue
+				}
+				d := noticeData(nt)
+				got = append(got, d["message"])
+				told = told || (d["message"] == c.message && d["reason"] == reason)
+			}
+			if !told {
+				t.Errorf("%s: %s is not told %s with the reason; notices: %v", c.what, u.Username, c.message, got)
+			}
+		}
+		// In their language, with the reason.
+		u := env.Member(t, "zelie")
+		testutil.Must(t, env.App.DB.Model(&user.User{}).Where("id = ?", u.ID).Update("language", "fr").Error, "french")
+		it, err := w.svc.FlagUser(ctx, w.bo.Viewer(), u.Username, review.FlagInput{Reason: review.ReasonInappropriate})
+		testutil.Must(t, err, "flag a profile")
+		_, err = w.svc.Decide(ctx, w.mod.Viewer(), it.ID, review.Decision{Outcome: review.Approve, Reason: "Avatar choquant"})
+		testutil.Must(t, err, "uphold")
+		w.drain(t)
+		c := env.Client()
+		c.Login(t, u.Username)
+		if page := c.Get(t, "/notifications").Body; !strings.Contains(page, "signalé votre profil") || !strings.Contains(page, "Avatar choquant") {
+			t.Errorf("the member is not told about their profile in French, with the reason:\n%s", page)
+		}
+	}, holds, func(c *config.Config) { c.Review.FlagsPerDayTL1 = 100 })
+}
+
+// A held post its author deletes before review leaves the queue, marked
+// so; one the team deletes too. The queue lists it under its status.
+func TestDeletedHeldPostLeavesTheQueue(t *testing.T) {
+	testutil.Each(t, func(t *testing.T, env *testutil.Env) {
+		w := setup(t, env)
+		tp, _ := w.start(t, w.ana, w.general, "Held and then deleted", "A topic for held replies.")
+		a := env.Newcomer(t, "regrets")
+		p := w.reply(t, a, tp, "Something I will regret writing.")
+		it := w.item(t, review.KindHeldPost, p.ID)
+		testutil.Must(t, env.App.Topics.Delete(ctx, a.Viewer(), p.ID), "the author deletes")
+		b := env.Newcomer(t, "spammer")
+		q := w.reply(t, b, tp, "Buy things at my shop, cheap.")
+		it2 := w.item(t, review.KindHeldPost, q.ID)
+		_, err := env.App.Moderation.DeletePost(ctx, w.mod.Viewer(), q.ID, "Spam")
+		testutil.Must(t, err, "the team deletes")
+		w.drain(t)
+		for _, id := range []int64{it.ID, it2.ID} {
+			got := w.item(t, review.KindHeldPost, map[int64]int64{it.ID: p.ID, it2.ID: q.ID}[id])
+			if got.Status != review.StatusDeleted || got.ResolvedAt == nil {
+				t.Errorf("item %d of a deleted held post: status %q", id, got.Status)
+			}
+		}
+		_, err = w.svc.Decide(ctx, w.mod.Viewer(), it.ID, review.Decision{Outcome: review.Approve})
+		wantKind(t, err, errs.Conflict, "deciding a closed item")
+		c := env.Client()
+		c.Login(t, w.mod.Username)
+		open := c.Get(t, "/review").Body
+		if strings.Contains(open, "Something I will regret") {
+			t.Error("the open queue still lists a deleted held post")
+		}
+		if page := c.Get(t, "/review?status=deleted").Body; !strings.Contains(page, "Post deleted before review") {
+			t.Errorf("the queue does not say why the item went:\n%s", page)
+		}
+	}, holds)
+}

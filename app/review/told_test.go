@@ -155,3 +155,31 @@ func TestDeletedHeldPostLeavesTheQueue(t *testing.T) {
 		}
 	}, holds)
 }
+
+// A post the flags hid tells its author, on the topic page, that it is
+// hidden and why — the community's flags, until a moderator looks — in
+// their language, with the way to ask for review.
+func TestAuthorSeesWhyFlagsHid(t *testing.T) {
+	testutil.Each(t, func(t *testing.T, env *testutil.Env) {
+		w := setup(t, env)
+		tp, _ := w.start(t, w.ana, w.general, "A topic with a flagged reply", "Something to talk about.")
+		p := w.reply(t, w.cleo, tp, "A reply the community does not like.")
+		_, err := w.svc.FlagPost(ctx, w.mod.Viewer(), p.ID, review.FlagInput{Reason: review.ReasonSpam})
+		testutil.Must(t, err, "flag to the threshold")
+		if st := w.post(t, p.ID).State; st != topic.StateHidden {
+			t.Fatalf("post at the threshold is %s", st)
+		}
+		c := env.Client()
+		c.Login(t, w.cleo.Username)
+		page := c.Get(t, tp.URL()).Body
+		if !strings.Contains(page, "Hidden after flags from the community") || !strings.Contains(page, "Ask for review") {
+			t.Errorf("the author does not see why the post is hidden:\n%s", page)
+		}
+		testutil.Must(t, env.App.DB.Model(&user.User{}).Where("id = ?", w.cleo.ID).Update("language", "fr").Error, "french")
+		fr := env.Client()
+		fr.Login(t, w.cleo.Username)
+		if page := fr.Get(t, tp.URL()).Body; !strings.Contains(page, "Masqué après des signalements de la communauté") {
+			t.Errorf("the author does not read why in French:\n%s", page)
+		}
+	})
+}

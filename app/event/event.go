@@ -96,10 +96,8 @@ func (b *Bus) PublishTx(ctx context.Context, tx *gorm.DB, e Event) error {
 	b.mu.RLock()
 	subs := b.jobs[e.EventName()]
 	b.mu.RUnlock()
-	for _, job := range subs {
-		if err := b.q.EnqueueTx(ctx, tx, job, e); err != nil {
-			return fmt.Errorf("publish %s: %w", e.EventName(), err)
-		}
+	if err := b.q.EnqueueEachTx(ctx, tx, subs, e); err != nil {
+		return fmt.Errorf("publish %s: %w", e.EventName(), err)
 	}
 	return nil
 }

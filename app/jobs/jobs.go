@@ -185,6 +185,54 @@ func (q *Queue) EnqueueTx(ctx context.Context, tx *gorm.DB, name string, payload
 	return nil
 }
 
+// EnqueueEachTx is EnqueueTx for several jobs with the same payload (an
+// event's subscribers), in one statement: the payload is encoded once.
+func (q *Queue) EnqueueEachTx(ctx context.Context, tx *gorm.DB, names []string, payload any) error {
+	if len(names) == 0 {
+		return nil
+	}
+	sqlTx, err := sqlTxOf(tx)
+	if err != nil {
+		return fmt.Errorf("enqueue jobs %v: %w", names, err)
+	}
+	p, err := json.Marshal(payload)
+	if err != nil {
+		return fmt.Errorf("enqueue jobs %v: encode payload: %w", names, err)
+	}
+	var at any = time.Now().UTC()
+	if q.db.Dialect != "postgres" {
+		at = time.Now().UTC().Format(rfc3339Milli)
+	}
+	var sb strings.Builder
+	sb.WriteString("INSERT INTO goqite (queue, body, timeout, priority) VALUES ")
+	args := make([]any, 0, 3*len(names))
+	for i, name := range names {
+		q.mu.RLock()
+		h := q.handlers[name]
+		q.mu.RUnlock()
+		if h == nil {
+			return fmt.Errorf("enqueue job %s: no handler registered for it", name)
+		}
+		body, err := json.Marshal(envelope{Name: name, Payload: p})
+		if err != nil {
+			return fmt.Errorf("enqueue job %s: %w", name, err)
+		}
+		if i > 0 {
+			sb.WriteString(", ")
+		}
+		if q.db.Dialect == "postgres" {
+			fmt.Fprintf(&sb, "($%d, $%d, $%d, 0)", 3*i+1, 3*i+2, 3*i+3)
+		} else {
+			sb.WriteString("(?, ?, ?, 0)")
+		}
+		args = append(args, queueName, body, at)
+	}
+	if _, err := sqlTx.ExecContext(ctx, sb.String(), args...); err != nil {
+		return fmt.Errorf("enqueue jobs %v: %w", names, err)
+	}
+	return nil
+}
+
 // Enqueue adds a job in a transaction of its own, to run after delay. Work
 // that follows from a change uses EnqueueTx instead.
 func (q *Queue) Enqueue(ctx context.Context, name string, payload any, delay time.Duration) error {

@@ -73,14 +73,48 @@ func (s *Service) readers(ctx context.Context, ids []int64, c *category.Category
 // priority: one notification per member and post, the most personal kind.
 var priority = map[string]int{KindPost: 1, KindTopic: 1, KindQuote: 2, KindReply: 3, KindMention: 4}
 
-func (s *Service) postCreated(ctx context.Context, e event.PostCreated) error {
+// postsCreated notifies of the posts a worker took together: what each
+// post's readers are told is worked out first, then written in one
+// transaction. A poster starts watching the topic (watchByDefault): a later
+// post of the batch in that topic counts that watch as if it were written.
+func (s *Service) postsCreated(ctx context.Context, es []event.PostCreated) error {
+	b := &postBatch{watches: map[int64]map[int64]Watch{}}
+	for _, e := range es {
+		if err := s.planPost(ctx, b, e); err != nil {
+			return err
+		}
+	}
+	if len(b.writes) == 0 {
+		return nil
+	}
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		for _, w := range b.writes {
+			if err := w(tx); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// postBatch is what postsCreated gathers: each topic's watches, read once,
+// with the watches its posters take on; the writes to make.
+type postBatch struct {
+	watches map[int64]map[int64]Watch
+	writes  []func(tx *gorm.DB) error
+}
+
+func (s *Service) planPost(ctx context.Context, b *postBatch, e event.PostCreated) error {
 	p, t, c, err := s.about(ctx, e.PostID)
 	if err != nil || p == nil {
 		return err
 	}
-	watches, err := s.watchesOf(ctx, s.db, t.ID, c)
-	if err != nil {
-		return err
+	watches := b.watches[t.ID]
+	if watches == nil {
+		if watches, err = s.watchesOf(ctx, s.db, t.ID, c); err != nil {
+			return err
+		}
+		b.watches[t.ID] = watches
 	}
 	kinds := map[int64]string{}
 	give := func(userID int64, kind string) {
@@ -136,7 +170,11 @@ func (s *Service) postCreated(ctx context.Context, e event.PostCreated) error {
 		return err
 	}
 	now := s.now()
-	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	if w, ok := watches[p.UserID]; !ok || w.TopicID == nil {
+		// What watchByDefault writes, unless a watch of the topic is there.
+		watches[p.UserID] = Watch{UserID: p.UserID, TopicID: &t.ID, Level: LevelWatching, UpdatedAt: p.CreatedAt}
+	}
+	b.writes = append(b.writes, func(tx *gorm.DB) error {
 		for _, uid := range ids {
 			if to[uid] == nil {
 				continue
@@ -149,6 +187,7 @@ func (s *Service) postCreated(ctx context.Context, e event.PostCreated) error {
 		}
 		return watchByDefault(ctx, tx, p.UserID, t.ID, p.CreatedAt)
 	})
+	return nil
 }
 
 func insert(ctx context.Context, tx *gorm.DB, n *Notification) error {

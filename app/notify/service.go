@@ -53,7 +53,7 @@ const (
 // Wire subscribes to the events notifications follow from and registers
 // the mail jobs. Call it once, when wiring, before the queue starts.
 func (s *Service) Wire(bus *event.Bus, q *jobs.Queue) {
-	event.Subscribe(bus, "notify", s.postCreated)
+	event.SubscribeBatch(bus, "notify", s.postsCreated)
 	event.Subscribe(bus, "notify", s.reactionAdded)
 	event.Subscribe(bus, "notify", s.answerAccepted)
 	event.Subscribe(bus, "notify", s.badgeGranted)

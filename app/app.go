@@ -126,6 +126,7 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, database *d
 	cats := category.NewService(database.DB)
 	cats.UseRoles(users.RoleNames)
 	team := staff.NewService(database.DB, users, cats)
+	team.UseEvents(events)
 	topics := topic.NewService(database.DB, cats, render, cfg, events)
 	finder := search.NewService(ctx, database.DB, cats, search.IndexDir(cfg.Data.Dir), log)
 	finder.Subscribe(events)

@@ -17,6 +17,7 @@ import (
 	"causerie/app/auth"
 	"causerie/app/category"
 	"causerie/app/errs"
+	"causerie/app/event"
 	"causerie/app/user"
 )
 
@@ -27,11 +28,21 @@ func forbidden() error { return errs.New(errs.Forbidden, "error.http_403", nil) 
 
 // Service holds the rules of roles, sanctions, notes and the audit log.
 type Service struct {
-	db    *gorm.DB
-	users *user.Service
-	cats  *category.Service
-	now   func() time.Time
+	db     *gorm.DB
+	users  *user.Service
+	cats   *category.Service
+	events Events
+	now    func() time.Time
 }
+
+// Events publishes durable events in a transaction (the event bus).
+type Events interface {
+	PublishTx(ctx context.Context, tx *gorm.DB, e event.Event) error
+}
+
+// UseEvents lets sanctions tell the member through notify's durable path
+// (the bell, and mail by their choices). Call it when wiring.
+func (s *Service) UseEvents(e Events) { s.events = e }
 
 // NewService wires the team's rules.
 func NewService(g *gorm.DB, users *user.Service, cats *category.Service) *Service {
@@ -390,8 +401,11 @@ func (s *Service) Sanction(ctx context.Context, v *auth.Viewer, username string,
 		if err != nil {
 			return err
 		}
-		return audit.Record(tx, audit.Change{Actor: v.ID, Action: auditKind[in.Kind], ObjectType: "user", ObjectID: u.ID,
-			Reason: in.Reason, Before: before, After: map[string]any{"sanction_id": sn.ID, "kind": sn.Kind, "ends_at": sn.EndsAt, "standing": after}})
+		if err := audit.Record(tx, audit.Change{Actor: v.ID, Action: auditKind[in.Kind], ObjectType: "user", ObjectID: u.ID,
+			Reason: in.Reason, Before: before, After: map[string]any{"sanction_id": sn.ID, "kind": sn.Kind, "ends_at": sn.EndsAt, "standing": after}}); err != nil {
+			return err
+		}
+		return s.tell(ctx, tx, v, sn)
 	})
 	if err != nil {
 		return nil, err
@@ -402,6 +416,21 @@ func (s *Service) Sanction(ctx context.Context, v *auth.Viewer, username string,
 		}
 	}
 	return sn, nil
+}
+
+// noticeOf words each kind of sanction in the member's notifications.
+var noticeOf = map[string]string{KindWarning: "staff.notice_warning", KindSilence: "staff.notice_silence",
+	KindSuspension: "staff.notice_suspension"}
+
+// tell puts the sanction in the member's notifications (and mail, as they
+// chose), with the reason, leading to their standing page; in the
+// sanction's transaction, so it is told exactly when it exists.
+func (s *Service) tell(ctx context.Context, tx *gorm.DB, v *auth.Viewer, sn *Sanction) error {
+	if s.events == nil {
+		return nil
+	}
+	return s.events.PublishTx(ctx, tx, event.MemberNotice{UserID: sn.UserID, ActorID: v.ID, Message: noticeOf[sn.Kind],
+		Reason: sn.Reason, URL: "/account/standing", Key: fmt.Sprintf("sanction:%d", sn.ID)})
 }
 
 // Standing is what the sanctions in force mean for a member.

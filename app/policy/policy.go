@@ -149,7 +149,7 @@ func (s *Service) CheckPost(ctx context.Context, v *auth.Viewer, in Post) (Verdi
 	if err != nil {
 		return Verdict{}, err
 	}
-	if err := s.limits(v, in, hist, tx); err != nil {
+	if err := s.limits(ctx, v, in, hist, tx); err != nil {
 		return Verdict{}, err
 	}
 	vd.Score = s.score(v, hist, tx, titleM.suspicious()+bodyM.suspicious())
@@ -185,13 +185,6 @@ func blocked(title, body matches) error {
 		return nil
 	}
 	return fe
-}
-
-// errLimit is a rate-limit error on the body: kind TooMany, shown next to
-// the field, with the number allowed.
-func errLimit(id string, n int) error {
-	return &errs.FieldData{Kind: errs.TooMany, Fields: errs.Fields{fieldBody: id},
-		Data: map[string]map[string]any{fieldBody: {"Count": n}}}
 }
 
 func errDuplicate(minutes int) error {

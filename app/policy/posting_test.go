@@ -4,9 +4,11 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"causerie/app/category"
 	"causerie/app/errs"
@@ -79,7 +81,15 @@ func TestLimitsApplyToPosting(t *testing.T) {
 		w := newWorld(t, env)
 		ctx, n := testutil.Ctx(), w.newbie.Viewer()
 		tp := w.post(t, w.newbie, "A first question here", "How do I reset my router?")
-		_, _, err := env.App.Topics.Create(ctx, n, topic.NewTopic{CategoryID: w.cat.ID, Title: "A second question here", Body: "And the modem?"})
+		// A day's limit: the wait is in hours.
+		c := login(t, env, w.newbie, "")
+		res := api(t, env, c, http.MethodPost, "/api/v1/topics", map[string]any{"category_id": w.cat.ID, "title": "A third question here", "body": "And the cable?"})
+		e := decode[web.APIError](t, res, http.StatusTooManyRequests)
+		secs, err := strconv.Atoi(res.Header.Get("Retry-After"))
+		if err != nil || secs < 23*3600 || secs > 24*3600+1 || !regexp.MustCompile(`start one again in (23 h \d+ min|24 h)\.`).MatchString(e.Error.Fields["body"]) {
+			t.Errorf("topics a day: Retry-After %d, %q", secs, e.Error.Fields["body"])
+		}
+		_, _, err = env.App.Topics.Create(ctx, n, topic.NewTopic{CategoryID: w.cat.ID, Title: "A second question here", Body: "And the modem?"})
 		if !errors.Is(err, errs.TooMany) {
 			t.Errorf("second topic of the day: %v, want too many", err)
 		}
@@ -89,13 +99,38 @@ func TestLimitsApplyToPosting(t *testing.T) {
 		}
 		_, _, err = env.App.Topics.Reply(ctx, n, tp.ID, topic.ReplyInput{Body: "Anyone? Please."})
 		testutil.Must(t, err, "second post of the minute")
-		c := login(t, env, w.newbie, "")
-		res := api(t, env, c, http.MethodPost, "/api/v1/topics/"+strconv.FormatInt(tp.ID, 10)+"/posts", map[string]any{"body": "Hello again"})
-		e := decode[web.APIError](t, res, http.StatusTooManyRequests)
+		res = api(t, env, c, http.MethodPost, "/api/v1/topics/"+strconv.FormatInt(tp.ID, 10)+"/posts", map[string]any{"body": "Hello again"})
+		e = decode[web.APIError](t, res, http.StatusTooManyRequests)
 		if !strings.Contains(e.Error.Fields["body"], "2 messages a minute") {
 			t.Errorf("API limit = %+v", e.Error)
 		}
+		// The answer says when to try again: Retry-After, in seconds until
+		// the older of the minute's two posts leaves the minute, and the
+		// message names the wait, in the member's language.
+		secs, err = strconv.Atoi(res.Header.Get("Retry-After"))
+		if err != nil || secs < 1 || secs > 61 {
+			t.Errorf("Retry-After = %q, want the seconds left of the minute", res.Header.Get("Retry-After"))
+		}
+		if !regexp.MustCompile(`You can post again in \d+ s\.`).MatchString(e.Error.Fields["body"]) {
+			t.Errorf("the limit does not say when to post again: %q", e.Error.Fields["body"])
+		}
+		fr := login(t, env, w.newbie, "fr")
+		res = fr.Post(t, "/t/"+strconv.FormatInt(tp.ID, 10)+"/reply", url.Values{"body": {"Encore une question"}})
+		if res.StatusCode != http.StatusTooManyRequests || res.Header.Get("Retry-After") == "" ||
+			!regexp.MustCompile(`Vous pourrez de nouveau publier dans \d+ s\.`).MatchString(res.Body) {
+			t.Errorf("reply form past the limit: %d, Retry-After %q\n%s", res.StatusCode, res.Header.Get("Retry-After"), res.Body)
+		}
 	}, limits)
+}
+
+func TestWait(t *testing.T) {
+	for d, want := range map[time.Duration]string{time.Second: "1 s", 40 * time.Second: "40 s", time.Minute: "60 s",
+		61 * time.Second: "2 min", 59 * time.Minute: "59 min", time.Hour: "1 h", 5*time.Hour + 12*time.Minute: "5 h 12 min",
+		24*time.Hour - 30*time.Second: "24 h"} {
+		if got := policy.Wait(d); got != want {
+			t.Errorf("Wait(%s) = %q, want %q", d, got, want)
+		}
+	}
 }
 
 // A new member's link limit holds for edits too: an edit cannot add the

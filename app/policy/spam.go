@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"causerie/app/auth"
+	"causerie/app/errs"
 )
 
 // text is what the anti-spam rules need of a post's body, worked out once:
@@ -95,19 +96,19 @@ func (s *Service) history(ctx context.Context, v *auth.Viewer, in Post, tx text)
 
 // limits refuses a post past the author's trust level's rate limits, or
 // the same text again within the duplicate window.
-func (s *Service) limits(v *auth.Viewer, in Post, h history, tx text) error {
+func (s *Service) limits(ctx context.Context, v *auth.Viewer, in Post, h history, tx text) error {
 	if in.PostID != 0 {
 		return nil
 	}
 	lvl := v.TrustLevel
 	if n := s.cfg.PostsPerMinute.At(lvl); n > 0 && h.lastMinute >= n {
-		return errLimit(MsgPerMinute, n)
+		return s.errLimit(ctx, v, MsgPerMinute, n, time.Minute, false)
 	}
 	if n := s.cfg.PostsPerDay.At(lvl); n > 0 && h.lastDay >= n {
-		return errLimit(MsgPerDay, n)
+		return s.errLimit(ctx, v, MsgPerDay, n, 24*time.Hour, false)
 	}
 	if n := s.cfg.TopicsPerDay.At(lvl); in.IsTopic && n > 0 && h.topicsDay >= n {
-		return errLimit(MsgTopicsDay, n)
+		return s.errLimit(ctx, v, MsgTopicsDay, n, 24*time.Hour, true)
 	}
 	if w := s.cfg.DuplicateWindow.Duration; w > 0 && tx.norm != "" {
 		since := s.now().Add(-w)
@@ -176,4 +177,63 @@ func repeated(tx text, h history) bool {
 		}
 	}
 	return false
+}
+
+// errLimit is a rate-limit error on the body (kind TooMany, shown next to
+// the field) with the number allowed and how long until the limit frees:
+// when the n-th newest post of the window leaves it. Clients read the wait
+// as Retry-After (errors.As finds an *errs.Limited).
+func (s *Service) errLimit(ctx context.Context, v *auth.Viewer, id string, n int, window time.Duration, topics bool) error {
+	now := s.now().UTC()
+	q := s.db.WithContext(ctx).Table("posts").Select("created_at").Where("user_id = ? AND created_at > ?", v.ID, now.Add(-window))
+	if topics {
+		q = q.Where("number = 1")
+	}
+	var at []time.Time
+	if err := q.Order("created_at DESC").Offset(n-1).Limit(1).Pluck("created_at", &at).Error; err != nil {
+		return fmt.Errorf("policy: when the limit frees: %w", err)
+	}
+	wait := window
+	if len(at) == 1 {
+		wait = at[0].Add(window).Sub(now)
+	}
+	wait = max(wait.Round(time.Second), time.Second)
+	return &limitError{FieldData: &errs.FieldData{Kind: errs.TooMany, Fields: errs.Fields{fieldBody: id},
+		Data: map[string]map[string]any{fieldBody: {"Count": n, "Wait": Wait(wait)}}}, retry: wait}
+}
+
+// limitError is a rate limit shown on a field that also says when to try
+// again: errors.As finds its *errs.FieldData (and errs.Fields) for the
+// form, and an *errs.Limited for the Retry-After header.
+type limitError struct {
+	*errs.FieldData
+	retry time.Duration
+}
+
+func (e *limitError) As(target any) bool {
+	switch p := target.(type) {
+	case **errs.Limited:
+		*p = &errs.Limited{RetryAfter: e.retry}
+		return true
+	case **errs.FieldData:
+		*p = e.FieldData
+		return true
+	}
+	return e.FieldData.As(target)
+}
+
+// Wait words a wait with the units both languages write alike ("40 s",
+// "12 min", "5 h 20 min"), rounded up to the unit shown.
+func Wait(d time.Duration) string {
+	switch {
+	case d <= time.Minute:
+		return fmt.Sprintf("%d s", int((d+time.Second-1)/time.Second))
+	case d < time.Hour:
+		return fmt.Sprintf("%d min", int((d+time.Minute-1)/time.Minute))
+	}
+	mins := int((d + time.Minute - 1) / time.Minute)
+	if mins%60 == 0 {
+		return fmt.Sprintf("%d h", mins/60)
+	}
+	return fmt.Sprintf("%d h %d min", mins/60, mins%60)
 }

@@ -88,6 +88,9 @@ func (s *Server) handleError(err error, c echo.Context) {
 		status, id = http.StatusUnprocessableEntity, "error.invalid"
 		if errors.Is(err, errs.TooMany) {
 			status = http.StatusTooManyRequests // a limit shown on the field it is about
+			if errors.As(err, &lim) {           // that knows when it frees
+				c.Response().Header().Set("Retry-After", fmt.Sprint(int(lim.RetryAfter.Seconds())+1))
+			}
 		}
 	case errors.As(err, &lim):
 		status = http.StatusTooManyRequests

@@ -195,6 +195,9 @@ func RenderForm(c echo.Context, name string, values any, extra any, err error) e
 		f.Errors, f.ErrorsData = fields, errs.DataOf(err)
 		if errors.Is(err, errs.TooMany) {
 			status = http.StatusTooManyRequests
+			if errors.As(err, &lim) { // a limit that knows when it frees
+				c.Response().Header().Set("Retry-After", fmt.Sprint(int(lim.RetryAfter.Seconds())+1))
+			}
 		}
 	case errors.As(err, &lim):
 		status = http.StatusTooManyRequests

@@ -26,9 +26,12 @@ type topicState struct {
 	Pinned     string  `json:"pinned,omitempty"`
 	Featured   bool    `json:"featured,omitempty"`
 	OwnerID    int64   `json:"owner_id,omitempty"`
+	Title      string  `json:"title,omitempty"` // a merge: the source's, for a split that reverses it
 	IntoID     int64   `json:"into_topic_id,omitempty"`
 	NewTopicID int64   `json:"new_topic_id,omitempty"`
 	PostIDs    []int64 `json:"post_ids,omitempty"`
+	// Numbers are a merge's posts' numbers before it, in PostIDs' order.
+	Numbers []int `json:"numbers,omitempty"`
 }
 
 // PinScope names a topic's pin: "", "category" or "global".
@@ -266,7 +269,12 @@ func (s *Service) merge(ctx context.Context, tx *gorm.DB, v *auth.Viewer, a Acti
 			}
 		}
 	}
+	// What a split needs to undo it: the title, the posts and their numbers.
 	before := topicStateOf(t)
+	before.Title, before.PostIDs = t.Title, ids
+	for _, p := range posts {
+		before.Numbers = append(before.Numbers, p.Number)
+	}
 	if err := tx.Model(&topic.Topic{}).Where("id = ?", t.ID).Updates(map[string]any{"merged_into_id": into.ID,
 		"state": topic.StateDeleted, "replies_count": 0, "pinned": topic.PinNone, "featured_at": nil, "updated_at": now()}).Error; err != nil {
 		return fmt.Errorf("merge topic %d: %w", t.ID, err)

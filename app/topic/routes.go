@@ -11,7 +11,8 @@ type handlers struct {
 	svc  *Service
 	cats *category.Service
 	// shared keeps what every reader of a topic page sees alike, dropped
-	// when the visitors' pages of the topic are (shared.go).
+	// when the visitors' pages of the topic are (shared.go): the 256 pages
+	// read last, some tens of KB each with their posts' text.
 	shared *sharedPages
 }
 
@@ -19,7 +20,7 @@ type handlers struct {
 // the service asks the authorizer for the rest (a category's readers, a
 // post's author, staff).
 func Routes(s *web.Server, svc *Service, cats *category.Service, member echo.MiddlewareFunc) {
-	h := &handlers{svc: svc, cats: cats, shared: newSharedPages(s.Cache, 1024)}
+	h := &handlers{svc: svc, cats: cats, shared: newSharedPages(s.Cache, 256)}
 	cached := s.Cache.Cached // pages as visitors see them, kept until something changes
 	// Lists: anyone, showing what they may read.
 	s.GET("/", h.latest, cached)

@@ -15,6 +15,7 @@ import (
 	"causerie/app/auth"
 	"causerie/app/errs"
 	"causerie/app/event"
+	"causerie/app/policy"
 	"causerie/app/topic"
 	"causerie/app/user"
 )
@@ -58,9 +59,47 @@ func (s *Service) mayFlag(ctx context.Context, v *auth.Viewer) error {
 		return fmt.Errorf("count flags of %d: %w", v.ID, err)
 	}
 	if int(n) >= limit {
-		return errs.New(errs.TooMany, "review.flags_per_day", map[string]any{"Count": limit})
+		return s.flagLimit(ctx, v, limit)
 	}
 	return nil
+}
+
+// flagLimit is the day's flags used up: the message says when the limit
+// frees (when the limit-th newest flag of the day is a day old), and the
+// answer carries it as Retry-After.
+func (s *Service) flagLimit(ctx context.Context, v *auth.Viewer, limit int) error {
+	now := s.now()
+	var at []time.Time
+	if err := s.db.WithContext(ctx).Model(&Flag{}).Where("by_id = ? AND created_at > ?", v.ID, now.Add(-24*time.Hour)).
+		Order("created_at DESC").Offset(max(limit-1, 0)).Limit(1).Pluck("created_at", &at).Error; err != nil {
+		return fmt.Errorf("flags of %d: %w", v.ID, err)
+	}
+	wait := 24 * time.Hour
+	if len(at) == 1 {
+		wait = at[0].Add(24 * time.Hour).Sub(now)
+	}
+	wait = max(wait.Round(time.Second), time.Second)
+	return &limitMsg{Msg: errs.New(errs.TooMany, "review.flags_per_day", map[string]any{"Count": limit, "Wait": policy.Wait(wait)}), retry: wait}
+}
+
+// limitMsg is a limit with its own message that knows when it frees:
+// errors.As finds the *errs.Msg for the text and an *errs.Limited for
+// Retry-After.
+type limitMsg struct {
+	*errs.Msg
+	retry time.Duration
+}
+
+func (e *limitMsg) As(target any) bool {
+	switch p := target.(type) {
+	case **errs.Msg:
+		*p = e.Msg
+		return true
+	case **errs.Limited:
+		*p = &errs.Limited{RetryAfter: e.retry}
+		return true
+	}
+	return false
 }
 
 // weight is what v's flag weighs: by trust level, more for the team.

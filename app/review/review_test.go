@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -498,6 +500,21 @@ func TestFlagsPerDay(t *testing.T) {
 		var m *errs.Msg
 		if !errors.As(err, &m) || m.ID != "review.flags_per_day" || !errors.Is(err, errs.TooMany) {
 			t.Errorf("third flag of the day: %v", err)
+		}
+		// The answer says when the day's flags free up: Retry-After, and the
+		// wait in the message, in the member's language.
+		tok, err := env.App.Users.CreateAPIToken(ctx, w.bo.Username, "t")
+		testutil.Must(t, err, "token")
+		c := env.Client()
+		c.Header.Set("Authorization", "Bearer "+tok)
+		c.Header.Set("Accept-Language", "fr")
+		req, _ := http.NewRequest(http.MethodPost, env.URL(fmt.Sprintf("/api/v1/posts/%d/flags", ps[2].ID)), strings.NewReader(`{"reason":"spam"}`))
+		req.Header.Set("Content-Type", "application/json")
+		res := c.Do(t, req)
+		secs, _ := strconv.Atoi(res.Header.Get("Retry-After"))
+		if res.StatusCode != http.StatusTooManyRequests || secs < 23*3600 || secs > 24*3600+1 ||
+			!regexp.MustCompile(`signaler de nouveau dans (23 h \d+ min|24 h)\.`).MatchString(res.Body) {
+			t.Errorf("flag past the limit: %d, Retry-After %q, %s", res.StatusCode, res.Header.Get("Retry-After"), res.Body)
 		}
 	}, func(c *config.Config) { c.Review.FlagsPerDayTL1 = 2 })
 }

@@ -92,12 +92,15 @@ func (s *Server) handleError(err error, c echo.Context) {
 				c.Response().Header().Set("Retry-After", fmt.Sprint(int(lim.RetryAfter.Seconds())+1))
 			}
 		}
+	case errors.As(err, &msg): // its own words, and when it frees if it is a limit that knows
+		status, id, data = statusOf(msg.Kind), msg.ID, msg.Data
+		if errors.As(err, &lim) {
+			c.Response().Header().Set("Retry-After", fmt.Sprint(int(lim.RetryAfter.Seconds())+1))
+		}
 	case errors.As(err, &lim):
 		status = http.StatusTooManyRequests
 		id, data = retryMessage(lim)
 		c.Response().Header().Set("Retry-After", fmt.Sprint(int(lim.RetryAfter.Seconds())+1))
-	case errors.As(err, &msg):
-		status, id, data = statusOf(msg.Kind), msg.ID, msg.Data
 	case errors.As(err, &he):
 		status = he.Code
 		id = fmt.Sprintf("error.http_%d", status)

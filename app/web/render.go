@@ -199,13 +199,16 @@ func RenderForm(c echo.Context, name string, values any, extra any, err error) e
 				c.Response().Header().Set("Retry-After", fmt.Sprint(int(lim.RetryAfter.Seconds())+1))
 			}
 		}
+	case errors.As(err, &msg): // its own words, and when it frees if it is a limit that knows
+		status = statusOf(msg.Kind)
+		f.Error, f.ErrorData = msg.ID, msg.Data
+		if errors.As(err, &lim) {
+			c.Response().Header().Set("Retry-After", fmt.Sprint(int(lim.RetryAfter.Seconds())+1))
+		}
 	case errors.As(err, &lim):
 		status = http.StatusTooManyRequests
 		f.Error, f.ErrorData = retryMessage(lim)
 		c.Response().Header().Set("Retry-After", fmt.Sprint(int(lim.RetryAfter.Seconds())+1))
-	case errors.As(err, &msg):
-		status = statusOf(msg.Kind)
-		f.Error, f.ErrorData = msg.ID, msg.Data
 	default:
 		return err
 	}

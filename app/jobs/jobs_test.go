@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -551,6 +552,85 @@ func TestWorkersShareTheQueue(t *testing.T) {
 		}
 		if p := pending(t, first); p != 0 {
 			t.Errorf("%d jobs pending", p)
+		}
+	})
+}
+
+// TestBatch: the jobs of a RegisterBatch handler that a worker takes
+// together are handed over at once, with the others' jobs run as usual; a
+// batch that fails is run again job by job, so only the bad job is retried.
+func TestBatch(t *testing.T) {
+	each(t, func(t *testing.T, cfg config.Config) {
+		d := open(t, cfg)
+		q := jobs.New(d, quiet(), jobs.Options{})
+		var mu sync.Mutex
+		var calls [][]string
+		q.RegisterBatch("many", func(_ context.Context, payloads [][]byte) error {
+			mu.Lock()
+			defer mu.Unlock()
+			var got []string
+			for _, p := range payloads {
+				got = append(got, string(p))
+			}
+			calls = append(calls, got)
+			for _, p := range got {
+				if p == `"bad"` {
+					return errors.New("a bad one")
+				}
+			}
+			return nil
+		})
+		var c counter
+		q.Register("count", c.handle)
+		err := d.Transaction(func(tx *gorm.DB) error {
+			for i := range 5 {
+				if err := q.EnqueueTx(ctx, tx, "many", i); err != nil {
+					return err
+				}
+			}
+			if err := q.EnqueueEachTx(ctx, tx, []string{"many", "count"}, "both"); err != nil {
+				return err
+			}
+			return q.EnqueueTx(ctx, tx, "count", "one")
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		drain(t, q)
+		if len(calls) != 1 || len(calls[0]) != 6 {
+			t.Fatalf("batch calls = %v, want the 6 jobs in one call", calls)
+		}
+		if c.count(`"both"`) != 1 || c.count(`"one"`) != 1 {
+			t.Errorf("plain runs = %v", c.runs)
+		}
+		if n := pending(t, d); n != 0 {
+			t.Fatalf("%d jobs left in the queue", n)
+		}
+
+		calls = nil
+		err = d.Transaction(func(tx *gorm.DB) error {
+			for _, p := range []string{"a", "bad", "b"} {
+				if err := q.EnqueueTx(ctx, tx, "many", p); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		drain(t, q)
+		// Jobs enqueued in the same millisecond come in any order.
+		var singles []string
+		for _, c := range calls[min(1, len(calls)):] {
+			singles = append(singles, c...)
+		}
+		slices.Sort(singles)
+		if len(calls) != 4 || len(calls[0]) != 3 || fmt.Sprint(singles) != `["a" "b" "bad"]` {
+			t.Errorf("batch calls = %q, want the 3 jobs at once, then each alone", calls)
+		}
+		if n := pending(t, d); n != 1 {
+			t.Errorf("%d jobs left in the queue, want the bad one, waiting for its retry", n)
 		}
 	})
 }

@@ -57,5 +57,14 @@ func TestSanctionsAreNotified(t *testing.T) {
 		if page := bob.Get(t, "/notifications").Body; !strings.Contains(page, "mis en sourdine") || !strings.Contains(page, "Trop de messages hors sujet") {
 			t.Errorf("the silence is not told in French:\n%s", page)
 		}
+		// Lifted early: told too, with the reason.
+		list, err := env.App.Staff.Sanctions(ctx, w.mod.Viewer(), "bob")
+		testutil.Must(t, err, "sanctions")
+		_, err = env.App.Staff.Lift(ctx, w.mod.Viewer(), "bob", list[0].ID, "Fait le point ensemble")
+		testutil.Must(t, err, "lift")
+		drain()
+		if page := bob.Get(t, "/notifications").Body; !strings.Contains(page, "levé votre sanction") || !strings.Contains(page, "Fait le point ensemble") {
+			t.Errorf("the lift is not told in French:\n%s", page)
+		}
 	})
 }

@@ -522,9 +522,16 @@ func (s *Service) Lift(ctx context.Context, v *auth.Viewer, username string, id 
 		if err != nil {
 			return err
 		}
-		return audit.Record(tx, audit.Change{Actor: v.ID, Action: "sanction.lift", ObjectType: "user", ObjectID: u.ID, Reason: reason,
+		if err := audit.Record(tx, audit.Change{Actor: v.ID, Action: "sanction.lift", ObjectType: "user", ObjectID: u.ID, Reason: reason,
 			Before: map[string]any{"sanction_id": sn.ID, "kind": sn.Kind, "ends_at": sn.EndsAt, "standing": standingOf(u)},
-			After:  map[string]any{"sanction_id": sn.ID, "lifted_at": now, "standing": after}})
+			After:  map[string]any{"sanction_id": sn.ID, "lifted_at": now, "standing": after}}); err != nil {
+			return err
+		}
+		if s.events == nil || sn.Kind == KindWarning {
+			return nil // a warning withdrawn needs no word; a silence or suspension ended early does
+		}
+		return s.events.PublishTx(ctx, tx, event.MemberNotice{UserID: sn.UserID, ActorID: v.ID, Message: "staff.notice_lifted",
+			Reason: reason, URL: "/account/standing", Key: fmt.Sprintf("sanction-lift:%d", sn.ID)})
 	})
 	if err != nil {
 		return nil, err

@@ -324,3 +324,21 @@ func TestLostAccess(t *testing.T) {
 		}
 	})
 }
+
+// Posts whose jobs run together (a worker takes them in one batch) tell
+// the same members as posts whose jobs run one by one: a poster watches
+// the topic from their post on, also for the next posts of the batch.
+func TestPostsTogether(t *testing.T) {
+	testutil.Each(t, func(t *testing.T, env *testutil.Env) {
+		w := setup(t, env)
+		q, _ := w.start(t, w.ana, w.general, "Which cable for the hub?", topic.KindDiscussion, "Any cable works, or not?")
+		r1 := w.reply(t, w.bo, q, 0, "The one in the box is fine.")
+		r2 := w.reply(t, w.cleo, q, 0, "Mine came without one.")
+		r3 := w.reply(t, w.dan, q, r2.Number, "Then any USB-C cable will do.")
+		w.drain(t) // all four posts' jobs at once
+		wantKinds(t, w, w.ana, k("reply", r1), k("reply", r2), k("post", r3))
+		wantKinds(t, w, w.bo, k("post", r2), k("post", r3))
+		wantKinds(t, w, w.cleo, k("reply", r3))
+		wantKinds(t, w, w.dan)
+	})
+}

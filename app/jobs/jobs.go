@@ -14,6 +14,11 @@
 // (a fixed delay, no backoff), panics the whole process on a job name it does
 // not know, leaves a job that used up its receives in the table without a
 // word, and cannot run the due jobs synchronously, which our tests need.
+//
+// The table, its lease and its order are goqite's, but taking jobs,
+// enqueueing an event's jobs and deleting those done are our own statements,
+// each for many jobs at once: one job at a time, the queue's bookkeeping cost
+// more than most jobs, and workers fell behind a busy forum.
 package jobs
 
 import (
@@ -341,7 +346,8 @@ func sleep(ctx context.Context, d time.Duration) {
 	}
 }
 
-// Drain runs, one at a time in the calling goroutine, every job that is due
+// Drain runs, in the calling goroutine (takes of up to takeMax jobs, one
+// job after the other, a BatchHandler's together), every job that is due
 // now (periodic ones included), and those their handlers enqueue, until none
 // is left. Failed jobs are rescheduled as usual and so are not due again at
 // once. Tests use it instead of waiting for workers. It returns an error only

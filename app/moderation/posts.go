@@ -209,8 +209,12 @@ func (s *Service) edit(ctx context.Context, tx *gorm.DB, v *auth.Viewer, a Actio
 	if err := s.record(ctx, tx, v, change(a, p, c, before, postState{State: p.State, Body: p.Body}), tellAuthor(p, t)); err != nil {
 		return err
 	}
-	if err := s.publish(ctx, tx, event.PostEdited{PostID: p.ID, TopicID: t.ID, UserID: v.ID}); err != nil {
-		return err
+	// A held post is edited in silence (audited, its revision kept):
+	// nothing about it is announced until it is approved.
+	if p.State != topic.StatePending {
+		if err := s.publish(ctx, tx, event.PostEdited{PostID: p.ID, TopicID: t.ID, UserID: v.ID}); err != nil {
+			return err
+		}
 	}
 	return s.contentChanged(ctx, tx, v, a, t.ID, p.ID)
 }

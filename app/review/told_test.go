@@ -1,12 +1,16 @@
 package review_test
 
 import (
+	"context"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 
+	"causerie/app/audit"
 	"causerie/app/config"
 	"causerie/app/errs"
+	"causerie/app/event"
 	"causerie/app/notify"
 	"causerie/app/review"
 	"causerie/app/testutil"
@@ -182,4 +186,41 @@ func TestAuthorSeesWhyFlagsHid(t *testing.T) {
 			t.Errorf("the author does not read why in French:\n%s", page)
 		}
 	})
+}
+
+// A moderator's edit of a held post through the moderation tools is
+// recorded (audited, with a revision and the note) and announces nothing:
+// no post.edited until the post is approved.
+func TestModeratorEditOfAHeldPostIsSilent(t *testing.T) {
+	testutil.Each(t, func(t *testing.T, env *testutil.Env) {
+		w := setup(t, env)
+		var mu sync.Mutex
+		var edited []int64
+		event.Subscribe(env.App.Events, "test", func(_ context.Context, e event.PostEdited) error {
+			mu.Lock()
+			defer mu.Unlock()
+			edited = append(edited, e.PostID)
+			return nil
+		})
+		_, held := w.start(t, w.newbie, w.general, "A held question to tidy", "Fist draft of the question.")
+		_, err := env.App.Moderation.EditPost(ctx, w.mod.Viewer(), held.ID, "First draft of the question.", "typo")
+		testutil.Must(t, err, "moderator edits the held post")
+		w.drain(t)
+		mu.Lock()
+		n := len(edited)
+		mu.Unlock()
+		if n != 0 || w.seen(held.ID) != 0 {
+			t.Errorf("editing a held post announced it: %d post.edited", n)
+		}
+		var e audit.Entry
+		testutil.Must(t, env.App.DB.Where("action = ? AND object_id = ?", "post.edit", held.ID).Take(&e).Error, "the edit is audited")
+		if e.Reason != "typo" {
+			t.Errorf("audit reason %q", e.Reason)
+		}
+		_, _, revs, err := env.App.Topics.Revisions(ctx, w.mod.Viewer(), held.ID)
+		testutil.Must(t, err, "revisions")
+		if len(revs) == 0 || revs[len(revs)-1].UserID != w.mod.ID {
+			t.Errorf("revisions = %+v", revs)
+		}
+	}, holds)
 }

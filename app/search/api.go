@@ -11,13 +11,15 @@ import (
 
 // APIResults is a page of search results in the API.
 type APIResults struct {
-	Query      string         `json:"query"`
-	Posts      int            `json:"posts"`
-	Page       int            `json:"page"`
-	HasNext    bool           `json:"has_next"`
-	CatchingUp bool           `json:"catching_up"`
-	Results    []APIResult    `json:"results"`
-	Facets     map[string]any `json:"facets"`
+	Query      string `json:"query"`
+	Posts      int    `json:"posts"`
+	Page       int    `json:"page"`
+	HasNext    bool   `json:"has_next"`
+	CatchingUp bool   `json:"catching_up"`
+	// FacetsApprox: the facet counts are estimates (Facets.Approx).
+	FacetsApprox bool           `json:"facets_approximate"`
+	Results      []APIResult    `json:"results"`
+	Facets       map[string]any `json:"facets"`
 }
 
 // APIResult is a topic and its best matching post; the *_html fields are
@@ -70,7 +72,7 @@ func (h *handlers) apiSearch(c echo.Context) error {
 	if err != nil {
 		return unavailable(err)
 	}
-	out := APIResults{Query: in.Q, Posts: res.Posts, Page: res.Page, HasNext: res.HasNext, CatchingUp: res.CatchingUp,
+	out := APIResults{Query: in.Q, Posts: res.Posts, Page: res.Page, HasNext: res.HasNext, CatchingUp: res.CatchingUp, FacetsApprox: res.Facets.Approx,
 		Results: []APIResult{}, Facets: map[string]any{
 			"categories": apiFacets(res.Facets.Categories), "tags": apiFacets(res.Facets.Tags), "kinds": apiFacets(res.Facets.Kinds)}}
 	for _, g := range res.Groups {

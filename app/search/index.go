@@ -164,7 +164,9 @@ func (s *Service) apply(ctx context.Context, idx bleve.Index, rs []*row, remove 
 	if b.Size() == 0 {
 		return nil
 	}
-	if err := idx.Batch(b); err != nil {
+	err = idx.Batch(b)
+	s.gen.Add(1)
+	if err != nil {
 		return fmt.Errorf("search: write index: %w", err)
 	}
 	return nil
@@ -275,6 +277,7 @@ func (s *Service) Rebuild(ctx context.Context, progress Progress) (int64, time.D
 		return n, time.Since(start), err
 	}
 	s.idx, _, s.openErr = openIndex(s.dir)
+	s.gen.Add(1)
 	return n, time.Since(start), s.openErr
 }
 

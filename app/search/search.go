@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"html/template"
+	"math"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -82,6 +84,8 @@ type Facets struct {
 	Categories []Facet
 	Tags       []Facet
 	Kinds      []Facet
+	// Approx: counted on the best matches only and scaled to all of them.
+	Approx bool
 }
 
 // Facet is one value with its count and the query that narrows to it.
@@ -111,6 +115,18 @@ func (s *Service) Search(ctx context.Context, v *auth.Viewer, q *Query, page int
 		res.Took = time.Since(start)
 		return res, err
 	}
+	readable, err := s.cats.ReadableIDs(ctx, v)
+	if err != nil {
+		return nil, err
+	}
+	key, gen := cacheKey(q, res.Page, readable), s.gen.Load()
+	if !catching && s.cache != nil {
+		if kept := s.cache.get(key, gen, start); kept != nil {
+			res := *kept
+			res.Query, res.Took = q, time.Since(start)
+			return &res, nil
+		}
+	}
 	// Typos are forgiven only when the words as typed find nothing: fuzzy
 	// matching is the costliest part of a query, and needless when the
 	// words exist.
@@ -123,6 +139,9 @@ func (s *Service) Search(ctx context.Context, v *auth.Viewer, q *Query, page int
 		}
 	}
 	res.Took = time.Since(start)
+	if !catching && s.cache != nil {
+		s.cache.put(key, gen, start, res)
+	}
 	return res, nil
 }
 
@@ -155,33 +174,48 @@ func (s *Service) searchOnce(ctx context.Context, idx bleve.Index, q *Query, fil
 	if q.TopicID != 0 {
 		size = want
 	}
+	// Facets are counted on first pages, over the best facetSample hits:
+	// the query asks for that many, without their fields (what grouping
+	// reads is loaded for the hits it looks at, below).
+	withFacets := q.TopicID == 0 && res.Page == 1
 	var groups []*Group
 	var best []string
-	var total int
-	var facets search.FacetResults
+	var hits search.DocumentMatchCollection
+	var total, fetched int
 	for {
-		req := bleve.NewSearchRequestOptions(bq, size, 0, false)
-		req.Fields = []string{fTopic, fActivity}
-		req.SortBy(sortOrder(q))
-		req.Score = ""
-		if q.TopicID == 0 && res.Page == 1 { // counts cost a visit to every match: first pages only
-			req.AddFacet(fCategory, bleve.NewFacetRequest(fCategory, 50))
-			req.AddFacet(fTags, bleve.NewFacetRequest(fTags, 12))
-			req.AddFacet(fKind, bleve.NewFacetRequest(fKind, 3))
+		if size > fetched && fetched < 2000 && (fetched == 0 || len(hits) < total) {
+			fetched = size
+			if withFacets {
+				fetched = max(size, facetSample)
+			}
+			req := bleve.NewSearchRequestOptions(bq, fetched, 0, false)
+			req.SortBy(sortOrder(q))
+			r, err := idx.SearchInContext(ctx, req)
+			if err != nil {
+				return fmt.Errorf("search: %w", err)
+			}
+			total, hits = int(r.Total), r.Hits
 		}
-		r, err := idx.SearchInContext(ctx, req)
-		if err != nil {
-			return fmt.Errorf("search: %w", err)
+		looked := hits[:min(len(hits), size)]
+		if err := loadFields(ctx, idx, looked); err != nil {
+			return err
 		}
-		total, facets = int(r.Total), r.Facets
 		if sortOrder(q)[0] == "-_score" {
-			byActivity(r.Hits)
+			byActivity(looked)
 		}
-		groups, best = group(r.Hits, q.TopicID != 0)
-		if len(groups) >= want || uint64(len(r.Hits)) >= r.Total || size >= 2000 {
+		groups, best = group(looked, q.TopicID != 0)
+		if len(groups) >= want || len(looked) >= total || size >= 2000 {
 			break
 		}
 		size = min(2000, size*3)
+	}
+	if withFacets && len(hits) > 0 {
+		fs, err := sampleFacets(ctx, idx, hits, total)
+		if err != nil {
+			return err
+		}
+		res.Facets = s.facets(ctx, q, fs)
+		res.Facets.Approx = len(hits) < total
 	}
 	res.Posts = total
 	from := (res.Page - 1) * PerPage
@@ -195,7 +229,70 @@ func (s *Service) searchOnce(ctx context.Context, idx bleve.Index, q *Query, fil
 	if res.Groups, err = s.fill(ctx, idx, must, groups, best); err != nil {
 		return err
 	}
-	res.Facets = s.facets(ctx, q, facets)
+	return nil
+}
+
+// facetSample is how many of the best hits the facets are counted on.
+// Counting every match visits every matching post's category, tags and
+// kind: most of a query's time when a word is in tens of thousands of
+// posts. Past it, the counts are estimates (Facets.Approx).
+const facetSample = 1000
+
+// sampleFacets counts categories, tags and kinds among hits, and scales
+// the counts to the total when hits are only the best of the matches.
+func sampleFacets(ctx context.Context, idx bleve.Index, hits search.DocumentMatchCollection, total int) (search.FacetResults, error) {
+	ids := make([]string, len(hits))
+	for i, h := range hits {
+		ids[i] = h.ID
+	}
+	req := bleve.NewSearchRequestOptions(bleve.NewDocIDQuery(ids), 0, 0, false)
+	req.AddFacet(fCategory, bleve.NewFacetRequest(fCategory, 50))
+	req.AddFacet(fTags, bleve.NewFacetRequest(fTags, 12))
+	req.AddFacet(fKind, bleve.NewFacetRequest(fKind, 3))
+	r, err := idx.SearchInContext(ctx, req)
+	if err != nil {
+		return nil, fmt.Errorf("search: facets: %w", err)
+	}
+	if len(hits) < total {
+		for _, f := range r.Facets {
+			for _, t := range f.Terms.Terms() {
+				t.Count = max(1, int(math.Round(float64(t.Count)*float64(total)/float64(len(hits)))))
+			}
+		}
+	}
+	return r.Facets, nil
+}
+
+// loadFields reads what grouping needs (topic, activity) for the hits
+// that do not have it yet.
+func loadFields(ctx context.Context, idx bleve.Index, hits search.DocumentMatchCollection) error {
+	var ids []string
+	for _, h := range hits {
+		if h.Fields == nil {
+			ids = append(ids, h.ID)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	req := bleve.NewSearchRequestOptions(bleve.NewDocIDQuery(ids), len(ids), 0, false)
+	req.Fields = []string{fTopic, fActivity}
+	r, err := idx.SearchInContext(ctx, req)
+	if err != nil {
+		return fmt.Errorf("search: %w", err)
+	}
+	byID := make(map[string]map[string]any, len(r.Hits))
+	for _, h := range r.Hits {
+		byID[h.ID] = h.Fields
+	}
+	for _, h := range hits {
+		if h.Fields == nil {
+			h.Fields = byID[h.ID]
+			if h.Fields == nil {
+				h.Fields = map[string]any{}
+			}
+		}
+	}
 	return nil
 }
 
@@ -331,12 +428,31 @@ func (s *Service) filter(ctx context.Context, v *auth.Viewer, q *Query) (query.Q
 	// A reader who may read every category needs no category filter: the
 	// index holds nothing else. Anyone else's search is limited to the
 	// categories they may read.
+	// Most readers may read all but a few categories (staff rooms): leaving
+	// those few out walks a few short lists, where naming every readable
+	// one walks nearly every document's.
 	if q.Category != "" || len(readable) < len(everything) {
-		cats := make([]query.Query, 0, len(readable))
-		for _, id := range readable {
-			cats = append(cats, term(fCategory, idString(id)))
+		var hidden []int64
+		for _, id := range everything {
+			if !slices.Contains(readable, id) {
+				hidden = append(hidden, id)
+			}
 		}
-		parts = append(parts, bleve.NewDisjunctionQuery(cats...))
+		if q.Category == "" && len(hidden) < len(readable) {
+			cats := make([]query.Query, 0, len(hidden))
+			for _, id := range hidden {
+				cats = append(cats, term(fCategory, idString(id)))
+			}
+			not := bleve.NewBooleanQuery()
+			not.AddMustNot(bleve.NewDisjunctionQuery(cats...))
+			parts = append(parts, not)
+		} else {
+			cats := make([]query.Query, 0, len(readable))
+			for _, id := range readable {
+				cats = append(cats, term(fCategory, idString(id)))
+			}
+			parts = append(parts, bleve.NewDisjunctionQuery(cats...))
+		}
 	}
 	if q.TopicID != 0 {
 		parts = append(parts, term(fTopic, idString(q.TopicID)))
@@ -393,6 +509,60 @@ func analyzes(idx bleve.Index, field, text string) bool {
 	return len(analysis.TokenStream(a.Analyze([]byte(text)))) > 0
 }
 
+// maxPrefixTerms bounds what the last word completes to: the most
+// common words that start with it, among the first prefixScan of them in
+// the dictionary. A short prefix ("co") would otherwise ask for thousands
+// of words at once.
+const (
+	maxPrefixTerms = 12
+	prefixScan     = 2000
+)
+
+// prefixTerms lists the words of field that start with prefix, the most
+// common first, leaving out those the word itself is already asked as
+// (have): completing "router" to "router" again would only cost.
+func prefixTerms(idx bleve.Index, field, prefix string, have map[string]bool) []string {
+	d, err := idx.FieldDictPrefix(field, []byte(prefix))
+	if err != nil {
+		return nil
+	}
+	defer d.Close()
+	type entry struct {
+		term  string
+		count uint64
+	}
+	var found []entry
+	for range prefixScan {
+		e, err := d.Next()
+		if err != nil || e == nil {
+			break
+		}
+		if !have[e.Term] {
+			found = append(found, entry{e.Term, e.Count})
+		}
+	}
+	sort.SliceStable(found, func(i, j int) bool { return found[i].count > found[j].count })
+	out := make([]string, 0, min(len(found), maxPrefixTerms))
+	for _, e := range found[:min(len(found), maxPrefixTerms)] {
+		out = append(out, e.term)
+	}
+	return out
+}
+
+// analyzed is what field's analyser makes of text: the terms a match
+// query on it asks for.
+func analyzed(idx bleve.Index, field, text string) map[string]bool {
+	out := map[string]bool{}
+	a := idx.Mapping().AnalyzerNamed(idx.Mapping().AnalyzerNameForPath(field))
+	if a == nil {
+		return out
+	}
+	for _, t := range a.Analyze([]byte(text)) {
+		out[string(t.Term)] = true
+	}
+	return out
+}
+
 // textQuery asks for every word and phrase of q: each word in any
 // language's title or body (titles weigh more), with typos forgiven on
 // longer words and the last word completed as a prefix while typing.
@@ -437,10 +607,11 @@ func (s *Service) textQuery(idx bleve.Index, q *Query, titleOnly, fuzzy bool) qu
 					ors = append(ors, fz)
 				}
 				if last && utf8.RuneCountInString(w) >= 2 {
-					p := bleve.NewPrefixQuery(fold(strings.ToLower(w)))
-					p.SetField(f)
-					p.SetBoost(boost * 0.5)
-					ors = append(ors, p)
+					for _, t := range prefixTerms(idx, f, fold(strings.ToLower(w)), analyzed(idx, f, w)) {
+						p := term(f, t)
+						p.SetBoost(boost * 0.5)
+						ors = append(ors, p)
+					}
 				}
 			}
 		}

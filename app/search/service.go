@@ -54,6 +54,9 @@ type Service struct {
 	dirty      map[int64]bool // topics changed while catching up
 	bg         sync.WaitGroup
 	now        func() time.Time
+
+	gen   atomic.Uint64 // moves on at every write to the index: cached answers are stale
+	cache *resultCache
 }
 
 // IndexDir is where the index lives in the data folder.
@@ -65,6 +68,11 @@ func IndexDir(dataDir string) string { return filepath.Join(dataDir, "search.ble
 // moved aside and made anew; Start then rebuilds it in the background.
 func NewService(ctx context.Context, g *gorm.DB, cats *category.Service, dir string, log *slog.Logger) *Service {
 	s := &Service{store: &store{db: g}, cats: cats, log: log, dir: dir, dirty: map[int64]bool{}, now: time.Now}
+	// CAUSERIE_SEARCH_CACHE=off measures every query as if it were new
+	// (docs/bench/search.sh runs both ways).
+	if os.Getenv("CAUSERIE_SEARCH_CACHE") != "off" {
+		s.cache = newResultCache()
+	}
 	idx, fresh, err := openIndex(dir)
 	switch {
 	case errors.Is(err, ErrLocked):

@@ -3,6 +3,7 @@ package review_test
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"strings"
 	"sync"
 	"testing"
@@ -156,6 +157,14 @@ func TestDeletedHeldPostLeavesTheQueue(t *testing.T) {
 		}
 		if page := c.Get(t, "/review?status=deleted").Body; !strings.Contains(page, "Post deleted before review") {
 			t.Errorf("the queue does not say why the item went:\n%s", page)
+		}
+		tok, err := env.App.Users.CreateAPIToken(ctx, w.mod.Username, "t")
+		testutil.Must(t, err, "token")
+		api := env.Client()
+		api.Header.Set("Authorization", "Bearer "+tok)
+		res := api.Get(t, "/api/v1/review?status=deleted")
+		if res.StatusCode != http.StatusOK || !strings.Contains(res.Body, `"status":"deleted"`) {
+			t.Errorf("the API does not list deleted items: %d %s", res.StatusCode, res.Body)
 		}
 	}, holds)
 }

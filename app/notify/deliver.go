@@ -52,6 +52,29 @@ func (s *Service) about(ctx context.Context, postID int64) (*topic.Post, *topic.
 	return p, t, c, nil
 }
 
+// aboutLoaded is about for a post already loaded (nil when missing), with
+// its topic among topics.
+func (s *Service) aboutLoaded(ctx context.Context, p *topic.Post, topics map[int64]*topic.Topic) (*topic.Post, *topic.Topic, *category.Category, error) {
+	if p == nil {
+		return nil, nil, nil, nil
+	}
+	t := topics[p.TopicID]
+	if t == nil {
+		return nil, nil, nil, nil
+	}
+	c, err := s.cats.Get(ctx, t.CategoryID)
+	if isNotFound(err) {
+		return nil, nil, nil, nil
+	}
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if p.State != topic.StatePublished || t.State != topic.StatePublished {
+		return nil, nil, nil, nil
+	}
+	return p, t, c, nil
+}
+
 // readers keeps the members of ids who can read the category now.
 func (s *Service) readers(ctx context.Context, ids []int64, c *category.Category) (map[int64]*user.User, error) {
 	out := map[int64]*user.User{}
@@ -78,7 +101,33 @@ var priority = map[string]int{KindPost: 1, KindTopic: 1, KindQuote: 2, KindReply
 // transaction. A poster starts watching the topic (watchByDefault): a later
 // post of the batch in that topic counts that watch as if it were written.
 func (s *Service) postsCreated(ctx context.Context, es []event.PostCreated) error {
-	b := &postBatch{watches: map[int64]map[int64]Watch{}}
+	b := &postBatch{watches: map[int64]map[int64]Watch{}, posts: map[int64]*topic.Post{}, topics: map[int64]*topic.Topic{}}
+	if len(es) > 1 {
+		// The batch's posts and topics in two queries, not two per post.
+		ids := make([]int64, len(es))
+		for i, e := range es {
+			ids[i] = e.PostID
+		}
+		var ps []*topic.Post
+		if err := s.db.WithContext(ctx).Where("id IN ?", ids).Find(&ps).Error; err != nil {
+			return fmt.Errorf("load new posts: %w", err)
+		}
+		tids := make([]int64, len(ps)) // where the posts are now
+		for i, p := range ps {
+			tids[i] = p.TopicID
+		}
+		var ts []*topic.Topic
+		if err := s.db.WithContext(ctx).Where("id IN ?", tids).Find(&ts).Error; err != nil {
+			return fmt.Errorf("load topics of new posts: %w", err)
+		}
+		for _, p := range ps {
+			b.posts[p.ID] = p
+		}
+		for _, t := range ts {
+			b.topics[t.ID] = t
+		}
+		b.loaded = true
+	}
 	for _, e := range es {
 		if err := s.planPost(ctx, b, e); err != nil {
 			return err
@@ -100,12 +149,23 @@ func (s *Service) postsCreated(ctx context.Context, es []event.PostCreated) erro
 // postBatch is what postsCreated gathers: each topic's watches, read once,
 // with the watches its posters take on; the writes to make.
 type postBatch struct {
+	loaded  bool // posts and topics hold the batch's, or are empty
+	posts   map[int64]*topic.Post
+	topics  map[int64]*topic.Topic
 	watches map[int64]map[int64]Watch
 	writes  []func(tx *gorm.DB) error
 }
 
 func (s *Service) planPost(ctx context.Context, b *postBatch, e event.PostCreated) error {
-	p, t, c, err := s.about(ctx, e.PostID)
+	var p *topic.Post
+	var t *topic.Topic
+	var c *category.Category
+	var err error
+	if b.loaded {
+		p, t, c, err = s.aboutLoaded(ctx, b.posts[e.PostID], b.topics)
+	} else {
+		p, t, c, err = s.about(ctx, e.PostID)
+	}
 	if err != nil || p == nil {
 		return err
 	}

@@ -193,15 +193,20 @@ func topicDocIDs(idx bleve.Index, topicID int64) ([]string, error) {
 	}
 }
 
-// buildBatch is how many posts a build writes at a time: larger batches
-// make fewer, larger segments for Bleve to merge.
-const buildBatch = 2000
+// How many posts a build writes at a time: larger batches make fewer,
+// larger segments for Bleve to merge, and hold more in memory. `causerie
+// reindex` has the machine to itself; the rebuild at start-up shares it
+// with a serving forum, so it writes smaller batches.
+const (
+	buildBatch      = 2000
+	backgroundBatch = 500
+)
 
 // Progress reports a build: done out of total posts, and the rate.
 type Progress func(done, total int64)
 
 // build fills idx with every visible post, in batches; stop ends it early.
-func (s *Service) build(ctx context.Context, idx bleve.Index, progress Progress) (int64, error) {
+func (s *Service) build(ctx context.Context, idx bleve.Index, batch int, progress Progress) (int64, error) {
 	total, err := s.store.visibleCount(ctx)
 	if err != nil {
 		return 0, fmt.Errorf("search: count posts: %w", err)
@@ -213,7 +218,7 @@ func (s *Service) build(ctx context.Context, idx bleve.Index, progress Progress)
 		if err := ctx.Err(); err != nil {
 			return done, err
 		}
-		rs, last, err := s.store.page(ctx, after, buildBatch)
+		rs, last, err := s.store.page(ctx, after, batch)
 		if err != nil {
 			return done, err
 		}
@@ -255,7 +260,7 @@ func (s *Service) Rebuild(ctx context.Context, progress Progress) (int64, time.D
 	if err != nil {
 		return 0, 0, err
 	}
-	n, err := s.build(ctx, idx, progress)
+	n, err := s.build(ctx, idx, buildBatch, progress)
 	if err != nil {
 		idx.Close()
 		os.RemoveAll(tmp)

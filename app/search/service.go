@@ -132,7 +132,7 @@ func (s *Service) Start(ctx context.Context) {
 		defer s.catchingUp.Store(false)
 		start := time.Now()
 		_ = idx.DeleteInternal([]byte(completeKey))
-		n, err := s.build(ctx, idx, nil)
+		n, err := s.build(ctx, idx, backgroundBatch, nil)
 		if err != nil {
 			if !errors.Is(err, context.Canceled) {
 				s.log.Error("search index rebuild failed; restart or run causerie reindex", "error", err)

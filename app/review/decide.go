@@ -183,6 +183,11 @@ func (s *Service) decideHeld(ctx context.Context, tx *gorm.DB, v *auth.Viewer, i
 	case Approve:
 		_, _, err = s.topics.PublishHeld(ctx, tx, *it.PostID, it.Kind == KindHeldEdit)
 	case Reject:
+		if it.Kind == KindHeldEdit {
+			msg = "review.notice_edit_rejected"
+			_, _, err = s.topics.RejectHeldEdit(ctx, tx, *it.PostID, v.ID)
+			break
+		}
 		msg = "review.notice_held_rejected"
 		_, _, err = s.topics.RejectHeld(ctx, tx, *it.PostID, v.ID)
 	case Hide:

@@ -404,6 +404,35 @@ func TestEditingAHeldPost(t *testing.T) {
 	}, holds)
 }
 
+// Rejecting a held edit puts back the version it replaced, published as
+// before; the rejected text stays in the history for staff.
+func TestRejectingAHeldEditPutsBackThePost(t *testing.T) {
+	testutil.Each(t, func(t *testing.T, env *testutil.Env) {
+		w := setup(t, env)
+		tp, held := w.start(t, w.newbie, w.general, "A question held then edited", "The first version of my question.")
+		_, err := w.svc.Decide(ctx, w.mod.Viewer(), w.item(t, review.KindHeldPost, held.ID).ID, review.Decision{Outcome: review.Approve})
+		testutil.Must(t, err, "approve the post")
+		_, err = env.App.Topics.Edit(ctx, w.newbie.Viewer(), held.ID, topic.EditInput{Body: "Buy now at https://example.org/offer instead."})
+		testutil.Must(t, err, "edit with a link")
+		edit := w.item(t, review.KindHeldEdit, held.ID)
+		_, err = w.svc.Decide(ctx, w.mod.Viewer(), edit.ID, review.Decision{Outcome: review.Reject, Reason: "No advertising."})
+		testutil.Must(t, err, "reject the edit")
+		p := w.post(t, held.ID)
+		if p.State != topic.StatePublished || !strings.Contains(p.Body, "first version") || strings.Contains(p.HTML, "example.org") {
+			t.Errorf("after the rejected edit the post is %s with %q", p.State, p.Body)
+		}
+		_, _, revs, err := env.App.Topics.Revisions(ctx, w.mod.Viewer(), held.ID)
+		testutil.Must(t, err, "revisions")
+		if len(revs) == 0 || !strings.Contains(revs[len(revs)-1].Body, "example.org/offer") {
+			t.Errorf("the rejected text is not kept in the history: %+v", revs)
+		}
+		page := env.Client().Get(t, tp.URL()).Body
+		if !strings.Contains(page, "first version") {
+			t.Errorf("visitors no longer see the post after its edit was rejected (%s)", tp.URL())
+		}
+	}, holds)
+}
+
 // Flags: members from level 1, a reason (a note for "other"), not their
 // own post, once, a few a day; weights by trust level add up, and at the
 // threshold the post is hidden, audited as the system, and its author

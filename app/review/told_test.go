@@ -80,7 +80,7 @@ func TestEveryDecisionIsTold(t *testing.T) {
 			{"held post rejected", held, review.Reject, "review.notice_held_rejected"},
 			{"held post hidden", held, review.Hide, "review.notice_hidden"},
 			{"held edit approved", heldEdit, review.Approve, "review.notice_held_approved"},
-			{"held edit rejected", heldEdit, review.Reject, "review.notice_held_rejected"},
+			{"held edit rejected", heldEdit, review.Reject, "review.notice_edit_rejected"},
 			{"flags upheld", flagged, review.Approve, "review.notice_flags_upheld"},
 			{"flags dismissed, post never hidden", flagged, review.Reject, "review.notice_flags_cleared"},
 			{"flags upheld by hiding", flagged, review.Hide, "review.notice_hidden"},

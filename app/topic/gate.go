@@ -2,6 +2,7 @@ package topic
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -10,6 +11,7 @@ import (
 	"causerie/app/auth"
 	"causerie/app/errs"
 	"causerie/app/event"
+	"causerie/app/slug"
 )
 
 // Gate decides, before a post or an edit is written, whether it is
@@ -251,6 +253,64 @@ func (s *Service) RejectHeld(ctx context.Context, tx *gorm.DB, postID, by int64)
 		t.State = StateDeleted
 	}
 	return t, p, nil
+}
+
+// RejectHeldEdit turns down a held edit of a post that was published
+// before, in tx: the version the edit replaced comes back and is published
+// again, and the rejected text is kept as a revision that staff read in
+// the history. ContentChanged tells search and caches; nothing else is
+// announced, as nothing was about the edit. A post with no earlier version
+// is rejected as a held post.
+func (s *Service) RejectHeldEdit(ctx context.Context, tx *gorm.DB, postID, by int64) (*Topic, *Post, error) {
+	st := NewStore(tx)
+	p, err := st.Post(ctx, postID)
+	if err != nil {
+		return nil, nil, err
+	}
+	t, err := st.Topic(ctx, p.TopicID)
+	if err != nil {
+		return nil, nil, err
+	}
+	if p.State != StatePending {
+		return nil, nil, errs.New(errs.Conflict, "review.not_pending", nil)
+	}
+	var before Revision
+	err = tx.Where("post_id = ? AND number = ?", p.ID, p.RevisionsCount).Take(&before).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return s.RejectHeld(ctx, tx, postID, by)
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("version before the edit of post %d: %w", p.ID, err)
+	}
+	if err := s.move(ctx, tx, t, p, StatePending, StatePublished); err != nil {
+		return nil, nil, err
+	}
+	now := s.now()
+	rejected := Revision{PostID: p.ID, UserID: by, Number: p.RevisionsCount + 1, Body: p.Body, CreatedAt: now}
+	if p.Number == 1 {
+		rejected.Title = t.Title
+	}
+	r := s.render.Render(before.Body)
+	res := tx.Model(&Post{}).Where("id = ? AND revisions_count = ?", p.ID, p.RevisionsCount).Updates(map[string]any{
+		"body": before.Body, "html": r.HTML, "edited_at": now, "updated_at": now, "revisions_count": p.RevisionsCount + 1})
+	if res.Error != nil {
+		return nil, nil, fmt.Errorf("put back post %d: %w", p.ID, res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return nil, nil, errs.New(errs.Conflict, "topic.edit_conflict", nil)
+	}
+	if err := tx.Create(&rejected).Error; err != nil {
+		return nil, nil, fmt.Errorf("keep the rejected edit of post %d: %w", p.ID, err)
+	}
+	if p.Number == 1 && before.Title != "" && before.Title != t.Title {
+		if err := tx.Model(&Topic{}).Where("id = ?", t.ID).Updates(map[string]any{
+			"title": before.Title, "slug": slug.Make(before.Title, 60, "topic"), "updated_at": now}).Error; err != nil {
+			return nil, nil, fmt.Errorf("put back the title of topic %d: %w", t.ID, err)
+		}
+		t.Title = before.Title
+	}
+	p.Body, p.HTML, p.EditedAt, p.RevisionsCount = before.Body, r.HTML, &now, p.RevisionsCount+1
+	return t, p, s.publish(ctx, tx, event.ContentChanged{TopicID: t.ID, PostIDs: []int64{p.ID}, ActorID: by, Action: "post.edit_rejected"})
 }
 
 // SetPostState hides a published post or shows a hidden one again, in tx,

@@ -33,14 +33,14 @@ func TestAuditLog(t *testing.T) {
 	testutil.Each(t, func(t *testing.T, env *testutil.Env) {
 		w := newTeam(t, env)
 		mod, lead := bearer(t, env, w.mod), bearer(t, env, w.lead)
-		want[map[string]any](t, mod.post(t, "/api/v1/users/ana/sanctions", map[string]any{"kind": "warning", "reason": "=HYPERLINK(\"x\")"}), 201)
-		want[map[string]any](t, mod.post(t, "/api/v1/users/bob/sanctions", map[string]any{"kind": "silence", "reason": "Flooding", "duration": "1"}), 201)
-		want[map[string]any](t, lead.post(t, "/api/v1/users/bob/notes", map[string]any{"body": "Third time this month."}), 201)
+		want[map[string]any](t, mod.Post(t, "/api/v1/users/ana/sanctions", map[string]any{"kind": "warning", "reason": "=HYPERLINK(\"x\")"}), 201)
+		want[map[string]any](t, mod.Post(t, "/api/v1/users/bob/sanctions", map[string]any{"kind": "silence", "reason": "Flooding", "duration": "1"}), 201)
+		want[map[string]any](t, lead.Post(t, "/api/v1/users/bob/notes", map[string]any{"body": "Third time this month."}), 201)
 		testutil.Must(t, audit.Record(env.App.DB.DB, audit.Change{Actor: w.mod.ID, Action: "post.hide", ObjectType: "post", ObjectID: 42,
 			Category: w.general.ID, Reason: "spam"}), "record")
 
 		reader := bearer(t, env, w.analyst)
-		all := want[apiAudit](t, reader.get(t, "/api/v1/audit"), 200)
+		all := want[apiAudit](t, reader.Get(t, "/api/v1/audit"), 200)
 		if len(all.Entries) != 4 || all.Entries[0].Action != "post.hide" || all.Entries[3].Action != "user.warn" || all.NextCursor != nil {
 			t.Fatalf("log = %+v", all)
 		}
@@ -55,20 +55,20 @@ func TestAuditLog(t *testing.T) {
 			{"object_type=user&object_id=" + itoa(w.bob.ID), 2}, {"category=" + itoa(w.general.ID), 1},
 			{"from=2000-01-01&to=2000-12-31", 0}, {"from=2000-01-01", 4},
 		} {
-			got := want[apiAudit](t, reader.get(t, "/api/v1/audit?"+tc.query), 200)
+			got := want[apiAudit](t, reader.Get(t, "/api/v1/audit?"+tc.query), 200)
 			if len(got.Entries) != tc.n {
 				t.Errorf("%s: %d entries, want %d", tc.query, len(got.Entries), tc.n)
 			}
 		}
 		for _, bad := range []string{"from=yesterday", "actor=nobody", "cursor=xyz"} {
-			status(t, reader.get(t, "/api/v1/audit?"+bad), http.StatusUnprocessableEntity)
+			status(t, reader.Get(t, "/api/v1/audit?"+bad), http.StatusUnprocessableEntity)
 		}
 
 		// Pages of two, with the cursor, cover every entry once.
 		var seen []int64
 		q := "limit=2"
 		for i := 0; i < 5; i++ {
-			p := want[apiAudit](t, reader.get(t, "/api/v1/audit?"+q), 200)
+			p := want[apiAudit](t, reader.Get(t, "/api/v1/audit?"+q), 200)
 			for _, e := range p.Entries {
 				seen = append(seen, e.ID)
 			}
@@ -81,7 +81,7 @@ func TestAuditLog(t *testing.T) {
 			t.Errorf("paged IDs = %v", seen)
 		}
 
-		res := reader.get(t, "/api/v1/audit?format=csv&actor=mona")
+		res := reader.Get(t, "/api/v1/audit?format=csv&actor=mona")
 		rows, err := csv.NewReader(strings.NewReader(res.Body)).ReadAll()
 		if err != nil || res.StatusCode != 200 || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/csv") || len(rows) != 4 {
 			t.Fatalf("CSV: %d %v %d rows\n%s", res.StatusCode, err, len(rows), res.Body)
@@ -91,11 +91,11 @@ func TestAuditLog(t *testing.T) {
 		}
 
 		for _, who := range []*caller{mod, bearer(t, env, w.junior), bearer(t, env, w.ana)} {
-			status(t, who.get(t, "/api/v1/audit"), 403)
-			status(t, who.get(t, "/api/v1/audit?format=csv"), 403)
+			status(t, who.Get(t, "/api/v1/audit"), 403)
+			status(t, who.Get(t, "/api/v1/audit?format=csv"), 403)
 		}
-		status(t, visitor(env).get(t, "/api/v1/audit"), 401)
-		status(t, lead.get(t, "/api/v1/audit"), 200)
+		status(t, visitor(env).Get(t, "/api/v1/audit"), 401)
+		status(t, lead.Get(t, "/api/v1/audit"), 200)
 
 		page := env.Client()
 		page.Login(t, "adele")
@@ -120,7 +120,7 @@ func TestAuditLog(t *testing.T) {
 func TestAuditCannotBeChanged(t *testing.T) {
 	env := testutil.New(t)
 	w := newTeam(t, env)
-	want[map[string]any](t, bearer(t, env, w.mod).post(t, "/api/v1/users/ana/sanctions", map[string]any{"kind": "warning", "reason": "Be kind"}), 201)
+	want[map[string]any](t, bearer(t, env, w.mod).Post(t, "/api/v1/users/ana/sanctions", map[string]any{"kind": "warning", "reason": "Be kind"}), 201)
 	for _, r := range env.App.Web.Routes() {
 		if strings.Contains(r.Path, "audit") && r.Method != http.MethodGet {
 			t.Errorf("route %s %s could change the audit log", r.Method, r.Path)
@@ -131,7 +131,7 @@ func TestAuditCannotBeChanged(t *testing.T) {
 	admin := bearer(t, env, w.admin)
 	for _, m := range []string{"POST", "PUT", "PATCH", "DELETE"} {
 		for _, p := range []string{"/api/v1/audit", "/api/v1/audit/1", "/admin/audit", "/admin/audit/1"} {
-			if res := admin.do(t, m, p, map[string]any{"reason": "changed"}); res.StatusCode < 400 {
+			if res := admin.Do(t, m, p, map[string]any{"reason": "changed"}); res.StatusCode < 400 {
 				t.Errorf("%s %s = %d", m, p, res.StatusCode)
 			}
 		}

@@ -64,7 +64,7 @@ func TestBoundaries(t *testing.T) {
 				case contains(p.allow, who):
 					want = http.StatusOK
 				}
-				if res := token.get(t, p.path); res.StatusCode != want {
+				if res := token.Get(t, p.path); res.StatusCode != want {
 					t.Errorf("%s GET %s = %d, want %d", who, p.path, res.StatusCode, want)
 				}
 			}
@@ -98,8 +98,8 @@ func TestViewerCostsOneQuery(t *testing.T) {
 func TestHistoryOf(t *testing.T) {
 	env := testutil.New(t)
 	w := newTeam(t, env)
-	want[map[string]any](t, bearer(t, env, w.mod).post(t, "/api/v1/users/bob/sanctions", map[string]any{"kind": "warning", "reason": "Off topic"}), 201)
-	want[map[string]any](t, bearer(t, env, w.mod).post(t, "/api/v1/users/bob/notes", map[string]any{"body": "Means well."}), 201)
+	want[map[string]any](t, bearer(t, env, w.mod).Post(t, "/api/v1/users/bob/sanctions", map[string]any{"kind": "warning", "reason": "Off topic"}), 201)
+	want[map[string]any](t, bearer(t, env, w.mod).Post(t, "/api/v1/users/bob/notes", map[string]any{"body": "Means well."}), 201)
 	for _, tc := range []struct {
 		name            string
 		sanctions, note int

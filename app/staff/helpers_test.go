@@ -1,10 +1,7 @@
 package staff_test
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
-	"net/http"
 	"testing"
 
 	"causerie/app/audit"
@@ -14,73 +11,17 @@ import (
 	"causerie/app/user"
 )
 
-// caller sends JSON API requests as one person (a bearer token, a session
-// with its CSRF header, or a visitor); the test client checks every answer
-// against the OpenAPI document.
-type caller struct {
-	env *testutil.Env
-	c   *testutil.Client
-}
+// caller sends JSON API requests as one person (see testutil.API).
+type caller = testutil.API
 
-func bearer(t *testing.T, env *testutil.Env, u *user.User) *caller {
-	t.Helper()
-	tok, err := env.App.Users.CreateAPIToken(context.Background(), u.Username, "t")
-	testutil.Must(t, err, "API token of %s", u.Username)
-	c := env.Client()
-	c.Header.Set("Authorization", "Bearer "+tok)
-	return &caller{env: env, c: c}
-}
-
-func session(t *testing.T, env *testutil.Env, u *user.User) *caller {
-	t.Helper()
-	c := env.Client()
-	c.Login(t, u.Username)
-	return &caller{env: env, c: c}
-}
-
-func visitor(env *testutil.Env) *caller { return &caller{env: env, c: env.Client()} }
-
-func (a *caller) do(t *testing.T, method, path string, body any) *testutil.Response {
-	t.Helper()
-	var b []byte
-	if body != nil {
-		var err error
-		if b, err = json.Marshal(body); err != nil {
-			t.Fatal(err)
-		}
-	}
-	req, _ := http.NewRequest(method, a.env.URL(path), bytes.NewReader(b))
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	if tok := a.c.CSRF(); tok != "" && method != http.MethodGet {
-		req.Header.Set("X-CSRF-Token", tok)
-	}
-	return a.c.Do(t, req)
-}
-
-func (a *caller) get(t *testing.T, path string) *testutil.Response {
-	t.Helper()
-	return a.do(t, "GET", path, nil)
-}
-func (a *caller) post(t *testing.T, path string, body any) *testutil.Response {
-	t.Helper()
-	return a.do(t, "POST", path, body)
-}
+func bearer(t *testing.T, env *testutil.Env, u *user.User) *caller  { return env.Bearer(t, u) }
+func session(t *testing.T, env *testutil.Env, u *user.User) *caller { return env.Session(t, u) }
+func visitor(env *testutil.Env) *caller                             { return env.Visitor() }
 
 // want checks the status and decodes the answer.
 func want[T any](t *testing.T, res *testutil.Response, status int) T {
 	t.Helper()
-	var out T
-	if res.StatusCode != status {
-		t.Fatalf("%s %s: %d, want %d\n%s", res.Request.Method, res.Request.URL.RequestURI(), res.StatusCode, status, res.Body)
-	}
-	if status != http.StatusNoContent {
-		if err := json.Unmarshal([]byte(res.Body), &out); err != nil {
-			t.Fatalf("%s %s: %v\n%s", res.Request.Method, res.Request.URL.RequestURI(), err, res.Body)
-		}
-	}
-	return out
+	return testutil.WantJSON[T](t, res, status)
 }
 
 func status(t *testing.T, res *testutil.Response, want int) {

@@ -29,7 +29,7 @@ func TestRoles(t *testing.T) {
 		admin := bearer(t, env, w.admin)
 		ctx := testutil.Ctx()
 
-		list := want[struct{ Roles []apiRole }](t, admin.get(t, "/api/v1/roles"), 200)
+		list := want[struct{ Roles []apiRole }](t, admin.Get(t, "/api/v1/roles"), 200)
 		if len(list.Roles) != 7 || list.Roles[0].Name != "admin" || list.Roles[len(list.Roles)-1].Name != "member" {
 			t.Fatalf("built-in roles = %+v", list.Roles)
 		}
@@ -47,21 +47,21 @@ func TestRoles(t *testing.T) {
 			}
 		}
 
-		status(t, bearer(t, env, w.mod).post(t, "/api/v1/roles", map[string]any{"name": "helper", "rank": 10}), 403)
-		status(t, bearer(t, env, w.lead).get(t, "/api/v1/roles"), 403)
+		status(t, bearer(t, env, w.mod).Post(t, "/api/v1/roles", map[string]any{"name": "helper", "rank": 10}), 403)
+		status(t, bearer(t, env, w.lead).Get(t, "/api/v1/roles"), 403)
 		for _, bad := range []map[string]any{
 			{"name": "Bad Name", "rank": 10}, {"name": "moderator", "rank": 10}, {"name": "helper", "rank": 100},
 			{"name": "helper", "rank": 10, "permissions": []string{"posts.fly"}},
 		} {
-			status(t, admin.post(t, "/api/v1/roles", bad), http.StatusUnprocessableEntity)
+			status(t, admin.Post(t, "/api/v1/roles", bad), http.StatusUnprocessableEntity)
 		}
-		helper := want[apiRole](t, admin.post(t, "/api/v1/roles", map[string]any{"name": "helper", "rank": 30,
+		helper := want[apiRole](t, admin.Post(t, "/api/v1/roles", map[string]any{"name": "helper", "rank": 30,
 			"permissions": []string{"topics.pin", "moderation.canned"}}), 201)
 		if helper.Builtin || len(helper.Permissions) != 2 {
 			t.Errorf("helper = %+v", helper)
 		}
-		status(t, admin.do(t, "PATCH", "/api/v1/roles/admin", map[string]any{"permissions": []string{}}), 403)
-		mod := want[apiRole](t, admin.do(t, "PATCH", "/api/v1/roles/moderator", map[string]any{"permissions": append(list.Roles[2].Permissions, "topics.feature")}), 200)
+		status(t, admin.Do(t, "PATCH", "/api/v1/roles/admin", map[string]any{"permissions": []string{}}), 403)
+		mod := want[apiRole](t, admin.Do(t, "PATCH", "/api/v1/roles/moderator", map[string]any{"permissions": append(list.Roles[2].Permissions, "topics.feature")}), 200)
 		if !slices.Contains(mod.Permissions, "topics.feature") || mod.Rank != 60 {
 			t.Errorf("moderator after the change = %+v", mod)
 		}
@@ -79,14 +79,14 @@ func TestRoles(t *testing.T) {
 			t.Error("a category granted to a role that does not exist")
 		}
 
-		status(t, admin.do(t, "PUT", "/api/v1/users/bob/role", map[string]any{"role": "ghost"}), 422)
-		status(t, admin.do(t, "PUT", "/api/v1/users/bob/role", map[string]any{"role": "helper", "categories": []int64{999}}), 422)
-		status(t, admin.do(t, "PUT", "/api/v1/users/adele/role", map[string]any{"role": "member"}), 403)
-		status(t, bearer(t, env, w.mod).do(t, "PUT", "/api/v1/users/bob/role", map[string]any{"role": "helper"}), 403)
+		status(t, admin.Do(t, "PUT", "/api/v1/users/bob/role", map[string]any{"role": "ghost"}), 422)
+		status(t, admin.Do(t, "PUT", "/api/v1/users/bob/role", map[string]any{"role": "helper", "categories": []int64{999}}), 422)
+		status(t, admin.Do(t, "PUT", "/api/v1/users/adele/role", map[string]any{"role": "member"}), 403)
+		status(t, bearer(t, env, w.mod).Do(t, "PUT", "/api/v1/users/bob/role", map[string]any{"role": "helper"}), 403)
 		got := want[struct {
 			Role       string
 			Categories []int64
-		}](t, admin.do(t, "PUT", "/api/v1/users/bob/role", map[string]any{"role": "helper", "categories": []int64{w.general.ID}}), 200)
+		}](t, admin.Do(t, "PUT", "/api/v1/users/bob/role", map[string]any{"role": "helper", "categories": []int64{w.general.ID}}), 200)
 		if got.Role != "helper" || len(got.Categories) != 1 {
 			t.Errorf("bob = %+v", got)
 		}
@@ -99,10 +99,10 @@ func TestRoles(t *testing.T) {
 			t.Errorf("audit of the role = %+v", e)
 		}
 
-		status(t, admin.do(t, "DELETE", "/api/v1/roles/helper", nil), http.StatusConflict)
-		status(t, admin.do(t, "DELETE", "/api/v1/roles/moderator", nil), http.StatusConflict)
-		want[map[string]any](t, admin.do(t, "PUT", "/api/v1/users/bob/role", map[string]any{"role": "member"}), 200)
-		status(t, admin.do(t, "DELETE", "/api/v1/roles/helper", nil), http.StatusNoContent)
+		status(t, admin.Do(t, "DELETE", "/api/v1/roles/helper", nil), http.StatusConflict)
+		status(t, admin.Do(t, "DELETE", "/api/v1/roles/moderator", nil), http.StatusConflict)
+		want[map[string]any](t, admin.Do(t, "PUT", "/api/v1/users/bob/role", map[string]any{"role": "member"}), 200)
+		status(t, admin.Do(t, "DELETE", "/api/v1/roles/helper", nil), http.StatusNoContent)
 		for _, a := range []string{"role.create", "role.update", "role.delete"} {
 			if len(entries(t, env, a)) != 1 {
 				t.Errorf("%s not audited", a)

@@ -32,17 +32,17 @@ func TestSilence(t *testing.T) {
 		mod, ana := bearer(t, env, w.mod), session(t, env, w.ana)
 		path := "/api/v1/users/ana/sanctions"
 
-		res := mod.post(t, path, map[string]any{"kind": "silence", "reason": "Insults in the thread about prices.", "duration": "3"})
+		res := mod.Post(t, path, map[string]any{"kind": "silence", "reason": "Insults in the thread about prices.", "duration": "3"})
 		sn := want[apiSanction](t, res, http.StatusCreated)
 		end, _ := time.Parse(time.RFC3339, *sn.EndsAt)
 		if !sn.InForce || sn.Permanent || sn.By != "mona" || time.Until(end) < 71*time.Hour || time.Until(end) > 73*time.Hour {
 			t.Errorf("silence = %+v, want in force for 3 days, by mona", sn)
 		}
-		status(t, ana.post(t, fmt.Sprintf("/api/v1/topics/%d/posts", tp.ID), map[string]any{"body": "I still want to say this"}), http.StatusForbidden)
-		if res := ana.c.Get(t, tp.URL()); res.StatusCode != 200 || !strings.Contains(res.Body, "You are silenced until") || strings.Contains(res.Body, `name="body"`) {
+		status(t, ana.Post(t, fmt.Sprintf("/api/v1/topics/%d/posts", tp.ID), map[string]any{"body": "I still want to say this"}), http.StatusForbidden)
+		if res := ana.Client.Get(t, tp.URL()); res.StatusCode != 200 || !strings.Contains(res.Body, "You are silenced until") || strings.Contains(res.Body, `name="body"`) {
 			t.Errorf("topic page for the silenced member: %d, banner and no reply box expected", res.StatusCode)
 		}
-		mine := want[struct{ Sanctions []apiSanction }](t, ana.get(t, "/api/v1/me/standing"), 200)
+		mine := want[struct{ Sanctions []apiSanction }](t, ana.Get(t, "/api/v1/me/standing"), 200)
 		if len(mine.Sanctions) != 1 || mine.Sanctions[0].Reason != "Insults in the thread about prices." || mine.Sanctions[0].By != "" {
 			t.Errorf("own standing = %+v, want the reason and not who gave it", mine.Sanctions)
 		}
@@ -51,13 +51,13 @@ func TestSilence(t *testing.T) {
 		}
 
 		lift := fmt.Sprintf("%s/%d/lift", path, sn.ID)
-		status(t, mod.post(t, lift, map[string]any{"reason": " "}), http.StatusUnprocessableEntity)
-		lifted := want[apiSanction](t, mod.post(t, lift, map[string]any{"reason": "Apologised."}), 200)
+		status(t, mod.Post(t, lift, map[string]any{"reason": " "}), http.StatusUnprocessableEntity)
+		lifted := want[apiSanction](t, mod.Post(t, lift, map[string]any{"reason": "Apologised."}), 200)
 		if lifted.InForce || lifted.LiftedAt == nil {
 			t.Errorf("lifted = %+v", lifted)
 		}
-		status(t, mod.post(t, lift, map[string]any{"reason": "Again"}), http.StatusConflict)
-		status(t, ana.post(t, fmt.Sprintf("/api/v1/topics/%d/posts", tp.ID), map[string]any{"body": "Sorry for what I said."}), http.StatusCreated)
+		status(t, mod.Post(t, lift, map[string]any{"reason": "Again"}), http.StatusConflict)
+		status(t, ana.Post(t, fmt.Sprintf("/api/v1/topics/%d/posts", tp.ID), map[string]any{"body": "Sorry for what I said."}), http.StatusCreated)
 		if e := entries(t, env, "sanction.lift"); len(e) != 1 || e[0].Reason != "Apologised." || *e[0].ActorID != w.mod.ID {
 			t.Errorf("audit of the lift = %+v", e)
 		}
@@ -81,7 +81,7 @@ func TestSanctionRights(t *testing.T) {
 			{visitor(env), "bob", 401}, {mod, "nobody", 404},
 			{bearer(t, env, w.lead), "mona", 201}, {bearer(t, env, w.admin), "lea", 201}, {mod, "jules", 201},
 		} {
-			status(t, tc.by.post(t, "/api/v1/users/"+tc.target+"/sanctions", body), tc.code)
+			status(t, tc.by.Post(t, "/api/v1/users/"+tc.target+"/sanctions", body), tc.code)
 		}
 		for _, tc := range []struct {
 			body  map[string]any
@@ -94,13 +94,13 @@ func TestSanctionRights(t *testing.T) {
 		} {
 			res := want[struct {
 				Error struct{ Fields map[string]string }
-			}](t, mod.post(t, "/api/v1/users/bob/sanctions", tc.body), 422)
+			}](t, mod.Post(t, "/api/v1/users/bob/sanctions", tc.body), 422)
 			if res.Error.Fields[tc.field] == "" {
 				t.Errorf("%v: fields %v, want %s named", tc.body, res.Error.Fields, tc.field)
 			}
 		}
-		status(t, bearer(t, env, w.ana).get(t, "/api/v1/users/bob/sanctions"), 403)
-		list := want[struct{ Sanctions []apiSanction }](t, bearer(t, env, w.junior).get(t, "/api/v1/users/jules/sanctions"), 200)
+		status(t, bearer(t, env, w.ana).Get(t, "/api/v1/users/bob/sanctions"), 403)
+		list := want[struct{ Sanctions []apiSanction }](t, bearer(t, env, w.junior).Get(t, "/api/v1/users/jules/sanctions"), 200)
 		if len(list.Sanctions) != 1 || list.Sanctions[0].By != "mona" {
 			t.Errorf("junior's own history as the team sees it = %+v", list.Sanctions)
 		}
@@ -114,11 +114,11 @@ func TestSuspension(t *testing.T) {
 	testutil.Each(t, func(t *testing.T, env *testutil.Env) {
 		w := newTeam(t, env)
 		ana, token := session(t, env, w.ana), bearer(t, env, w.ana)
-		status(t, ana.get(t, "/api/v1/me"), 200)
-		sn := want[apiSanction](t, bearer(t, env, w.mod).post(t, "/api/v1/users/ana/sanctions",
+		status(t, ana.Get(t, "/api/v1/me"), 200)
+		sn := want[apiSanction](t, bearer(t, env, w.mod).Post(t, "/api/v1/users/ana/sanctions",
 			map[string]any{"kind": "suspension", "reason": "Publicité répétée", "duration": "7"}), 201)
-		status(t, ana.get(t, "/api/v1/me"), 401)
-		status(t, token.get(t, "/api/v1/me"), 401)
+		status(t, ana.Get(t, "/api/v1/me"), 401)
+		status(t, token.Get(t, "/api/v1/me"), 401)
 
 		fr := env.Client()
 		fr.Header.Set("Accept-Language", "fr")
@@ -132,9 +132,9 @@ func TestSuspension(t *testing.T) {
 		testutil.Must(t, env.App.DB.Model(&staff.Sanction{}).Where("id = ?", sn.ID).Update("ends_at", past).Error, "end")
 		testutil.Must(t, env.App.DB.Model(&user.User{}).Where("id = ?", w.ana.ID).Update("suspended_until", past).Error, "end")
 		env.Client().Login(t, "ana") // ended by itself: no lift needed
-		status(t, token.get(t, "/api/v1/me"), 200)
+		status(t, token.Get(t, "/api/v1/me"), 200)
 
-		want[apiSanction](t, bearer(t, env, w.admin).post(t, "/api/v1/users/bob/sanctions",
+		want[apiSanction](t, bearer(t, env, w.admin).Post(t, "/api/v1/users/bob/sanctions",
 			map[string]any{"kind": "suspension", "reason": "Spam bot", "duration": "permanent"}), 201)
 		res = env.Client().Post(t, "/login", testutil.Form("login", "bob", "password", testutil.Password))
 		if res.StatusCode != http.StatusForbidden || !strings.Contains(res.Body, "suspended for good") || !strings.Contains(res.Body, "Spam bot") {
@@ -186,18 +186,18 @@ func TestNotes(t *testing.T) {
 	testutil.Each(t, func(t *testing.T, env *testutil.Env) {
 		newTeam(t, env)
 		junior := bearer(t, env, mustUser(t, env, "jules"))
-		status(t, junior.post(t, "/api/v1/users/ana/notes", map[string]any{"body": ""}), 422)
-		want[map[string]any](t, junior.post(t, "/api/v1/users/ana/notes", map[string]any{"body": "Was rude in March; calmer since."}), 201)
+		status(t, junior.Post(t, "/api/v1/users/ana/notes", map[string]any{"body": ""}), 422)
+		want[map[string]any](t, junior.Post(t, "/api/v1/users/ana/notes", map[string]any{"body": "Was rude in March; calmer since."}), 201)
 		notes := want[struct {
 			Notes []struct{ Body, Author string }
-		}](t, bearer(t, env, mustUser(t, env, "mona")).get(t, "/api/v1/users/ana/notes"), 200)
+		}](t, bearer(t, env, mustUser(t, env, "mona")).Get(t, "/api/v1/users/ana/notes"), 200)
 		if len(notes.Notes) != 1 || notes.Notes[0].Author != "jules" {
 			t.Errorf("notes = %+v", notes.Notes)
 		}
 		ana := bearer(t, env, mustUser(t, env, "ana"))
-		status(t, ana.get(t, "/api/v1/users/ana/notes"), 403)
-		status(t, bearer(t, env, mustUser(t, env, "alix")).get(t, "/api/v1/users/ana/notes"), 403)
-		if res := ana.get(t, "/api/v1/me/standing"); strings.Contains(res.Body, "Was rude") {
+		status(t, ana.Get(t, "/api/v1/users/ana/notes"), 403)
+		status(t, bearer(t, env, mustUser(t, env, "alix")).Get(t, "/api/v1/users/ana/notes"), 403)
+		if res := ana.Get(t, "/api/v1/me/standing"); strings.Contains(res.Body, "Was rude") {
 			t.Error("a member sees a note about them")
 		}
 		if e := entries(t, env, "user.note"); len(e) != 1 {

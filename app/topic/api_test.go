@@ -1,8 +1,6 @@
 package topic_test
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"slices"
@@ -16,78 +14,17 @@ import (
 	"causerie/app/web"
 )
 
-// caller sends JSON API requests as one person: with a bearer token, with a
-// logged-in session (and the CSRF header, unless told not to), or as a
-// visitor. Every answer is also checked against the OpenAPI document by the
-// test client.
-type caller struct {
-	env    *testutil.Env
-	c      *testutil.Client
-	noCSRF bool
-}
+// caller sends JSON API requests as one person (see testutil.API).
+type caller = testutil.API
 
-// bearer is a member with an API token.
-func bearer(t *testing.T, env *testutil.Env, u *user.User) *caller {
-	t.Helper()
-	tok, err := env.App.Users.CreateAPIToken(testutil.Ctx(), u.Username, "t")
-	testutil.Must(t, err, "API token of %s", u.Username)
-	c := env.Client()
-	c.Header.Set("Authorization", "Bearer "+tok)
-	return &caller{env: env, c: c}
-}
+func bearer(t *testing.T, env *testutil.Env, u *user.User) *caller  { return env.Bearer(t, u) }
+func session(t *testing.T, env *testutil.Env, u *user.User) *caller { return env.Session(t, u) }
+func visitor(env *testutil.Env) *caller                             { return env.Visitor() }
 
-// session is a member logged in with the browser's cookie.
-func session(t *testing.T, env *testutil.Env, u *user.User) *caller {
-	t.Helper()
-	c := env.Client()
-	c.Login(t, u.Username)
-	return &caller{env: env, c: c}
-}
-
-func visitor(env *testutil.Env) *caller { return &caller{env: env, c: env.Client()} }
-
-func (a *caller) do(t *testing.T, method, path string, body any) *testutil.Response {
-	t.Helper()
-	var b []byte
-	if body != nil {
-		var err error
-		if s, ok := body.(string); ok {
-			b = []byte(s)
-		} else if b, err = json.Marshal(body); err != nil {
-			t.Fatal(err)
-		}
-	}
-	req, _ := http.NewRequest(method, a.env.URL(path), bytes.NewReader(b))
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	if tok := a.c.CSRF(); tok != "" && !a.noCSRF && method != http.MethodGet {
-		req.Header.Set("X-CSRF-Token", tok)
-	}
-	return a.c.Do(t, req)
-}
-
-func (a *caller) get(t *testing.T, path string) *testutil.Response {
-	t.Helper()
-	return a.do(t, http.MethodGet, path, nil)
-}
-
-func (a *caller) post(t *testing.T, path string, body any) *testutil.Response {
-	t.Helper()
-	return a.do(t, http.MethodPost, path, body)
-}
-
-// want decodes a successful answer into out.
+// want checks the status and decodes the answer.
 func want[T any](t *testing.T, res *testutil.Response, status int) T {
 	t.Helper()
-	var out T
-	if res.StatusCode != status {
-		t.Fatalf("%s %s: %d, want %d\n%s", res.Request.Method, res.Request.URL.RequestURI(), res.StatusCode, status, res.Body)
-	}
-	if err := json.Unmarshal([]byte(res.Body), &out); err != nil {
-		t.Fatalf("%s %s: %v\n%s", res.Request.Method, res.Request.URL.RequestURI(), err, res.Body)
-	}
-	return out
+	return testutil.WantJSON[T](t, res, status)
 }
 
 // wantError checks an error answer and returns the fields at fault.
@@ -123,13 +60,13 @@ func wantFields(t *testing.T, res *testutil.Response, fields ...string) {
 
 func newCategory(t *testing.T, admin *caller, in map[string]any) *category.APICategory {
 	t.Helper()
-	c := want[category.APICategory](t, admin.post(t, "/api/v1/categories", in), http.StatusCreated)
+	c := want[category.APICategory](t, admin.Post(t, "/api/v1/categories", in), http.StatusCreated)
 	return &c
 }
 
 func startTopic(t *testing.T, a *caller, catID int64, title, kind string) topic.APIPage {
 	t.Helper()
-	return want[topic.APIPage](t, a.post(t, "/api/v1/topics", map[string]any{
+	return want[topic.APIPage](t, a.Post(t, "/api/v1/topics", map[string]any{
 		"category_id": catID, "title": title, "body": "Some words about " + title + ".", "kind": kind}), http.StatusCreated)
 }
 
@@ -156,17 +93,17 @@ func TestAPIDiscussion(t *testing.T) {
 		if sub.Slug != "accounts" || sub.ParentID == nil || *sub.ParentID != help.ID || sub.Color != "#aa0000" || sub.Position != 2 {
 			t.Errorf("new sub-category = %+v", sub)
 		}
-		wantFields(t, admin.post(t, "/api/v1/categories", map[string]any{"name": "", "slug": "Not A Slug", "color": "red"}),
+		wantFields(t, admin.Post(t, "/api/v1/categories", map[string]any{"name": "", "slug": "Not A Slug", "color": "red"}),
 			"name", "slug", "color")
-		wantFields(t, admin.post(t, "/api/v1/categories", map[string]any{"name": "Help again", "slug": "help"}), "slug")
-		wantFields(t, admin.post(t, "/api/v1/categories", map[string]any{"name": "Deep", "parent_id": sub.ID}), "parent_id")
-		wantFields(t, admin.post(t, "/api/v1/categories", map[string]any{"name": "Nowhere", "parent_id": 999999}), "parent_id")
-		wantFields(t, admin.post(t, "/api/v1/categories", map[string]any{"name": "Odd", "read": []string{"robots"}}), "read")
-		wantError(t, ana.post(t, "/api/v1/categories", map[string]any{"name": "Mine"}), http.StatusForbidden, "forbidden")
-		wantError(t, admin.post(t, "/api/v1/categories", `{"name": `), http.StatusBadRequest, "bad_request")
+		wantFields(t, admin.Post(t, "/api/v1/categories", map[string]any{"name": "Help again", "slug": "help"}), "slug")
+		wantFields(t, admin.Post(t, "/api/v1/categories", map[string]any{"name": "Deep", "parent_id": sub.ID}), "parent_id")
+		wantFields(t, admin.Post(t, "/api/v1/categories", map[string]any{"name": "Nowhere", "parent_id": 999999}), "parent_id")
+		wantFields(t, admin.Post(t, "/api/v1/categories", map[string]any{"name": "Odd", "read": []string{"robots"}}), "read")
+		wantError(t, ana.Post(t, "/api/v1/categories", map[string]any{"name": "Mine"}), http.StatusForbidden, "forbidden")
+		wantError(t, admin.Post(t, "/api/v1/categories", `{"name": `), http.StatusBadRequest, "bad_request")
 		list := want[struct {
 			Categories []category.APICategory `json:"categories"`
-		}](t, visitor(env).get(t, "/api/v1/categories"), http.StatusOK)
+		}](t, visitor(env).Get(t, "/api/v1/categories"), http.StatusOK)
 		// The seeded General, then Help with its sub-category.
 		if len(list.Categories) != 2 || list.Categories[1].ID != help.ID || len(list.Categories[1].Children) != 1 ||
 			list.Categories[1].Children[0].ID != sub.ID || len(list.Categories[0].Children) != 0 {
@@ -174,7 +111,7 @@ func TestAPIDiscussion(t *testing.T) {
 		}
 
 		// A member asks a question.
-		pg := want[topic.APIPage](t, ana.post(t, "/api/v1/topics", map[string]any{
+		pg := want[topic.APIPage](t, ana.Post(t, "/api/v1/topics", map[string]any{
 			"category_id": help.ID, "title": "How do I reset my   password?", "body": "I forgot it.", "kind": "question",
 			"tags": []string{"Accounts", " login "}}), http.StatusCreated)
 		q := pg.Topic
@@ -194,169 +131,169 @@ func TestAPIDiscussion(t *testing.T) {
 		}
 
 		t.Run("validation names the fields", func(t *testing.T) {
-			wantFields(t, ana.post(t, "/api/v1/topics", map[string]any{"category_id": help.ID, "title": "Help", "body": "Please help me."}), "title")
-			wantFields(t, ana.post(t, "/api/v1/topics", map[string]any{"category_id": 999999, "title": "A good long title", "body": "Please help me."}), "category_id")
-			wantFields(t, ana.post(t, "/api/v1/topics", map[string]any{"title": "Hi", "body": "", "kind": "poll"}), "category_id", "title", "body", "kind")
-			wantFields(t, ana.post(t, "/api/v1/topics", map[string]any{"category_id": help.ID, "title": "A good long title", "body": "Read this.", "kind": "announcement"}), "kind")
-			wantFields(t, ana.post(t, "/api/v1/topics", map[string]any{"category_id": help.ID, "title": "A good long title", "body": "Tags.",
+			wantFields(t, ana.Post(t, "/api/v1/topics", map[string]any{"category_id": help.ID, "title": "Help", "body": "Please help me."}), "title")
+			wantFields(t, ana.Post(t, "/api/v1/topics", map[string]any{"category_id": 999999, "title": "A good long title", "body": "Please help me."}), "category_id")
+			wantFields(t, ana.Post(t, "/api/v1/topics", map[string]any{"title": "Hi", "body": "", "kind": "poll"}), "category_id", "title", "body", "kind")
+			wantFields(t, ana.Post(t, "/api/v1/topics", map[string]any{"category_id": help.ID, "title": "A good long title", "body": "Read this.", "kind": "announcement"}), "kind")
+			wantFields(t, ana.Post(t, "/api/v1/topics", map[string]any{"category_id": help.ID, "title": "A good long title", "body": "Tags.",
 				"tags": []string{"a", "b", "c", "d", "e", "f"}}), "tags")
-			wantError(t, ana.post(t, "/api/v1/topics", `{"title": 12}`), http.StatusBadRequest, "bad_request")
-			wantError(t, ana.post(t, "/api/v1/topics", `{"title": "unfinished`), http.StatusBadRequest, "bad_request")
+			wantError(t, ana.Post(t, "/api/v1/topics", `{"title": 12}`), http.StatusBadRequest, "bad_request")
+			wantError(t, ana.Post(t, "/api/v1/topics", `{"title": "unfinished`), http.StatusBadRequest, "bad_request")
 			req, _ := http.NewRequest(http.MethodPost, env.URL("/api/v1/topics"), strings.NewReader("title=x"))
 			req.Header.Set("Content-Type", "text/plain")
-			wantError(t, ana.c.Do(t, req), http.StatusUnsupportedMediaType, "unsupported_media_type")
+			wantError(t, ana.Client.Do(t, req), http.StatusUnsupportedMediaType, "unsupported_media_type")
 		})
 
 		t.Run("who is calling", func(t *testing.T) {
 			// A visitor's POST with no session cookie has nothing to forge: it
 			// reaches the route, which wants a member.
 			v := visitor(env)
-			wantError(t, v.post(t, "/api/v1/topics", map[string]any{"category_id": help.ID}), http.StatusUnauthorized, "unauthorized")
+			wantError(t, v.Post(t, "/api/v1/topics", map[string]any{"category_id": help.ID}), http.StatusUnauthorized, "unauthorized")
 			// With a CSRF token (after loading a page) too.
-			v.get(t, "/login")
-			wantError(t, v.post(t, "/api/v1/topics", map[string]any{"category_id": help.ID}), http.StatusUnauthorized, "unauthorized")
+			v.Get(t, "/login")
+			wantError(t, v.Post(t, "/api/v1/topics", map[string]any{"category_id": help.ID}), http.StatusUnauthorized, "unauthorized")
 			wrong := visitor(env)
-			wrong.c.Header.Set("Authorization", "Bearer cau_nottherightone")
-			wantError(t, wrong.post(t, "/api/v1/topics", map[string]any{"category_id": help.ID}), http.StatusUnauthorized, "unauthorized")
-			wantError(t, wrong.get(t, topicPath(q.ID)), http.StatusUnauthorized, "unauthorized")
+			wrong.Client.Header.Set("Authorization", "Bearer cau_nottherightone")
+			wantError(t, wrong.Post(t, "/api/v1/topics", map[string]any{"category_id": help.ID}), http.StatusUnauthorized, "unauthorized")
+			wantError(t, wrong.Get(t, topicPath(q.ID)), http.StatusUnauthorized, "unauthorized")
 			// Visitors read public topics.
-			got := want[topic.APIPage](t, visitor(env).get(t, topicPath(q.ID)), http.StatusOK)
+			got := want[topic.APIPage](t, visitor(env).Get(t, topicPath(q.ID)), http.StatusOK)
 			if got.Topic.ID != q.ID || len(got.Posts) != 1 {
 				t.Errorf("a visitor reads %+v", got)
 			}
 		})
 
 		t.Run("not found", func(t *testing.T) {
-			wantError(t, ana.get(t, topicPath(999999)), http.StatusNotFound, "not_found")
-			wantError(t, ana.get(t, "/api/v1/topics/abc"), http.StatusNotFound, "not_found")
-			wantError(t, ana.get(t, topicPath(q.ID)+"?from=2"), http.StatusNotFound, "not_found")
-			wantFields(t, ana.get(t, topicPath(q.ID)+"?from=0"), "from")
-			wantFields(t, ana.get(t, topicPath(q.ID)+"?from=x"), "from")
-			wantError(t, bruno.post(t, topicPath(999999)+"/posts", map[string]any{"body": "Hello there."}), http.StatusNotFound, "not_found")
-			wantError(t, bruno.post(t, postPath(999999)+"/reactions", nil), http.StatusNotFound, "not_found")
-			wantError(t, bruno.do(t, http.MethodDelete, postPath(999999)+"/reactions", nil), http.StatusNotFound, "not_found")
-			wantError(t, ana.do(t, http.MethodPatch, postPath(999999), map[string]any{"body": "New text."}), http.StatusNotFound, "not_found")
-			wantError(t, ana.post(t, topicPath(999999)+"/accept", map[string]any{"post_id": 0}), http.StatusNotFound, "not_found")
-			wantFields(t, ana.get(t, "/api/v1/topics?category_id=x"), "category_id")
-			wantFields(t, ana.get(t, "/api/v1/topics?cursor=!!"), "cursor")
-			wantError(t, ana.get(t, "/api/v1/topics?category_id=999999"), http.StatusNotFound, "not_found")
+			wantError(t, ana.Get(t, topicPath(999999)), http.StatusNotFound, "not_found")
+			wantError(t, ana.Get(t, "/api/v1/topics/abc"), http.StatusNotFound, "not_found")
+			wantError(t, ana.Get(t, topicPath(q.ID)+"?from=2"), http.StatusNotFound, "not_found")
+			wantFields(t, ana.Get(t, topicPath(q.ID)+"?from=0"), "from")
+			wantFields(t, ana.Get(t, topicPath(q.ID)+"?from=x"), "from")
+			wantError(t, bruno.Post(t, topicPath(999999)+"/posts", map[string]any{"body": "Hello there."}), http.StatusNotFound, "not_found")
+			wantError(t, bruno.Post(t, postPath(999999)+"/reactions", nil), http.StatusNotFound, "not_found")
+			wantError(t, bruno.Do(t, http.MethodDelete, postPath(999999)+"/reactions", nil), http.StatusNotFound, "not_found")
+			wantError(t, ana.Do(t, http.MethodPatch, postPath(999999), map[string]any{"body": "New text."}), http.StatusNotFound, "not_found")
+			wantError(t, ana.Post(t, topicPath(999999)+"/accept", map[string]any{"post_id": 0}), http.StatusNotFound, "not_found")
+			wantFields(t, ana.Get(t, "/api/v1/topics?category_id=x"), "category_id")
+			wantFields(t, ana.Get(t, "/api/v1/topics?cursor=!!"), "cursor")
+			wantError(t, ana.Get(t, "/api/v1/topics?category_id=999999"), http.StatusNotFound, "not_found")
 		})
 
 		// Another member replies.
-		reply := want[topic.APIPost](t, bruno.post(t, topicPath(q.ID)+"/posts", map[string]any{"body": "Use the link on the login page."}), http.StatusCreated)
+		reply := want[topic.APIPost](t, bruno.Post(t, topicPath(q.ID)+"/posts", map[string]any{"body": "Use the link on the login page."}), http.StatusCreated)
 		if reply.ID == 0 || reply.URL != fmt.Sprintf("/p/%d", reply.ID) || reply.Number != 2 || reply.TopicID != q.ID ||
 			reply.Author != "bruno" || reply.Body == nil || *reply.Body != "Use the link on the login page." || reply.ReplyTo != nil {
 			t.Errorf("reply = %+v", reply)
 		}
-		quote := want[topic.APIPost](t, carla.post(t, topicPath(q.ID)+"/posts", map[string]any{"body": "Or ask an admin.", "reply_to": 1}), http.StatusCreated)
+		quote := want[topic.APIPost](t, carla.Post(t, topicPath(q.ID)+"/posts", map[string]any{"body": "Or ask an admin.", "reply_to": 1}), http.StatusCreated)
 		if quote.Number != 3 || quote.ReplyTo == nil || *quote.ReplyTo != 1 {
 			t.Errorf("reply to the first post = %+v", quote)
 		}
-		wantFields(t, bruno.post(t, topicPath(q.ID)+"/posts", map[string]any{"body": " "}), "body")
-		wantFields(t, bruno.post(t, topicPath(q.ID)+"/posts", map[string]any{"body": "To nothing.", "reply_to": 99}), "reply_to")
+		wantFields(t, bruno.Post(t, topicPath(q.ID)+"/posts", map[string]any{"body": " "}), "body")
+		wantFields(t, bruno.Post(t, topicPath(q.ID)+"/posts", map[string]any{"body": "To nothing.", "reply_to": 99}), "reply_to")
 
 		t.Run("reactions", func(t *testing.T) {
-			p := want[topic.APIPost](t, bruno.post(t, postPath(first.ID)+"/reactions", nil), http.StatusOK)
+			p := want[topic.APIPost](t, bruno.Post(t, postPath(first.ID)+"/reactions", nil), http.StatusOK)
 			if p.ID != first.ID || p.ReactionsCount != 1 || p.Reactions["like"] != 1 || len(p.Reactions) != 1 {
 				t.Errorf("after a like: %+v", p)
 			}
-			p = want[topic.APIPost](t, bruno.post(t, postPath(first.ID)+"/reactions", map[string]any{"kind": "like"}), http.StatusOK)
+			p = want[topic.APIPost](t, bruno.Post(t, postPath(first.ID)+"/reactions", map[string]any{"kind": "like"}), http.StatusOK)
 			if p.ReactionsCount != 1 || p.Reactions["like"] != 1 {
 				t.Errorf("after liking twice: %+v", p)
 			}
-			want[topic.APIPost](t, carla.post(t, postPath(first.ID)+"/reactions", map[string]any{"kind": "like"}), http.StatusOK)
-			p = want[topic.APIPost](t, bruno.post(t, postPath(first.ID)+"/reactions", map[string]any{"kind": "heart"}), http.StatusOK)
+			want[topic.APIPost](t, carla.Post(t, postPath(first.ID)+"/reactions", map[string]any{"kind": "like"}), http.StatusOK)
+			p = want[topic.APIPost](t, bruno.Post(t, postPath(first.ID)+"/reactions", map[string]any{"kind": "heart"}), http.StatusOK)
 			if p.ReactionsCount != 3 || p.Reactions["like"] != 2 || p.Reactions["heart"] != 1 {
 				t.Errorf("after two likes and a heart: %+v", p)
 			}
-			if tp := want[topic.APIPage](t, ana.get(t, topicPath(q.ID)), http.StatusOK); tp.Topic.ReactionsCount != 3 || tp.Posts[0].ReactionsCount != 3 {
+			if tp := want[topic.APIPage](t, ana.Get(t, topicPath(q.ID)), http.StatusOK); tp.Topic.ReactionsCount != 3 || tp.Posts[0].ReactionsCount != 3 {
 				t.Errorf("topic after three reactions: %+v, first post %+v", tp.Topic, tp.Posts[0])
 			}
-			wantFields(t, bruno.post(t, postPath(first.ID)+"/reactions", map[string]any{"kind": "meh"}), "kind")
-			wantError(t, ana.post(t, postPath(first.ID)+"/reactions", nil), http.StatusForbidden, "forbidden")
+			wantFields(t, bruno.Post(t, postPath(first.ID)+"/reactions", map[string]any{"kind": "meh"}), "kind")
+			wantError(t, ana.Post(t, postPath(first.ID)+"/reactions", nil), http.StatusForbidden, "forbidden")
 
-			p = want[topic.APIPost](t, bruno.do(t, http.MethodDelete, postPath(first.ID)+"/reactions?kind=heart", nil), http.StatusOK)
+			p = want[topic.APIPost](t, bruno.Do(t, http.MethodDelete, postPath(first.ID)+"/reactions?kind=heart", nil), http.StatusOK)
 			if p.ReactionsCount != 2 || p.Reactions["heart"] != 0 || p.Reactions["like"] != 2 {
 				t.Errorf("after taking the heart back: %+v", p)
 			}
-			want[topic.APIPost](t, bruno.do(t, http.MethodDelete, postPath(first.ID)+"/reactions", nil), http.StatusOK)
-			p = want[topic.APIPost](t, bruno.do(t, http.MethodDelete, postPath(first.ID)+"/reactions", nil), http.StatusOK)
+			want[topic.APIPost](t, bruno.Do(t, http.MethodDelete, postPath(first.ID)+"/reactions", nil), http.StatusOK)
+			p = want[topic.APIPost](t, bruno.Do(t, http.MethodDelete, postPath(first.ID)+"/reactions", nil), http.StatusOK)
 			if p.ReactionsCount != 1 || p.Reactions["like"] != 1 || len(p.Reactions) != 1 {
 				t.Errorf("after taking the like back (twice): %+v", p)
 			}
-			want[topic.APIPost](t, carla.do(t, http.MethodDelete, postPath(first.ID)+"/reactions?kind=like", nil), http.StatusOK)
-			tp := want[topic.APIPage](t, ana.get(t, topicPath(q.ID)), http.StatusOK)
+			want[topic.APIPost](t, carla.Do(t, http.MethodDelete, postPath(first.ID)+"/reactions?kind=like", nil), http.StatusOK)
+			tp := want[topic.APIPage](t, ana.Get(t, topicPath(q.ID)), http.StatusOK)
 			if tp.Topic.ReactionsCount != 0 || tp.Posts[0].ReactionsCount != 0 || len(tp.Posts[0].Reactions) != 0 {
 				t.Errorf("after every reaction is taken back: %+v, first post %+v", tp.Topic, tp.Posts[0])
 			}
 		})
 
 		t.Run("accepted answer", func(t *testing.T) {
-			wantError(t, carla.post(t, topicPath(q.ID)+"/accept", map[string]any{"post_id": reply.ID}), http.StatusForbidden, "forbidden")
-			wantFields(t, ana.post(t, topicPath(q.ID)+"/accept", map[string]any{"post_id": first.ID}), "post_id")
-			wantFields(t, ana.post(t, topicPath(q.ID)+"/accept", map[string]any{"post_id": 999999}), "post_id")
-			got := want[topic.APIPage](t, ana.post(t, topicPath(q.ID)+"/accept", map[string]any{"post_id": reply.ID}), http.StatusOK)
+			wantError(t, carla.Post(t, topicPath(q.ID)+"/accept", map[string]any{"post_id": reply.ID}), http.StatusForbidden, "forbidden")
+			wantFields(t, ana.Post(t, topicPath(q.ID)+"/accept", map[string]any{"post_id": first.ID}), "post_id")
+			wantFields(t, ana.Post(t, topicPath(q.ID)+"/accept", map[string]any{"post_id": 999999}), "post_id")
+			got := want[topic.APIPage](t, ana.Post(t, topicPath(q.ID)+"/accept", map[string]any{"post_id": reply.ID}), http.StatusOK)
 			if !got.Topic.Answered || got.Topic.AcceptedPostID == nil || *got.Topic.AcceptedPostID != reply.ID ||
 				len(got.Posts) != 3 || !got.Posts[1].Accepted || got.Posts[0].Accepted || got.Posts[2].Accepted {
 				t.Errorf("after accepting: %+v", got)
 			}
 			// Staff may move the mark; the asker may take it away.
-			got = want[topic.APIPage](t, mod.post(t, topicPath(q.ID)+"/accept", map[string]any{"post_id": quote.ID}), http.StatusOK)
+			got = want[topic.APIPage](t, mod.Post(t, topicPath(q.ID)+"/accept", map[string]any{"post_id": quote.ID}), http.StatusOK)
 			if got.Topic.AcceptedPostID == nil || *got.Topic.AcceptedPostID != quote.ID {
 				t.Errorf("after a moderator moves the mark: %+v", got.Topic)
 			}
-			got = want[topic.APIPage](t, ana.post(t, topicPath(q.ID)+"/accept", map[string]any{"post_id": 0}), http.StatusOK)
+			got = want[topic.APIPage](t, ana.Post(t, topicPath(q.ID)+"/accept", map[string]any{"post_id": 0}), http.StatusOK)
 			if got.Topic.Answered || got.Topic.AcceptedPostID != nil {
 				t.Errorf("after taking the mark away: %+v", got.Topic)
 			}
-			unanswered := want[topic.APIPage](t, ana.get(t, topicPath(q.ID)), http.StatusOK)
+			unanswered := want[topic.APIPage](t, ana.Get(t, topicPath(q.ID)), http.StatusOK)
 			if unanswered.Topic.Answered {
 				t.Errorf("the topic still shows answered: %+v", unanswered.Topic)
 			}
-			if l := want[topicList](t, visitor(env).get(t, "/api/v1/topics?filter=unanswered"), http.StatusOK); !hasTopic(l.Topics, q.ID) {
+			if l := want[topicList](t, visitor(env).Get(t, "/api/v1/topics?filter=unanswered"), http.StatusOK); !hasTopic(l.Topics, q.ID) {
 				t.Errorf("the question is not in the unanswered list: %+v", l)
 			}
-			want[topic.APIPage](t, ana.post(t, topicPath(q.ID)+"/accept", map[string]any{"post_id": reply.ID}), http.StatusOK)
-			shown := want[topic.APIPage](t, visitor(env).get(t, topicPath(q.ID)), http.StatusOK)
+			want[topic.APIPage](t, ana.Post(t, topicPath(q.ID)+"/accept", map[string]any{"post_id": reply.ID}), http.StatusOK)
+			shown := want[topic.APIPage](t, visitor(env).Get(t, topicPath(q.ID)), http.StatusOK)
 			if !shown.Topic.Answered || !shown.Posts[1].Accepted {
 				t.Errorf("a visitor does not see the answer: %+v", shown)
 			}
-			if l := want[topicList](t, visitor(env).get(t, "/api/v1/topics?filter=unanswered"), http.StatusOK); hasTopic(l.Topics, q.ID) {
+			if l := want[topicList](t, visitor(env).Get(t, "/api/v1/topics?filter=unanswered"), http.StatusOK); hasTopic(l.Topics, q.ID) {
 				t.Errorf("the answered question is still in the unanswered list")
 			}
 			// Discussions have no accepted answer.
 			d := startTopic(t, bruno, help.ID, "Tell us about your setup", "discussion")
-			r := want[topic.APIPost](t, ana.post(t, topicPath(d.Topic.ID)+"/posts", map[string]any{"body": "A small box."}), http.StatusCreated)
-			wantError(t, bruno.post(t, topicPath(d.Topic.ID)+"/accept", map[string]any{"post_id": r.ID}), http.StatusUnprocessableEntity, "invalid")
+			r := want[topic.APIPost](t, ana.Post(t, topicPath(d.Topic.ID)+"/posts", map[string]any{"body": "A small box."}), http.StatusCreated)
+			wantError(t, bruno.Post(t, topicPath(d.Topic.ID)+"/accept", map[string]any{"post_id": r.ID}), http.StatusUnprocessableEntity, "invalid")
 		})
 
 		t.Run("edit", func(t *testing.T) {
-			got := want[topic.APIPost](t, ana.do(t, http.MethodPatch, postPath(first.ID), map[string]any{
+			got := want[topic.APIPost](t, ana.Do(t, http.MethodPatch, postPath(first.ID), map[string]any{
 				"body": "I forgot it, and no mail came.", "title": "How can I reset my password?", "note": "More detail"}), http.StatusOK)
 			if got.ID != first.ID || !got.Edited || got.Body == nil || *got.Body != "I forgot it, and no mail came." {
 				t.Errorf("after editing: %+v", got)
 			}
-			tp := want[topic.APIPage](t, visitor(env).get(t, topicPath(q.ID)), http.StatusOK)
+			tp := want[topic.APIPage](t, visitor(env).Get(t, topicPath(q.ID)), http.StatusOK)
 			if tp.Topic.Title != "How can I reset my password?" || tp.Topic.URL != fmt.Sprintf("/t/how-can-i-reset-my-password/%d", q.ID) {
 				t.Errorf("after renaming: %+v", tp.Topic)
 			}
-			wantError(t, bruno.do(t, http.MethodPatch, postPath(first.ID), map[string]any{"body": "Not yours."}), http.StatusForbidden, "forbidden")
-			wantError(t, ana.do(t, http.MethodPatch, postPath(reply.ID), map[string]any{"body": "Not yours."}), http.StatusForbidden, "forbidden")
-			wantFields(t, ana.do(t, http.MethodPatch, postPath(first.ID), map[string]any{"body": "", "title": "Short"}), "body", "title")
+			wantError(t, bruno.Do(t, http.MethodPatch, postPath(first.ID), map[string]any{"body": "Not yours."}), http.StatusForbidden, "forbidden")
+			wantError(t, ana.Do(t, http.MethodPatch, postPath(reply.ID), map[string]any{"body": "Not yours."}), http.StatusForbidden, "forbidden")
+			wantFields(t, ana.Do(t, http.MethodPatch, postPath(first.ID), map[string]any{"body": "", "title": "Short"}), "body", "title")
 			// A title on a reply is ignored; staff may edit anything.
-			got = want[topic.APIPost](t, mod.do(t, http.MethodPatch, postPath(reply.ID), map[string]any{"body": "Use the reset link.", "title": "Ignored here"}), http.StatusOK)
+			got = want[topic.APIPost](t, mod.Do(t, http.MethodPatch, postPath(reply.ID), map[string]any{"body": "Use the reset link.", "title": "Ignored here"}), http.StatusOK)
 			if !got.Edited || *got.Body != "Use the reset link." || got.Author != "bruno" {
 				t.Errorf("after a moderator's edit: %+v", got)
 			}
-			if tp := want[topic.APIPage](t, visitor(env).get(t, topicPath(q.ID)), http.StatusOK); tp.Topic.Title != "How can I reset my password?" {
+			if tp := want[topic.APIPage](t, visitor(env).Get(t, topicPath(q.ID)), http.StatusOK); tp.Topic.Title != "How can I reset my password?" {
 				t.Errorf("a reply's title renamed the topic: %+v", tp.Topic)
 			}
 			// Saving the same text changes nothing.
-			want[topic.APIPost](t, ana.do(t, http.MethodPatch, postPath(first.ID), map[string]any{"body": "I forgot it, and no mail came."}), http.StatusOK)
+			want[topic.APIPost](t, ana.Do(t, http.MethodPatch, postPath(first.ID), map[string]any{"body": "I forgot it, and no mail came."}), http.StatusOK)
 		})
 
 		t.Run("lists", func(t *testing.T) {
-			l := want[topicList](t, visitor(env).get(t, "/api/v1/topics"), http.StatusOK)
+			l := want[topicList](t, visitor(env).Get(t, "/api/v1/topics"), http.StatusOK)
 			if !hasTopic(l.Topics, q.ID) || l.Next != nil || len(l.Pinned) != 0 {
 				t.Errorf("GET /api/v1/topics = %+v", l)
 			}
@@ -365,16 +302,16 @@ func TestAPIDiscussion(t *testing.T) {
 					t.Errorf("listed topic %+v", tp)
 				}
 			}
-			if l := want[topicList](t, visitor(env).get(t, fmt.Sprintf("/api/v1/topics?category_id=%d", sub.ID)), http.StatusOK); len(l.Topics) != 0 {
+			if l := want[topicList](t, visitor(env).Get(t, fmt.Sprintf("/api/v1/topics?category_id=%d", sub.ID)), http.StatusOK); len(l.Topics) != 0 {
 				t.Errorf("the empty sub-category lists %+v", l.Topics)
 			}
-			if l := want[topicList](t, visitor(env).get(t, fmt.Sprintf("/api/v1/topics?category_id=%d", help.ID)), http.StatusOK); !hasTopic(l.Topics, q.ID) {
+			if l := want[topicList](t, visitor(env).Get(t, fmt.Sprintf("/api/v1/topics?category_id=%d", help.ID)), http.StatusOK); !hasTopic(l.Topics, q.ID) {
 				t.Errorf("the category's list lacks the question: %+v", l.Topics)
 			}
-			if l := want[topicList](t, visitor(env).get(t, "/api/v1/topics?tag=login"), http.StatusOK); len(l.Topics) != 1 || l.Topics[0].ID != q.ID {
+			if l := want[topicList](t, visitor(env).Get(t, "/api/v1/topics?tag=login"), http.StatusOK); len(l.Topics) != 1 || l.Topics[0].ID != q.ID {
 				t.Errorf("the tag's list = %+v", l.Topics)
 			}
-			if l := want[topicList](t, visitor(env).get(t, "/api/v1/topics?filter=top&period=week"), http.StatusOK); len(l.Topics) == 0 || l.Topics[0].ID != q.ID {
+			if l := want[topicList](t, visitor(env).Get(t, "/api/v1/topics?filter=top&period=week"), http.StatusOK); len(l.Topics) == 0 || l.Topics[0].ID != q.ID {
 				t.Errorf("the top list = %+v", l.Topics)
 			}
 		})
@@ -408,39 +345,39 @@ func TestAPIPrivateCategory(t *testing.T) {
 		hiddenPost := hidden.Posts[0]
 
 		for name, a := range map[string]*caller{"member": ana, "visitor": anon} {
-			wantError(t, a.get(t, topicPath(hidden.Topic.ID)), http.StatusNotFound, "not_found")
-			wantError(t, a.get(t, fmt.Sprintf("/api/v1/topics?category_id=%d", staff.ID)), http.StatusNotFound, "not_found")
-			l := want[topicList](t, a.get(t, "/api/v1/topics"), http.StatusOK)
+			wantError(t, a.Get(t, topicPath(hidden.Topic.ID)), http.StatusNotFound, "not_found")
+			wantError(t, a.Get(t, fmt.Sprintf("/api/v1/topics?category_id=%d", staff.ID)), http.StatusNotFound, "not_found")
+			l := want[topicList](t, a.Get(t, "/api/v1/topics"), http.StatusOK)
 			if hasTopic(l.Topics, hidden.Topic.ID) || hasTopic(l.Pinned, hidden.Topic.ID) || !hasTopic(l.Topics, open.Topic.ID) {
 				t.Errorf("GET /api/v1/topics as a %s = %+v", name, l)
 			}
 			cats := want[struct {
 				Categories []category.APICategory `json:"categories"`
-			}](t, a.get(t, "/api/v1/categories"), http.StatusOK)
+			}](t, a.Get(t, "/api/v1/categories"), http.StatusOK)
 			if !slices.ContainsFunc(cats.Categories, func(c category.APICategory) bool { return c.ID == public.ID }) ||
 				slices.ContainsFunc(cats.Categories, func(c category.APICategory) bool { return c.ID == staff.ID }) {
 				t.Errorf("GET /api/v1/categories as a %s = %+v", name, cats)
 			}
 		}
 		// Writing to it answers the same not found.
-		wantError(t, ana.post(t, topicPath(hidden.Topic.ID)+"/posts", map[string]any{"body": "Let me in."}), http.StatusNotFound, "not_found")
-		wantError(t, ana.post(t, postPath(hiddenPost.ID)+"/reactions", nil), http.StatusNotFound, "not_found")
-		wantError(t, ana.do(t, http.MethodDelete, postPath(hiddenPost.ID)+"/reactions", nil), http.StatusNotFound, "not_found")
-		wantError(t, ana.do(t, http.MethodPatch, postPath(hiddenPost.ID), map[string]any{"body": "Mine now."}), http.StatusNotFound, "not_found")
-		wantError(t, ana.post(t, topicPath(hidden.Topic.ID)+"/accept", map[string]any{"post_id": 0}), http.StatusNotFound, "not_found")
-		wantFields(t, ana.post(t, "/api/v1/topics", map[string]any{"category_id": staff.ID, "title": "Can I post here?", "body": "Maybe."}), "category_id")
+		wantError(t, ana.Post(t, topicPath(hidden.Topic.ID)+"/posts", map[string]any{"body": "Let me in."}), http.StatusNotFound, "not_found")
+		wantError(t, ana.Post(t, postPath(hiddenPost.ID)+"/reactions", nil), http.StatusNotFound, "not_found")
+		wantError(t, ana.Do(t, http.MethodDelete, postPath(hiddenPost.ID)+"/reactions", nil), http.StatusNotFound, "not_found")
+		wantError(t, ana.Do(t, http.MethodPatch, postPath(hiddenPost.ID), map[string]any{"body": "Mine now."}), http.StatusNotFound, "not_found")
+		wantError(t, ana.Post(t, topicPath(hidden.Topic.ID)+"/accept", map[string]any{"post_id": 0}), http.StatusNotFound, "not_found")
+		wantFields(t, ana.Post(t, "/api/v1/topics", map[string]any{"category_id": staff.ID, "title": "Can I post here?", "body": "Maybe."}), "category_id")
 
 		for name, a := range map[string]*caller{"moderator": mod, "admin": admin} {
-			pg := want[topic.APIPage](t, a.get(t, topicPath(hidden.Topic.ID)), http.StatusOK)
+			pg := want[topic.APIPage](t, a.Get(t, topicPath(hidden.Topic.ID)), http.StatusOK)
 			if pg.Topic.ID != hidden.Topic.ID || len(pg.Posts) != 1 || pg.Posts[0].Body == nil {
 				t.Errorf("GET the private topic as %s = %+v", name, pg)
 			}
-			l := want[topicList](t, a.get(t, "/api/v1/topics"), http.StatusOK)
+			l := want[topicList](t, a.Get(t, "/api/v1/topics"), http.StatusOK)
 			if !hasTopic(l.Topics, hidden.Topic.ID) || !hasTopic(l.Topics, open.Topic.ID) {
 				t.Errorf("GET /api/v1/topics as %s = %+v", name, l)
 			}
 		}
-		want[topic.APIPost](t, admin.post(t, topicPath(hidden.Topic.ID)+"/posts", map[string]any{"body": "Fine by me."}), http.StatusCreated)
+		want[topic.APIPost](t, admin.Post(t, topicPath(hidden.Topic.ID)+"/posts", map[string]any{"body": "Fine by me."}), http.StatusCreated)
 	})
 }
 
@@ -472,7 +409,7 @@ func TestAPITopicPages(t *testing.T) {
 			{41, 41, 46, ptr(21), nil},
 			{46, 41, 46, ptr(21), nil},
 		} {
-			got := want[topic.APIPage](t, anon.get(t, fmt.Sprintf("%s?from=%d", topicPath(pg.Topic.ID), c.from)), http.StatusOK)
+			got := want[topic.APIPage](t, anon.Get(t, fmt.Sprintf("%s?from=%d", topicPath(pg.Topic.ID), c.from)), http.StatusOK)
 			var numbers []int
 			for _, p := range got.Posts {
 				numbers = append(numbers, p.Number)
@@ -494,7 +431,7 @@ func TestAPITopicPages(t *testing.T) {
 				t.Errorf("from=%d: topic %+v", c.from, got.Topic)
 			}
 		}
-		wantError(t, anon.get(t, topicPath(pg.Topic.ID)+"?from=47"), http.StatusNotFound, "not_found")
+		wantError(t, anon.Get(t, topicPath(pg.Topic.ID)+"?from=47"), http.StatusNotFound, "not_found")
 	})
 }
 
@@ -549,7 +486,7 @@ func TestAPITopicCursor(t *testing.T) {
 				if cursor != "" {
 					path += "&cursor=" + cursor
 				}
-				l := want[topicList](t, anon.get(t, path), http.StatusOK)
+				l := want[topicList](t, anon.Get(t, path), http.StatusOK)
 				pages++
 				if len(l.Topics) > per || l.Next != nil && len(l.Topics) != per {
 					t.Errorf("%s: page %d has %d topics (per page %d), next %v", c.query, pages, len(l.Topics), per, l.Next)
@@ -606,50 +543,50 @@ func TestAPICSRF(t *testing.T) {
 		body := map[string]any{"category_id": cat.ID, "title": "Sent from a browser", "body": "Hello."}
 
 		s := session(t, env, ana)
-		s.noCSRF = true
-		wantError(t, s.post(t, "/api/v1/topics", body), http.StatusForbidden, "forbidden")
-		s.c.Header.Set("X-CSRF-Token", "not-the-token")
-		wantError(t, s.post(t, "/api/v1/topics", body), http.StatusForbidden, "forbidden")
-		s.c.Header.Del("X-CSRF-Token")
+		s.NoCSRF = true
+		wantError(t, s.Post(t, "/api/v1/topics", body), http.StatusForbidden, "forbidden")
+		s.Client.Header.Set("X-CSRF-Token", "not-the-token")
+		wantError(t, s.Post(t, "/api/v1/topics", body), http.StatusForbidden, "forbidden")
+		s.Client.Header.Del("X-CSRF-Token")
 
-		s.c.Get(t, "/") // load a page, as a browser would before sending
-		if s.c.CSRF() == "" {
+		s.Client.Get(t, "/") // load a page, as a browser would before sending
+		if s.Client.CSRF() == "" {
 			t.Fatal("no CSRF cookie after loading a page")
 		}
-		s.noCSRF = false
-		pg := want[topic.APIPage](t, s.post(t, "/api/v1/topics", body), http.StatusCreated)
+		s.NoCSRF = false
+		pg := want[topic.APIPage](t, s.Post(t, "/api/v1/topics", body), http.StatusCreated)
 		if pg.Topic.Author != "ana" {
 			t.Errorf("topic started by %q", pg.Topic.Author)
 		}
 		postID := pg.Posts[0].ID
 
 		// Every state-changing method is checked.
-		s.noCSRF = true
-		wantError(t, s.do(t, http.MethodPatch, postPath(postID), map[string]any{"body": "Changed."}), http.StatusForbidden, "forbidden")
-		wantError(t, s.post(t, topicPath(pg.Topic.ID)+"/posts", map[string]any{"body": "More."}), http.StatusForbidden, "forbidden")
-		wantError(t, s.do(t, http.MethodDelete, postPath(postID)+"/reactions", nil), http.StatusForbidden, "forbidden")
+		s.NoCSRF = true
+		wantError(t, s.Do(t, http.MethodPatch, postPath(postID), map[string]any{"body": "Changed."}), http.StatusForbidden, "forbidden")
+		wantError(t, s.Post(t, topicPath(pg.Topic.ID)+"/posts", map[string]any{"body": "More."}), http.StatusForbidden, "forbidden")
+		wantError(t, s.Do(t, http.MethodDelete, postPath(postID)+"/reactions", nil), http.StatusForbidden, "forbidden")
 		// Reading needs none.
-		want[topic.APIPage](t, s.get(t, topicPath(pg.Topic.ID)), http.StatusOK)
-		s.noCSRF = false
-		want[topic.APIPost](t, s.do(t, http.MethodPatch, postPath(postID), map[string]any{"body": "Changed."}), http.StatusOK)
+		want[topic.APIPage](t, s.Get(t, topicPath(pg.Topic.ID)), http.StatusOK)
+		s.NoCSRF = false
+		want[topic.APIPost](t, s.Do(t, http.MethodPatch, postPath(postID), map[string]any{"body": "Changed."}), http.StatusOK)
 
 		// A browser that says the request comes from the forum's own pages
 		// passes on that header; one from another site is refused even
 		// with the token.
-		s.noCSRF = true
-		s.c.Header.Set("Sec-Fetch-Site", "same-origin")
-		want[topic.APIPost](t, s.do(t, http.MethodPatch, postPath(postID), map[string]any{"body": "Changed again."}), http.StatusOK)
-		s.noCSRF = false
-		s.c.Header.Set("Sec-Fetch-Site", "cross-site")
-		wantError(t, s.do(t, http.MethodPatch, postPath(postID), map[string]any{"body": "Changed by a stranger."}), http.StatusForbidden, "forbidden")
-		s.c.Header.Del("Sec-Fetch-Site")
+		s.NoCSRF = true
+		s.Client.Header.Set("Sec-Fetch-Site", "same-origin")
+		want[topic.APIPost](t, s.Do(t, http.MethodPatch, postPath(postID), map[string]any{"body": "Changed again."}), http.StatusOK)
+		s.NoCSRF = false
+		s.Client.Header.Set("Sec-Fetch-Site", "cross-site")
+		wantError(t, s.Do(t, http.MethodPatch, postPath(postID), map[string]any{"body": "Changed by a stranger."}), http.StatusForbidden, "forbidden")
+		s.Client.Header.Del("Sec-Fetch-Site")
 
 		// A program with a bearer token sends none, and has no cookie.
 		bot := bearer(t, env, env.Member(t, "bot"))
-		if bot.c.CSRF() != "" {
+		if bot.Client.CSRF() != "" {
 			t.Fatal("the token client has a CSRF cookie")
 		}
-		want[topic.APIPost](t, bot.post(t, topicPath(pg.Topic.ID)+"/posts", map[string]any{"body": "Beep."}), http.StatusCreated)
-		want[topic.APIPost](t, bot.post(t, postPath(postID)+"/reactions", map[string]any{"kind": "thanks"}), http.StatusOK)
+		want[topic.APIPost](t, bot.Post(t, topicPath(pg.Topic.ID)+"/posts", map[string]any{"body": "Beep."}), http.StatusCreated)
+		want[topic.APIPost](t, bot.Post(t, postPath(postID)+"/reactions", map[string]any{"kind": "thanks"}), http.StatusOK)
 	})
 }

@@ -198,10 +198,10 @@ func TestPageCacheNeverStale(t *testing.T) {
 				status(boris.Post(t, fmt.Sprintf("/t/%d/reply", q.ID), url.Values{"body": {"Make sure it carries data, not only power"}}), 303)
 			}},
 			{"a reply through the API", func() {
-				status(api.post(t, fmt.Sprintf("/api/v1/topics/%d/posts", q.ID), `{"body":"A braided one lasts longer"}`), 201)
+				status(api.Post(t, fmt.Sprintf("/api/v1/topics/%d/posts", q.ID), `{"body":"A braided one lasts longer"}`), 201)
 			}},
 			{"an edit through the API", func() {
-				status(api.do(t, "PATCH", fmt.Sprintf("/api/v1/posts/%d", first.ID), `{"body":"Any USB-C cable that carries data"}`), 200)
+				status(api.Do(t, "PATCH", fmt.Sprintf("/api/v1/posts/%d", first.ID), `{"body":"Any USB-C cable that carries data"}`), 200)
 			}},
 			{"a reaction", func() {
 				status(ana.Post(t, fmt.Sprintf("/posts/%d/react", first.ID), url.Values{"kind": {"like"}}), 303)

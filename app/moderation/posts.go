@@ -124,6 +124,15 @@ func (s *Service) restore(ctx context.Context, tx *gorm.DB, v *auth.Viewer, a Ac
 	}
 	before := stateOf(p)
 	at := now()
+	if p.State == topic.StateDeleted && s.requeue != nil {
+		held, err := s.requeue(ctx, tx, p.ID)
+		if err != nil {
+			return err
+		}
+		if held {
+			return s.restoreHeld(ctx, tx, v, a, p, t, c, res, before)
+		}
+	}
 	q := tx.Model(&topic.Post{}).Where("id = ? AND state = ?", p.ID, p.State).Updates(map[string]any{
 		"state": topic.StatePublished, "hidden_reason": "", "hidden_by_id": nil, "hidden_at": nil,
 		"deleted_by_id": nil, "deleted_at": nil, "updated_at": at})
@@ -142,6 +151,25 @@ func (s *Service) restore(ctx context.Context, tx *gorm.DB, v *auth.Viewer, a Ac
 		return err
 	}
 	return s.contentChanged(ctx, tx, v, a, t.ID, p.ID)
+}
+
+// restoreHeld brings back a post deleted while it waited for review: it
+// waits again (its item is open once more), counted by nothing and
+// announced to nobody until a reviewer approves it.
+func (s *Service) restoreHeld(ctx context.Context, tx *gorm.DB, v *auth.Viewer, a Action, p *topic.Post, t *topic.Topic, c *category.Category, res *Result, before postState) error {
+	q := tx.Model(&topic.Post{}).Where("id = ? AND state = ?", p.ID, topic.StateDeleted).Updates(map[string]any{
+		"state": topic.StatePending, "deleted_by_id": nil, "deleted_at": nil, "updated_at": now()})
+	if err := claimed(q, "restore", p.ID); err != nil {
+		return err
+	}
+	if p.Number == 1 {
+		if err := tx.Model(&topic.Topic{}).Where("id = ?", t.ID).Update("state", topic.StatePending).Error; err != nil {
+			return fmt.Errorf("restore topic %d: %w", t.ID, err)
+		}
+	}
+	p.State, p.DeletedByID, p.DeletedAt = topic.StatePending, nil, nil
+	res.Changed = true
+	return s.record(ctx, tx, v, change(a, p, c, before, stateOf(p)), nil)
 }
 
 func (s *Service) deletePost(ctx context.Context, tx *gorm.DB, v *auth.Viewer, a Action, p *topic.Post, t *topic.Topic, c *category.Category, res *Result) error {

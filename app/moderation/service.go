@@ -66,6 +66,7 @@ type Service struct {
 	events  Events
 	reviews ReviewRequester
 	propose Proposer
+	requeue Requeue
 	langs   []string
 }
 
@@ -73,6 +74,14 @@ type Service struct {
 func NewService(g *gorm.DB, cats *category.Service, render *markup.Renderer, cfg config.Config, events Events) *Service {
 	return &Service{db: g, cats: cats, render: render, cfg: cfg.Posting, events: events, langs: []string{cfg.Accounts.DefaultLanguage}}
 }
+
+// Requeue says, in tx, whether a deleted post was waiting for review when
+// it was deleted, and if so opens its queue item again.
+type Requeue func(ctx context.Context, tx *gorm.DB, postID int64) (bool, error)
+
+// UseRequeue lets restoring a post deleted before review send it back to
+// the queue instead of publishing it.
+func (s *Service) UseRequeue(r Requeue) { s.requeue = r }
 
 // UseReviews lets authors of hidden posts ask for review. Until it is
 // called, asking says the queue is not available.

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 
+	"gorm.io/gorm"
+
 	"causerie/app/event"
 	"causerie/app/topic"
 )
@@ -17,6 +19,20 @@ const StatusDeleted = "deleted"
 // wiring.
 func (s *Service) Subscribe(b *event.Bus) {
 	event.Subscribe(b, "review", func(ctx context.Context, e event.PostDeleted) error { return s.postDeleted(ctx, e) })
+}
+
+// Requeue runs in tx when staff restore a post that was deleted while it
+// waited for review: its item opens again and Requeue says so, and the
+// post goes back to waiting rather than out in public, so nothing about it
+// is announced before a reviewer approves it.
+func (s *Service) Requeue(ctx context.Context, tx *gorm.DB, postID int64) (bool, error) {
+	res := tx.WithContext(ctx).Model(&Item{}).
+		Where("post_id = ? AND status = ? AND kind IN ?", postID, StatusDeleted, []string{KindHeldPost, KindHeldEdit}).
+		Updates(map[string]any{"status": StatusOpen, "resolved_by_id": nil, "resolved_at": nil, "updated_at": s.now()})
+	if res.Error != nil {
+		return false, fmt.Errorf("open the item of post %d again: %w", postID, res.Error)
+	}
+	return res.RowsAffected > 0, nil
 }
 
 // postDeleted closes the open held-post and held-edit items of a post that

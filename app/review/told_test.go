@@ -169,6 +169,50 @@ func TestDeletedHeldPostLeavesTheQueue(t *testing.T) {
 	}, holds)
 }
 
+// Restoring a held post that was deleted before review sends it back to
+// the queue: it does not reach the public, and nothing is announced about
+// it, until a reviewer approves it. Both ways of restoring (the staff
+// tools and the topic page's restore) hold to it.
+func TestRestoringADeletedHeldPostRequeuesIt(t *testing.T) {
+	testutil.Each(t, func(t *testing.T, env *testutil.Env) {
+		w := setup(t, env)
+		tp, _ := w.start(t, w.ana, w.general, "Held, deleted, restored", "A topic for held replies.")
+		for i, restore := range []func(id int64) error{
+			func(id int64) error {
+				_, err := env.App.Moderation.RestorePost(ctx, w.mod.Viewer(), id, "")
+				return err
+			},
+			func(id int64) error { return env.App.Topics.Restore(ctx, w.mod.Viewer(), id) },
+		} {
+			a := env.Newcomer(t, fmt.Sprintf("second%d", i))
+			p := w.reply(t, a, tp, fmt.Sprintf("Second thoughts, number %d.", i))
+			testutil.Must(t, env.App.Topics.Delete(ctx, a.Viewer(), p.ID), "the author deletes")
+			w.drain(t)
+			testutil.Must(t, restore(p.ID), "staff restore")
+			w.drain(t)
+			if got := w.post(t, p.ID); got.State != topic.StatePending {
+				t.Errorf("way %d: a restored held post is %s, want pending", i, got.State)
+			}
+			it := w.item(t, review.KindHeldPost, p.ID)
+			if it.Status != review.StatusOpen {
+				t.Errorf("way %d: its item is %q, want open", i, it.Status)
+			}
+			if w.seen(p.ID) != 0 {
+				t.Errorf("way %d: restoring a held post announced it", i)
+			}
+			if page := env.Client().Get(t, tp.URL()).Body; strings.Contains(page, "Second thoughts") {
+				t.Errorf("way %d: visitors see a restored held post", i)
+			}
+			_, err := w.svc.Decide(ctx, w.mod.Viewer(), it.ID, review.Decision{Outcome: review.Approve})
+			testutil.Must(t, err, "approve")
+			w.drain(t)
+			if w.seen(p.ID) != 1 || w.post(t, p.ID).State != topic.StatePublished {
+				t.Errorf("way %d: after approval announced %d times, state %s", i, w.seen(p.ID), w.post(t, p.ID).State)
+			}
+		}
+	}, holds)
+}
+
 // A post the flags hid tells its author, on the topic page, that it is
 // hidden and why — the community's flags, until a moderator looks — in
 // their language, with the way to ask for review.

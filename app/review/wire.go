@@ -27,6 +27,7 @@ func Wire(s *Service, topics *topic.Service, users *user.Service, mods *moderati
 	if mods == nil {
 		return
 	}
+	mods.UseRequeue(s.Requeue)
 	mods.UseReviews(moderation.ReviewFunc(func(ctx context.Context, v *auth.Viewer, postID int64, note string) error {
 		_, err := s.RequestReview(ctx, v, postID, note)
 		return err

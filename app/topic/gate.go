@@ -30,6 +30,21 @@ type Gate interface {
 	Record(ctx context.Context, tx *gorm.DB, v *auth.Viewer, t *Topic, p *Post, vd Verdict, edit bool) error
 }
 
+// Requeuer is a Gate that takes back a held post staff restore after it
+// was deleted before review (see Service.Restore).
+type Requeuer interface {
+	Requeue(ctx context.Context, tx *gorm.DB, postID int64) (bool, error)
+}
+
+// requeue says whether the deleted post p goes back to the queue rather
+// than to the public when restored.
+func (s *Service) requeue(ctx context.Context, tx *gorm.DB, postID int64) (bool, error) {
+	if r, ok := s.gate.(Requeuer); ok {
+		return r.Requeue(ctx, tx, postID)
+	}
+	return false, nil
+}
+
 // GateInput is a post as the gate sees it.
 type GateInput struct {
 	CategoryID int64

@@ -504,9 +504,25 @@ func (s *Service) Restore(ctx context.Context, v *auth.Viewer, postID int64) err
 		return nil
 	}
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		held, err := s.requeue(ctx, tx, p.ID)
+		if err != nil {
+			return err
+		}
+		to := StatePublished
+		if held {
+			to = StatePending // deleted before review: back to the queue, announced by nobody
+		}
 		if err := tx.Model(&Post{}).Where("id = ?", p.ID).Updates(map[string]any{
-			"state": StatePublished, "deleted_by_id": nil, "deleted_at": nil, "updated_at": s.now()}).Error; err != nil {
+			"state": to, "deleted_by_id": nil, "deleted_at": nil, "updated_at": s.now()}).Error; err != nil {
 			return fmt.Errorf("restore post %d: %w", p.ID, err)
+		}
+		if held {
+			if p.Number == 1 {
+				if err := tx.Model(&Topic{}).Where("id = ?", t.ID).Update("state", StatePending).Error; err != nil {
+					return fmt.Errorf("restore topic %d: %w", t.ID, err)
+				}
+			}
+			return nil
 		}
 		if err := s.count(ctx, tx, p, t, 1); err != nil {
 			return err

@@ -39,17 +39,7 @@ func (s *Service) about(ctx context.Context, postID int64) (*topic.Post, *topic.
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	c, err := s.cats.Get(ctx, t.CategoryID)
-	if isNotFound(err) {
-		return nil, nil, nil, nil
-	}
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	if p.State != topic.StatePublished || t.State != topic.StatePublished {
-		return nil, nil, nil, nil
-	}
-	return p, t, c, nil
+	return s.published(ctx, p, t)
 }
 
 // aboutLoaded is about for a post already loaded (nil when missing), with
@@ -62,15 +52,21 @@ func (s *Service) aboutLoaded(ctx context.Context, p *topic.Post, topics map[int
 	if t == nil {
 		return nil, nil, nil, nil
 	}
+	return s.published(ctx, p, t)
+}
+
+// published returns p, t and t's category when both are published, and
+// nils otherwise (or when the category is gone).
+func (s *Service) published(ctx context.Context, p *topic.Post, t *topic.Topic) (*topic.Post, *topic.Topic, *category.Category, error) {
+	if p.State != topic.StatePublished || t.State != topic.StatePublished {
+		return nil, nil, nil, nil
+	}
 	c, err := s.cats.Get(ctx, t.CategoryID)
 	if isNotFound(err) {
 		return nil, nil, nil, nil
 	}
 	if err != nil {
 		return nil, nil, nil, err
-	}
-	if p.State != topic.StatePublished || t.State != topic.StatePublished {
-		return nil, nil, nil, nil
 	}
 	return p, t, c, nil
 }

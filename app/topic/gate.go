@@ -201,16 +201,9 @@ func (s *Service) move(ctx context.Context, tx *gorm.DB, t *Topic, p *Post, from
 // ContentChanged tells search and caches.
 func (s *Service) PublishHeld(ctx context.Context, tx *gorm.DB, postID int64, edit bool) (*Topic, *Post, error) {
 	st := NewStore(tx)
-	p, err := st.Post(ctx, postID)
+	t, p, err := held(ctx, st, postID)
 	if err != nil {
 		return nil, nil, err
-	}
-	t, err := st.Topic(ctx, p.TopicID)
-	if err != nil {
-		return nil, nil, err
-	}
-	if p.State != StatePending {
-		return nil, nil, errs.New(errs.Conflict, "review.not_pending", nil)
 	}
 	if err := s.move(ctx, tx, t, p, StatePending, StatePublished); err != nil {
 		return nil, nil, err
@@ -236,10 +229,9 @@ func (s *Service) PublishHeld(ctx context.Context, tx *gorm.DB, postID int64, ed
 	return t, p, nil
 }
 
-// RejectHeld deletes a held post softly (kept for staff, restorable), in
-// tx. Nothing was ever announced about it, so nothing is announced now.
-func (s *Service) RejectHeld(ctx context.Context, tx *gorm.DB, postID, by int64) (*Topic, *Post, error) {
-	st := NewStore(tx)
+// held loads a post waiting for review, and its topic; a post that no
+// longer waits is a conflict (someone decided first).
+func held(ctx context.Context, st *Store, postID int64) (*Topic, *Post, error) {
 	p, err := st.Post(ctx, postID)
 	if err != nil {
 		return nil, nil, err
@@ -250,6 +242,17 @@ func (s *Service) RejectHeld(ctx context.Context, tx *gorm.DB, postID, by int64)
 	}
 	if p.State != StatePending {
 		return nil, nil, errs.New(errs.Conflict, "review.not_pending", nil)
+	}
+	return t, p, nil
+}
+
+// RejectHeld deletes a held post softly (kept for staff, restorable), in
+// tx. Nothing was ever announced about it, so nothing is announced now.
+func (s *Service) RejectHeld(ctx context.Context, tx *gorm.DB, postID, by int64) (*Topic, *Post, error) {
+	st := NewStore(tx)
+	t, p, err := held(ctx, st, postID)
+	if err != nil {
+		return nil, nil, err
 	}
 	now := s.now()
 	res := tx.Model(&Post{}).Where("id = ? AND state = ?", p.ID, StatePending).Updates(map[string]any{
@@ -278,16 +281,9 @@ func (s *Service) RejectHeld(ctx context.Context, tx *gorm.DB, postID, by int64)
 // is rejected as a held post.
 func (s *Service) RejectHeldEdit(ctx context.Context, tx *gorm.DB, postID, by int64) (*Topic, *Post, error) {
 	st := NewStore(tx)
-	p, err := st.Post(ctx, postID)
+	t, p, err := held(ctx, st, postID)
 	if err != nil {
 		return nil, nil, err
-	}
-	t, err := st.Topic(ctx, p.TopicID)
-	if err != nil {
-		return nil, nil, err
-	}
-	if p.State != StatePending {
-		return nil, nil, errs.New(errs.Conflict, "review.not_pending", nil)
 	}
 	var before Revision
 	err = tx.Where("post_id = ? AND number = ?", p.ID, p.RevisionsCount).Take(&before).Error

@@ -178,8 +178,8 @@ func (s *Service) page(ctx context.Context, v *auth.Viewer, topicID int64, from 
 	return pg, nil
 }
 
-// mayRead checks that v may read topic t, as readable does for a topic
-// already loaded, and returns its category.
+// mayRead checks that v may read topic t, already loaded (readable loads
+// it first), and returns its category.
 func (s *Service) mayRead(ctx context.Context, v *auth.Viewer, t *Topic) (*category.Category, error) {
 	if t.MergedIntoID != nil {
 		return nil, &MergedError{Into: *t.MergedIntoID}

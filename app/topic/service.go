@@ -253,15 +253,9 @@ func (s *Service) readable(ctx context.Context, v *auth.Viewer, topicID int64) (
 	if err != nil {
 		return nil, nil, err
 	}
-	if t.MergedIntoID != nil {
-		return nil, nil, &MergedError{Into: *t.MergedIntoID}
-	}
-	c, err := s.cats.ReadableByID(ctx, v, t.CategoryID)
+	c, err := s.mayRead(ctx, v, t)
 	if err != nil {
-		return nil, nil, ErrNotFound
-	}
-	if t.State != StatePublished && !(auth.CanSeeUnpublished(v, c.Grants) || (v.LoggedIn() && v.ID == t.UserID && t.State != StateDeleted)) {
-		return nil, nil, ErrNotFound
+		return nil, nil, err
 	}
 	return t, c, nil
 }

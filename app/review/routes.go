@@ -16,6 +16,7 @@ type handlers struct{ svc *Service }
 // scoped moderators, junior moderators who propose).
 func Routes(s *web.Server, svc *Service, member echo.MiddlewareFunc) {
 	h := &handlers{svc: svc}
+	s.PartialInGo("review-post", writePostFlag) // under every post of a topic page
 	// Flags: members from trust level 1, on what they can read.
 	s.GET("/posts/:id/flag", h.flagPostShow, member)
 	s.POST("/posts/:id/flag", h.flagPostCreate, member)

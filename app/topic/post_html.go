@@ -42,12 +42,14 @@ func (tp *TopicPage) PostsHTML(v *web.View) (template.HTML, error) {
 	return template.HTML(b.String()), nil
 }
 
-// partialPost is a post as the partials of other domains get it (for a
-// logged-in reader): the PostView, with the fields they read copied up.
-// html/template finds a field of the embedded Post by searching the
-// embedded structs on every action, which was a good part of their cost;
-// these it finds at once. Everything else of the PostView is still there.
-type partialPost struct {
+// PostPart is a post as the partials of other domains get it (for a
+// logged-in reader), under "Post" in their data: the PostView, with the
+// fields they read copied up. html/template finds a field of the embedded
+// Post by searching the embedded structs on every action, which was a good
+// part of their cost; these it finds at once. Everything else of the
+// PostView is still there. Their Go writers (web.Server.PartialInGo) read
+// the same fields.
+type PostPart struct {
 	*PostView
 	ID, UserID   int64
 	Number       int
@@ -71,7 +73,7 @@ func (w *postWriter) str(s string) { w.b.WriteString(s) }
 func (w *postWriter) int(n int64) { w.b.Write(strconv.AppendInt(w.b.AvailableBuffer(), n, 10)) }
 
 // text writes s escaped for HTML text or a quoted attribute value.
-func (w *postWriter) text(s string) { escapeHTML(w.b, s) }
+func (w *postWriter) text(s string) { web.EscapeText(w.b, s) }
 
 // word writes a word of the page's language (TopicPage.L).
 func (w *postWriter) word(key string) { w.text(w.tp.L[key]) }
@@ -112,9 +114,9 @@ func (w *postWriter) post(pv *PostView) error {
 		return err
 	}
 	w.content(pv)
-	var pp *partialPost
+	var pp *PostPart
 	if w.v.Viewer.LoggedIn() {
-		pp = &partialPost{PostView: pv, ID: p.ID, UserID: p.UserID, Number: p.Number, State: p.State,
+		pp = &PostPart{PostView: pv, ID: p.ID, UserID: p.UserID, Number: p.Number, State: p.State,
 			HiddenReason: p.HiddenReason, Official: p.Official}
 		if err := w.v.Partial(w.b, "moderation-post", w.v.With("Post", pp, "Category", w.tp.Category)); err != nil {
 			return err
@@ -139,7 +141,7 @@ func (w *postWriter) head(pv *PostView) error {
 		w.str(`<a id="post-`)
 		w.int(int64(p.Number))
 		w.str(`-by" class="author" href="`)
-		escapeURL(w.b, a.URL())
+		web.EscapeURL(w.b, a.URL())
 		w.str(`">`)
 		w.text(a.Name())
 		w.str("</a>")
@@ -168,7 +170,7 @@ func (w *postWriter) head(pv *PostView) error {
 	w.str("\n        ")
 	if r := pv.ReplyTo; r != nil {
 		w.str(`<a class="reply-ref" href="`)
-		escapeURL(w.b, w.tp.Topic.PostURL(r.Number))
+		web.EscapeURL(w.b, w.tp.Topic.PostURL(r.Number))
 		w.str("#post-")
 		w.int(int64(r.Number))
 		w.str(`">`)
@@ -240,7 +242,7 @@ func (w *postWriter) content(pv *PostView) {
 }
 
 // actions are the reactions and the tools under a post.
-func (w *postWriter) actions(pv *PostView, pp *partialPost) error {
+func (w *postWriter) actions(pv *PostView, pp *PostPart) error {
 	w.str("    <footer class=\"post-actions\">\n      <div class=\"reactions\" role=\"group\" aria-label=\"")
 	w.word("reactions")
 	w.str("\">\n      ")
@@ -295,7 +297,7 @@ func (w *postWriter) reactions(pv *PostView) {
 
 // tools are reply, quote, link, bookmark, edit, flag, accept, delete and
 // restore, each as the reader may use them.
-func (w *postWriter) tools(pv *PostView, pp *partialPost) error {
+func (w *postWriter) tools(pv *PostView, pp *PostPart) error {
 	p, loggedIn := pv.Post, w.v.Viewer.LoggedIn()
 	if w.tp.CanReply {
 		w.str(`<a href="?reply_to=`)
@@ -404,65 +406,10 @@ func (w *postWriter) acceptedSummary(a *PostView) {
 		w.str("</div>")
 	}
 	w.str("\n    <p><a href=\"")
-	escapeURL(w.b, w.tp.Topic.PostURL(a.Number))
+	web.EscapeURL(w.b, w.tp.Topic.PostURL(a.Number))
 	w.str("#post-")
 	w.int(int64(a.Number))
 	w.str(`">`)
 	w.text(w.v.T("topic.go_to_answer"))
 	w.str("</a></p>\n  </aside>\n")
-}
-
-// escapeHTML writes s as html/template escapes text and quoted attribute
-// values (the same entities, so pages read the same byte for byte).
-func escapeHTML(b *bytes.Buffer, s string) {
-	last := 0
-	for i := 0; i < len(s); i++ {
-		var rep string
-		switch s[i] {
-		case 0:
-			rep = "\uFFFD"
-		case '"':
-			rep = "&#34;"
-		case '&':
-			rep = "&amp;"
-		case '\'':
-			rep = "&#39;"
-		case '+':
-			rep = "&#43;"
-		case '<':
-			rep = "&lt;"
-		case '>':
-			rep = "&gt;"
-		default:
-			continue
-		}
-		b.WriteString(s[last:i])
-		b.WriteString(rep)
-		last = i + 1
-	}
-	b.WriteString(s[last:])
-}
-
-// escapeURL writes a path of this site (a profile, a topic) in an href as
-// html/template does: bytes not allowed in a URL percent-encoded, then the
-// HTML entities. Only paths built by the application come here.
-func escapeURL(b *bytes.Buffer, s string) {
-	const hex = "0123456789ABCDEF"
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9',
-			c == '-', c == '.', c == '_', c == '~', c == '!', c == '#', c == '$', c == '*', c == ',',
-			c == '/', c == ':', c == ';', c == '=', c == '?', c == '@', c == '[', c == ']', c == '%':
-			b.WriteByte(c)
-		case c == '&':
-			b.WriteString("&amp;")
-		case c == '+':
-			b.WriteString("&#43;")
-		default:
-			b.WriteByte('%')
-			b.WriteByte(hex[c>>4])
-			b.WriteByte(hex[c&15])
-		}
-	}
 }

@@ -42,6 +42,8 @@ type View struct {
 	log     *slog.Logger
 	unread  int // -1 until asked
 	page    *template.Template
+	// goPartials write some partials in Go (Server.PartialInGo).
+	goPartials map[string]PartialFunc
 }
 
 // T translates a message ID; extra arguments are "Key", value pairs.
@@ -89,11 +91,24 @@ func (v *View) Unread() int {
 	return n
 }
 
-// Partial writes the theme's template name, executed with data, to w. It
-// is for Go code that writes the repeated part of a page itself (the posts
-// of a topic page, see docs/architecture.md): the partials other domains
-// own, and themes may override, stay templates.
+// Partial writes the theme's partial name, with data, to w. It is for Go
+// code that writes the repeated part of a page itself (the posts of a topic
+// page, see docs/architecture.md): the partials other domains own are
+// written by their Go writer when they registered one (Server.PartialInGo)
+// and w is a *bytes.Buffer, else by the theme's template.
 func (v *View) Partial(w io.Writer, name string, data any) error {
+	if f := v.goPartials[name]; f != nil {
+		if b, ok := w.(*bytes.Buffer); ok {
+			return f(Markup{b}, data)
+		}
+	}
+	return v.TemplatePartial(w, name, data)
+}
+
+// TemplatePartial writes the theme's template name, executed with data, to
+// w, even when Go code writes that partial: for the tests that hold the two
+// equal.
+func (v *View) TemplatePartial(w io.Writer, name string, data any) error {
 	if v.page == nil {
 		return fmt.Errorf("partial %s: not inside a page", name)
 	}

@@ -70,6 +70,11 @@ type Server struct {
 	noCSRF   map[string]bool
 	cookies  *securecookie.SecureCookie
 	metrics  *httpMetrics
+	// goPartials are the partials Go code writes (PartialInGo); themed,
+	// those the operator's theme folder defines, which stay templates.
+	goPartials   map[string]PartialFunc
+	themed       map[string]bool
+	noGoPartials templatesOnly
 	// Cache keeps the pages visitors see; routes opt in with Cache.Cached.
 	Cache *PageCache
 }
@@ -99,9 +104,10 @@ func New(d Deps) (*Server, error) {
 	s := &Server{
 		Echo: e, cfg: d.Config, log: d.Log, bundle: d.Bundle, pages: pages, Assets: assets,
 		sessions: d.Sessions, accounts: d.Accounts, notices: d.Notices, noCSRF: map[string]bool{},
-		cookies: securecookie.New(d.Secret, nil).MaxAge(300),
-		metrics: newHTTPMetrics(d.Registry),
-		Cache:   NewPageCache(1<<16, int64(d.Config.Server.PageCacheMB)<<20, d.Config.Server.PageCacheTTL.Duration),
+		cookies:    securecookie.New(d.Secret, nil).MaxAge(300),
+		metrics:    newHTTPMetrics(d.Registry),
+		goPartials: map[string]PartialFunc{}, themed: themedPartials(d.Theme),
+		Cache: NewPageCache(1<<16, int64(d.Config.Server.PageCacheMB)<<20, d.Config.Server.PageCacheTTL.Duration),
 	}
 	e.HTTPErrorHandler = s.handleError
 	e.Use(
@@ -179,6 +185,7 @@ func (s *Server) view(c echo.Context, data any) *View {
 		Site: s.cfg.Server.SiteName, Path: c.Request().URL.RequestURI(),
 		tr: s.bundle.For(lang), assets: s.Assets, started: time.Now(),
 		ctx: c.Request().Context(), notices: s.notices, log: s.log, unread: -1,
+		goPartials: s.partialsInGo(),
 	}
 }
 

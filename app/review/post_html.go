@@ -1,0 +1,70 @@
+package review
+
+import (
+	"fmt"
+
+	"causerie/app/topic"
+	"causerie/app/web"
+)
+
+// flagReasons are the reasons a member may give for a flag, in the order
+// the flag form lists them.
+var flagReasons = []string{"spam", "off_topic", "inappropriate", "legal", "other"}
+
+// writePostFlag writes the theme's "review-post" partial in Go
+// (web.Server.PartialInGo): under every post of a topic page, "awaiting
+// review" on a held post, and the flag form for members who may flag it.
+// It is the template of partials/review.html, which stays the reference
+// (TestPostPartialsInGo holds them equal) and what a theme overrides.
+func writePostFlag(m web.Markup, data any) error {
+	v, ok := data.(*web.View)
+	if !ok {
+		return fmt.Errorf("review-post: data is %T, not the page's view", data)
+	}
+	d, _ := v.Data.(map[string]any)
+	p, _ := d["Post"].(*topic.PostPart)
+	if p == nil {
+		return fmt.Errorf("review-post: no post in %v", d)
+	}
+	if !v.Viewer.LoggedIn() {
+		return nil
+	}
+	if p.State == topic.StatePending {
+		m.Raw(`<span class="badge review-pending">`)
+		m.Text(v.T("review.awaiting"))
+		m.Raw("</span>\n")
+	}
+	if p.State != topic.StatePublished || p.UserID == v.Viewer.ID || v.Viewer.TrustLevel < 1 {
+		return nil
+	}
+	m.Raw(`<details class="review-flag"><summary>`)
+	m.Text(v.T("review.flag"))
+	m.Raw(`</summary><form method="post" action="/posts/`)
+	m.Int(p.ID)
+	m.Raw(`/flag">`)
+	m.CSRF(v.CSRF)
+	m.Raw(`<label for="flag-reason-`)
+	m.Int(p.ID)
+	m.Raw(`">`)
+	m.Text(v.T("review.flag_reason"))
+	m.Raw(`</label><select id="flag-reason-`)
+	m.Int(p.ID)
+	m.Raw(`" name="reason" required><option value="">`)
+	m.Text(v.T("review.flag_choose"))
+	m.Raw("</option>")
+	for _, r := range flagReasons {
+		m.Raw(`<option value="` + r + `">`)
+		m.Text(v.T("review.reason.r_" + r))
+		m.Raw("</option>")
+	}
+	m.Raw(`</select><label for="flag-note-`)
+	m.Int(p.ID)
+	m.Raw(`">`)
+	m.Text(v.T("review.flag_note"))
+	m.Raw(`</label><input id="flag-note-`)
+	m.Int(p.ID)
+	m.Raw(`" name="note" maxlength="500"><button type="submit" class="small">`)
+	m.Text(v.T("review.flag_submit"))
+	m.Raw("</button></form></details>\n")
+	return nil
+}

@@ -1,0 +1,163 @@
+package web
+
+import (
+	"bytes"
+	"html/template"
+	"io/fs"
+	"strconv"
+	"strings"
+	"sync/atomic"
+)
+
+// Markup is a buffer that Go code writes the repeated parts of a page into
+// (the posts of a topic page, what other domains add to each post), escaping
+// as html/template escapes in each place, so the page reads the same byte
+// for byte as when a template wrote it. html/template looks up every field
+// and calls every escaper by reflection; for parts drawn twenty times a page
+// that was most of the page's cost (docs/architecture.md, "The topic page's
+// posts").
+type Markup struct{ *bytes.Buffer }
+
+// Raw writes s as it is: markup, or HTML sanitised when it was written.
+func (m Markup) Raw(s string) { m.WriteString(s) }
+
+// Int writes n in decimal.
+func (m Markup) Int(n int64) { m.Write(strconv.AppendInt(m.AvailableBuffer(), n, 10)) }
+
+// Text writes s escaped for HTML text or a quoted attribute value.
+func (m Markup) Text(s string) { EscapeText(m.Buffer, s) }
+
+// URL writes a path of this site in an href or action, see EscapeURL.
+func (m Markup) URL(s string) { EscapeURL(m.Buffer, s) }
+
+// CSRF writes the hidden field of the reader's CSRF token, as the theme's
+// "csrf" partial does, for a form.
+func (m Markup) CSRF(token string) {
+	m.Raw(`<input type="hidden" name="_csrf" value="`)
+	m.Text(token)
+	m.Raw(`">`)
+}
+
+// EscapeText writes s as html/template escapes text and quoted attribute
+// values (the same entities, so pages read the same byte for byte).
+func EscapeText(b *bytes.Buffer, s string) {
+	last := 0
+	for i := 0; i < len(s); i++ {
+		var rep string
+		switch s[i] {
+		case 0:
+			rep = "\uFFFD"
+		case '"':
+			rep = "&#34;"
+		case '&':
+			rep = "&amp;"
+		case '\'':
+			rep = "&#39;"
+		case '+':
+			rep = "&#43;"
+		case '<':
+			rep = "&lt;"
+		case '>':
+			rep = "&gt;"
+		default:
+			continue
+		}
+		b.WriteString(s[last:i])
+		b.WriteString(rep)
+		last = i + 1
+	}
+	b.WriteString(s[last:])
+}
+
+// EscapeURL writes a path of this site (a profile, a topic) in an href as
+// html/template does: bytes not allowed in a URL percent-encoded, then the
+// HTML entities. Only paths built by the application come here.
+func EscapeURL(b *bytes.Buffer, s string) {
+	const hex = "0123456789ABCDEF"
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9',
+			c == '-', c == '.', c == '_', c == '~', c == '!', c == '#', c == '$', c == '*', c == ',',
+			c == '/', c == ':', c == ';', c == '=', c == '?', c == '@', c == '[', c == ']', c == '%':
+			b.WriteByte(c)
+		case c == '&':
+			b.WriteString("&amp;")
+		case c == '+':
+			b.WriteString("&#43;")
+		default:
+			b.WriteByte('%')
+			b.WriteByte(hex[c>>4])
+			b.WriteByte(hex[c&15])
+		}
+	}
+}
+
+// PartialFunc writes a partial of the theme from Go code. data is what the
+// template would have been given: for the per-post partials, the page's
+// View with the post in its Data (View.With).
+type PartialFunc func(m Markup, data any) error
+
+// PartialInGo lets f write the theme's partial name in place of its
+// template, for a partial drawn many times a page. The template stays the
+// reference f must match (a test holds the two equal for the default
+// theme), and what a theme overrides: when the operator's theme folder
+// defines name itself, its template is executed and f is not used. A nil f
+// takes the Go writer back. Call it when registering routes.
+func (s *Server) PartialInGo(name string, f PartialFunc) {
+	if s.themed[name] {
+		return
+	}
+	if f == nil {
+		delete(s.goPartials, name)
+		return
+	}
+	s.goPartials[name] = f
+}
+
+// templatesOnly, when set, has every partial written by its template
+// (TemplatesOnly).
+type templatesOnly = atomic.Bool
+
+// TemplatesOnly has every partial written by the theme's template (true)
+// or by the Go writers registered for some (false, the default): for the
+// tests that hold the two equal, page by page.
+func (s *Server) TemplatesOnly(on bool) { s.noGoPartials.Store(on) }
+
+// themedPartials are the names of the templates the operator's theme
+// folder defines (the top layer of an Overlay), which Go writers must not
+// replace. A file that does not parse defines nothing here: parsePages
+// reports it.
+func themedPartials(theme fs.FS) map[string]bool {
+	names := map[string]bool{}
+	o, ok := theme.(Overlay)
+	if !ok || len(o) < 2 {
+		return names
+	}
+	_ = fs.WalkDir(o[0], "templates", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".html") {
+			return nil
+		}
+		src, err := fs.ReadFile(o[0], p)
+		if err != nil {
+			return nil
+		}
+		t, err := template.New(p).Parse(string(src))
+		if err != nil {
+			return nil
+		}
+		for _, d := range t.Templates() {
+			names[d.Name()] = true
+		}
+		return nil
+	})
+	return names
+}
+
+// partialsInGo are the Go writers a page uses, none when TemplatesOnly.
+func (s *Server) partialsInGo() map[string]PartialFunc {
+	if s.noGoPartials.Load() {
+		return nil
+	}
+	return s.goPartials
+}

@@ -148,8 +148,47 @@ func (c *gatedConn) QueryContext(ctx context.Context, query string, args []drive
 	return &gatedRows{Rows: rows, release: c.gate.release}, nil
 }
 
+// PrepareContext prepares a statement whose writes pass the gate as the
+// statements run directly do: GORM keeps the statements it runs prepared
+// (PrepareStmt), so most of them come this way.
 func (c *gatedConn) PrepareContext(ctx context.Context, query string) (driver.Stmt, error) {
-	return c.Conn.(driver.ConnPrepareContext).PrepareContext(ctx, query)
+	st, err := c.Conn.(driver.ConnPrepareContext).PrepareContext(ctx, query)
+	if err != nil || !writes(query) {
+		return st, err
+	}
+	return &gatedStmt{Stmt: st, c: c}, nil
+}
+
+// gatedStmt is a prepared statement that writes: outside a transaction, it
+// runs holding the gate.
+type gatedStmt struct {
+	driver.Stmt
+	c *gatedConn
+}
+
+func (s *gatedStmt) ExecContext(ctx context.Context, args []driver.NamedValue) (driver.Result, error) {
+	if !s.c.inTx {
+		if err := s.c.gate.acquire(ctx); err != nil {
+			return nil, err
+		}
+		defer s.c.gate.release()
+	}
+	return s.Stmt.(driver.StmtExecContext).ExecContext(ctx, args)
+}
+
+func (s *gatedStmt) QueryContext(ctx context.Context, args []driver.NamedValue) (driver.Rows, error) {
+	if s.c.inTx {
+		return s.Stmt.(driver.StmtQueryContext).QueryContext(ctx, args)
+	}
+	if err := s.c.gate.acquire(ctx); err != nil {
+		return nil, err
+	}
+	rows, err := s.Stmt.(driver.StmtQueryContext).QueryContext(ctx, args)
+	if err != nil {
+		s.c.gate.release()
+		return nil, err
+	}
+	return &gatedRows{Rows: rows, release: s.c.gate.release}, nil
 }
 
 func (c *gatedConn) Ping(ctx context.Context) error {

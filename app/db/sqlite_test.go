@@ -3,6 +3,7 @@ package db_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -75,7 +76,9 @@ func TestSQLiteWritersQueue(t *testing.T) {
 
 // A write that cannot get the lock (this very goroutine holds it in a
 // transaction) fails once the busy timeout has passed, as SQLite's own
-// busy handler would: it does not wait for ever.
+// busy handler would: it does not wait for ever. It waited in the write
+// queue, not in SQLite's busy handler, whether run as a statement or read
+// as rows (RETURNING), both prepared and kept by GORM.
 func TestSQLiteWriterGivesUp(t *testing.T) {
 	d := openSQLite(t, 50*time.Millisecond)
 	err := d.Transaction(func(tx *gorm.DB) error {
@@ -86,6 +89,19 @@ func TestSQLiteWriterGivesUp(t *testing.T) {
 	})
 	if err == nil || !errors.Is(err, context.DeadlineExceeded) && !containsLocked(err) {
 		t.Fatalf("a second writer got through or failed otherwise: %v", err)
+	}
+	if !strings.Contains(err.Error(), "waited for the write lock") {
+		t.Errorf("the statement did not wait in the write queue: %v", err)
+	}
+	err = d.Transaction(func(tx *gorm.DB) error {
+		if err := tx.Exec("INSERT INTO counters (n) VALUES (1)").Error; err != nil {
+			return err
+		}
+		var id int64
+		return d.Raw("INSERT INTO counters (n) VALUES (2) RETURNING id").Scan(&id).Error
+	})
+	if err == nil || !strings.Contains(err.Error(), "waited for the write lock") {
+		t.Errorf("INSERT … RETURNING did not wait in the write queue: %v", err)
 	}
 	// Nothing stays locked afterwards.
 	if err := d.Exec("INSERT INTO counters (n) VALUES (3)").Error; err != nil {

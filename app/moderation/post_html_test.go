@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"causerie/app/config"
 	"causerie/app/moderation"
@@ -14,8 +15,8 @@ import (
 	"causerie/themes"
 )
 
-// The per-post partials that moderation and review write in Go read the
-// same as their templates in the default theme, for every kind of reader
+// The per-post partials that moderation, review and user (the avatar)
+// write in Go read the same as their templates in the default theme, for every kind of reader
 // and every state a post can be in: the template stays the reference a
 // theme overrides, so the two must not drift apart.
 func TestPostPartialsInGo(t *testing.T) {
@@ -36,6 +37,10 @@ func TestPostPartialsInGo(t *testing.T) {
 	testutil.Must(t, env.App.DB.Exec("UPDATE posts SET state = 'hidden', hidden_reason = '', hidden_by_id = NULL WHERE id = ?", posts[3].ID).Error, "hidden by flags")
 	testutil.Must(t, env.App.DB.Exec("UPDATE posts SET state = 'hidden', hidden_reason = '', hidden_by_id = ? WHERE id = ?", f.admin.ID, posts[4].ID).Error, "hidden, no reason")
 	testutil.Must(t, env.App.DB.Exec("UPDATE posts SET state = 'pending' WHERE id = ?", posts[7].ID).Error, "held")
+	// An uploaded avatar for bob; the others keep the generated one.
+	testutil.Must(t, env.App.DB.Exec("INSERT INTO uploads (user_id, key, kind, mime, size, created_at) VALUES (?, 'k', 'image', 'image/png', 1, ?)",
+		f.other.ID, time.Now()).Error, "upload")
+	testutil.Must(t, env.App.DB.Exec("UPDATE users SET avatar_upload_id = (SELECT max(id) FROM uploads) WHERE id = ?", f.other.ID).Error, "avatar")
 	env.App.Web.Cache.Invalidate("") // the SQL above went around the services
 
 	env.UserWithRole(t, "moder", "moderator")
@@ -51,7 +56,7 @@ func TestPostPartialsInGo(t *testing.T) {
 		"lead":   {`class="mod-tools"`},
 		"junior": {`class="mod-tools"`},
 		"editor": {},
-		"alice":  {`class="review-flag"`},
+		"alice":  {`class="review-flag"`, `<img class="avatar" src="/uploads/avatars/`, `<svg class="avatar"`},
 		"bob":    {`class="mod-hidden"`, "/review", "Spam &lt;link&gt; &amp; &#34;more&#34;", `review-pending`},
 		"newbie": {},
 	}

@@ -14,6 +14,7 @@ type handlers struct {
 // Routes registers the account pages and API. Each line says who may use it.
 func Routes(s *web.Server, svc *Service) {
 	h := &handlers{svc: svc, web: s}
+	s.PartialInGo("avatar", writeAvatar) // beside every author of a topic page
 	member := RequireLogin
 	s.GET("/setup", h.setupShow)                    // anyone, while no administrator exists
 	s.POST("/setup", h.setupCreate)                 // anyone with the setup code from the log

@@ -236,3 +236,28 @@ func TestPageCacheNeverStale(t *testing.T) {
 		}
 	})
 }
+
+// The composer's toolbar, drawn once per language and kept (View.Once),
+// speaks each reader's language: a French reader after an English one
+// does not get the English toolbar.
+func TestComposerKeptPerLanguage(t *testing.T) {
+	env := testutil.New(t)
+	w := setup(t, env)
+	tp := w.start(t, w.ana, w.general, "Toolbar in two languages", topic.KindDiscussion)
+	en := env.Client()
+	en.Login(t, "ana")
+	if page := en.Get(t, tp.URL()); !strings.Contains(page.Body, `class="md-toolbar" role="group" aria-label="Formatting"`) {
+		t.Fatal("no English toolbar on the English page")
+	}
+	env.Member(t, "bruno")
+	testutil.Must(t, env.App.DB.Exec("UPDATE users SET language = 'fr' WHERE username = 'bruno'").Error, "bruno reads French")
+	fr := env.Client()
+	fr.Login(t, "bruno")
+	page := fr.Get(t, tp.URL())
+	if !strings.Contains(page.Body, `aria-label="Mise en forme"`) || strings.Contains(page.Body, `aria-label="Formatting"`) {
+		t.Error("the French page does not have the French toolbar")
+	}
+	if page := en.Get(t, "/new"); !strings.Contains(page.Body, `aria-label="Formatting"`) {
+		t.Error("the new-topic page lost its English toolbar")
+	}
+}

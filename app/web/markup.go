@@ -124,6 +124,39 @@ type templatesOnly = atomic.Bool
 // tests that hold the two equal, page by page.
 func (s *Server) TemplatesOnly(on bool) { s.noGoPartials.Store(on) }
 
+// Once is the theme's partial name as the reader's language words it,
+// executed the first time a page of this server asks for it in that
+// language and kept: for partials that depend on the language alone (the
+// composer's toolbar: thirty translations and five icons), which every
+// topic page drew again. A partial that shows anything of the reader, the
+// page, the CSRF token or the nonce must not come this way.
+func (v *View) Once(name string) (template.HTML, error) {
+	if v.once == nil {
+		return v.executeHTML(name)
+	}
+	key := onceKey{name, v.Lang}
+	if h, ok := v.once.Load(key); ok {
+		return h.(template.HTML), nil
+	}
+	h, err := v.executeHTML(name)
+	if err != nil {
+		return "", err
+	}
+	v.once.Store(key, h)
+	return h, nil
+}
+
+// onceKey names a partial kept by View.Once.
+type onceKey struct{ name, lang string }
+
+func (v *View) executeHTML(name string) (template.HTML, error) {
+	var b bytes.Buffer
+	if err := v.TemplatePartial(&b, name, v); err != nil {
+		return "", err
+	}
+	return template.HTML(b.String()), nil
+}
+
 // themedPartials are the names of the templates the operator's theme
 // folder defines (the top layer of an Overlay), which Go writers must not
 // replace. A file that does not parse defines nothing here: parsePages

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -44,6 +45,8 @@ type View struct {
 	page    *template.Template
 	// goPartials write some partials in Go (Server.PartialInGo).
 	goPartials map[string]PartialFunc
+	// once keeps the partials that depend on the language alone (Once).
+	once *sync.Map
 }
 
 // T translates a message ID; extra arguments are "Key", value pairs.

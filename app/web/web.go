@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gorilla/securecookie"
@@ -75,6 +76,7 @@ type Server struct {
 	goPartials   map[string]PartialFunc
 	themed       map[string]bool
 	noGoPartials templatesOnly
+	once         sync.Map // View.Once
 	// Cache keeps the pages visitors see; routes opt in with Cache.Cached.
 	Cache *PageCache
 }
@@ -185,7 +187,7 @@ func (s *Server) view(c echo.Context, data any) *View {
 		Site: s.cfg.Server.SiteName, Path: c.Request().URL.RequestURI(),
 		tr: s.bundle.For(lang), assets: s.Assets, started: time.Now(),
 		ctx: c.Request().Context(), notices: s.notices, log: s.log, unread: -1,
-		goPartials: s.partialsInGo(),
+		goPartials: s.partialsInGo(), once: &s.once,
 	}
 }
 

@@ -1,8 +1,11 @@
 package user_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/gob"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -253,6 +256,30 @@ func TestLoginRenewsTheSession(t *testing.T) {
 	c.Login(t, "jade")
 	if second := c.Cookie("causerie_session"); first == "" || second == first {
 		t.Errorf("the session was not renewed at login")
+	}
+}
+
+// A session keeps the member's ID as a small JSON object; sessions written
+// before that, as gob, still log their member in.
+func TestSessionDataReadsOldAndNew(t *testing.T) {
+	env := testutil.New(t)
+	jade := env.Member(t, "jade")
+	c := env.Client()
+	c.Login(t, "jade")
+	var data []byte
+	testutil.Must(t, env.App.DB.Raw("SELECT data FROM sessions WHERE user_id = ?", jade.ID).Row().Scan(&data), "session row")
+	if want := fmt.Sprintf(`{"uid":%d}`, jade.ID); string(data) != want {
+		t.Errorf("session data %q, want %q", data, want)
+	}
+	var old bytes.Buffer
+	testutil.Must(t, gob.NewEncoder(&old).Encode(map[any]any{"uid": jade.ID}), "gob")
+	testutil.Must(t, env.App.DB.Exec("UPDATE sessions SET data = ? WHERE user_id = ?", old.Bytes(), jade.ID).Error, "old row")
+	if res := c.Get(t, "/account"); res.StatusCode != http.StatusOK || !strings.Contains(res.Body, "jade") {
+		t.Errorf("a gob session does not log its member in: %d", res.StatusCode)
+	}
+	testutil.Must(t, env.App.DB.Exec("UPDATE sessions SET data = ? WHERE user_id = ?", []byte(`{"uid":"jade"}`), jade.ID).Error, "bad row")
+	if res := c.Get(t, "/account"); res.StatusCode == http.StatusOK {
+		t.Error("a session whose member ID is not a number logs someone in")
 	}
 }
 

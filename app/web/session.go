@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/gob"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -92,7 +93,7 @@ func (s *SessionStore) New(r *http.Request, name string) (*sessions.Session, err
 	if err != nil {
 		return sess, fmt.Errorf("load session: %w", err)
 	}
-	if err := gob.NewDecoder(bytes.NewReader(row.Data)).Decode(&sess.Values); err != nil {
+	if err := decodeValues(row.Data, sess.Values); err != nil {
 		return sess, nil
 	}
 	sess.ID = id
@@ -115,17 +116,17 @@ func (s *SessionStore) Save(r *http.Request, w http.ResponseWriter, sess *sessio
 	if sess.ID == "" {
 		sess.ID = randomToken(32)
 	}
-	var buf bytes.Buffer
-	if err := gob.NewEncoder(&buf).Encode(sess.Values); err != nil {
+	data, err := encodeValues(sess.Values)
+	if err != nil {
 		return fmt.Errorf("encode session: %w", err)
 	}
 	now := time.Now().UTC()
-	row := sessionRow{ID: hashID(sess.ID), Data: buf.Bytes(), IP: realIP(r), UserAgent: truncate(r.UserAgent(), 255),
+	row := sessionRow{ID: hashID(sess.ID), Data: data, IP: realIP(r), UserAgent: truncate(r.UserAgent(), 255),
 		CreatedAt: now, UpdatedAt: now, ExpiresAt: now.Add(time.Duration(sess.Options.MaxAge) * time.Second)}
 	if uid, ok := sess.Values[sessionUserKey].(int64); ok && uid != 0 {
 		row.UserID = &uid
 	}
-	err := s.db.WithContext(ctx).Clauses(clause.OnConflict{
+	err = s.db.WithContext(ctx).Clauses(clause.OnConflict{
 		Columns:   []clause.Column{{Name: "id"}},
 		DoUpdates: clause.AssignmentColumns([]string{"user_id", "data", "updated_at", "expires_at"}),
 	}).Create(&row).Error
@@ -137,6 +138,52 @@ func (s *SessionStore) Save(r *http.Request, w http.ResponseWriter, sess *sessio
 		return fmt.Errorf("sign session cookie: %w", err)
 	}
 	http.SetCookie(w, sessions.NewCookie(sess.Name(), encoded, sess.Options))
+	return nil
+}
+
+// encodeValues writes a session's values as a JSON object. Its keys are
+// strings and its values int64, string or bool: all a session holds is the
+// member's ID. (It was gob: a gob decoder compiles the types it is sent
+// every time, which cost more than the session's query on every request.)
+func encodeValues(values map[any]any) ([]byte, error) {
+	m := make(map[string]any, len(values))
+	for k, v := range values {
+		key, ok := k.(string)
+		if !ok {
+			return nil, fmt.Errorf("session key %v is not a string", k)
+		}
+		switch v.(type) {
+		case int64, string, bool:
+		default:
+			return nil, fmt.Errorf("session value %q: a %T cannot be kept", key, v)
+		}
+		m[key] = v
+	}
+	return json.Marshal(m)
+}
+
+// decodeValues reads a session's values into values: JSON (numbers are
+// int64), or gob for the sessions written before JSON.
+func decodeValues(data []byte, values map[any]any) error {
+	if !json.Valid(data) {
+		return gob.NewDecoder(bytes.NewReader(data)).Decode(&values)
+	}
+	d := json.NewDecoder(bytes.NewReader(data))
+	d.UseNumber()
+	var m map[string]any
+	if err := d.Decode(&m); err != nil {
+		return err
+	}
+	for k, v := range m {
+		if n, ok := v.(json.Number); ok {
+			i, err := n.Int64()
+			if err != nil {
+				return fmt.Errorf("session value %q: %w", k, err)
+			}
+			v = i
+		}
+		values[k] = v
+	}
 	return nil
 }
 

@@ -44,7 +44,8 @@ type PostView struct {
 	Visible    bool
 	Accepted   bool
 	Bookmarked bool
-	// Reactions counts each kind; Mine is what the reader gave.
+	// Reactions counts each kind (shared with the page's other readers:
+	// read-only; nil when none); Mine is what the reader gave (nil: none).
 	Reactions map[string]int
 	Mine      map[string]bool
 	// Buttons are the reactions as the page shows them, in the configured
@@ -263,14 +264,20 @@ func (s *Service) postViews(ctx context.Context, v *auth.Viewer, t *Topic, c *ca
 // and what is theirs (mine), asking nothing more.
 func (s *Service) viewsOf(v *auth.Viewer, t *Topic, c *category.Category, d *postsData, mine own, posts []*Post) []*PostView {
 	out := make([]*PostView, len(posts))
+	labels := make([]string, len(s.cfg.Reactions))
+	for i, k := range s.cfg.Reactions {
+		labels[i] = "reaction_kind." + k
+	}
 	for i, p := range posts {
-		pv := &PostView{Post: p, Author: d.users[p.UserID], Reactions: map[string]int{}, Mine: map[string]bool{},
+		// Reactions is the counts everyone sees, shared by every reader of
+		// the page: read-only. Mine is nil when the reader gave none.
+		pv := &PostView{Post: p, Author: d.users[p.UserID], Reactions: d.counts[p.ID],
 			Bookmarked: mine.bookmarked[p.ID], Accepted: t.AcceptedPostID != nil && *t.AcceptedPostID == p.ID}
-		for k, n := range d.counts[p.ID] {
-			pv.Reactions[k] = n
-		}
-		for _, k := range mine.reacted[p.ID] {
-			pv.Mine[k] = true
+		if ks := mine.reacted[p.ID]; len(ks) > 0 {
+			pv.Mine = make(map[string]bool, len(ks))
+			for _, k := range ks {
+				pv.Mine[k] = true
+			}
 		}
 		pv.Visible = auth.CanSeePost(v, c.Grants, p.state())
 		pv.CanEdit = auth.CanEditPost(v, c.Grants, t.state(), p.state())
@@ -290,8 +297,9 @@ func (s *Service) viewsOf(v *auth.Viewer, t *Topic, c *category.Category, d *pos
 		if !pv.Visible {
 			pv.Post = redacted(p)
 		}
-		for _, k := range s.cfg.Reactions {
-			b := Button{Kind: k, Label: "reaction_kind." + k, Count: pv.Reactions[k], Mine: pv.Mine[k], Value: k}
+		pv.Buttons = make([]Button, 0, len(s.cfg.Reactions))
+		for j, k := range s.cfg.Reactions {
+			b := Button{Kind: k, Label: labels[j], Count: pv.Reactions[k], Mine: pv.Mine[k], Value: k}
 			if b.Mine {
 				b.Value = "-" + k
 			}

@@ -71,6 +71,9 @@ func TestPostPartialsInGo(t *testing.T) {
 		c.Login(t, name)
 		c.Get(t, "/") // takes the flash message the login left
 		goPage := c.Get(t, tp.URL())
+		if strings.Contains(goPage.Body, "<!--later:") {
+			t.Errorf("%s: a marker of the posts' place is left in the page", name)
+		}
 		for _, w := range want {
 			if !strings.Contains(goPage.Body, w) {
 				t.Errorf("%s: the page lacks %s", name, w)

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strconv"
 	"sync"
 	"time"
 
@@ -47,6 +48,80 @@ type View struct {
 	goPartials map[string]PartialFunc
 	// once keeps the partials that depend on the language alone (Once).
 	once *sync.Map
+	// holes are the parts Go code writes after the template (Later).
+	holes *[]hole
+}
+
+// hole is markup written into the page where its marker stands, once the
+// page's template has run (View.Later).
+type hole struct {
+	marker string
+	write  func(*bytes.Buffer) error
+}
+
+// holeToken makes the markers of this process: no text of a member can
+// hold one (a marker left in a page is an HTML comment).
+var holeToken = randomToken(12)
+
+// Later puts a marker in the page where write's markup is to go, and has
+// Render write it straight into the response once the template has run:
+// for a big part of a page written by Go code (a topic page's posts), which
+// a template.HTML would copy into a string, then again into the page.
+// Outside Render (no page under way) it writes at once.
+func (v *View) Later(write func(*bytes.Buffer) error) (template.HTML, error) {
+	if v.holes == nil {
+		var b bytes.Buffer
+		if err := write(&b); err != nil {
+			return "", err
+		}
+		return template.HTML(b.String()), nil
+	}
+	marker := "<!--later:" + holeToken + ":" + strconv.Itoa(len(*v.holes)) + "-->"
+	*v.holes = append(*v.holes, hole{marker: marker, write: write})
+	return template.HTML(marker), nil
+}
+
+// holeBuffers keep the buffers holes are written into between pages.
+var holeBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// sendWithHoles writes the page (its template's output) with each hole's
+// markup in place of its marker. The holes are written first, so an error
+// still gets the error page.
+func sendWithHoles(c echo.Context, status int, page []byte, holes []hole) error {
+	filled := make([]*bytes.Buffer, len(holes))
+	defer func() {
+		for _, b := range filled {
+			if b != nil {
+				holeBuffers.Put(b)
+			}
+		}
+	}()
+	for i, h := range holes {
+		b := holeBuffers.Get().(*bytes.Buffer)
+		b.Reset()
+		filled[i] = b
+		if err := h.write(b); err != nil {
+			return err
+		}
+	}
+	res := c.Response()
+	res.Header().Set(echo.HeaderContentType, echo.MIMETextHTMLCharsetUTF8)
+	res.WriteHeader(status)
+	for i, h := range holes {
+		at := bytes.Index(page, []byte(h.marker))
+		if at < 0 {
+			continue // the template did not draw it
+		}
+		if _, err := res.Write(page[:at]); err != nil {
+			return err
+		}
+		if _, err := res.Write(filled[i].Bytes()); err != nil {
+			return err
+		}
+		page = page[at+len(h.marker):]
+	}
+	_, err := res.Write(page)
+	return err
 }
 
 // T translates a message ID; extra arguments are "Key", value pairs.
@@ -193,8 +268,13 @@ func Render(c echo.Context, status int, name string, data any) error {
 	buf := pagePool.Get().(*bytes.Buffer)
 	defer pagePool.Put(buf)
 	buf.Reset()
+	var holes []hole
+	v.holes = &holes
 	if err := t.ExecuteTemplate(buf, "base", v); err != nil {
 		return fmt.Errorf("render %s: %w", name, err)
+	}
+	if len(holes) > 0 {
+		return sendWithHoles(c, status, buf.Bytes(), holes)
 	}
 	return c.HTMLBlob(status, buf.Bytes())
 }

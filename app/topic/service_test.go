@@ -471,3 +471,21 @@ func TestNewcomerLimits(t *testing.T) {
 		t.Errorf("fourth post of the day: %v", err)
 	}
 }
+
+// A page's posts carry what their authors show (name, picture, role,
+// standing), never their e-mail address or password hash: a theme that
+// draws posts itself cannot print them by mistake.
+func TestPageAuthorsCarryNoSecrets(t *testing.T) {
+	env := testutil.New(t)
+	w := setup(t, env)
+	tp := w.start(t, w.ana, w.general, "What do authors carry?", topic.KindDiscussion)
+	pg, err := env.App.Topics.Page(testutil.Ctx(), w.boris.Viewer(), tp.ID, 1)
+	testutil.Must(t, err, "page")
+	a := pg.Posts[0].Author
+	if a == nil || a.Username != "ana" || a.CreatedAt.IsZero() {
+		t.Fatalf("author %+v", a)
+	}
+	if a.Email != "" || a.PasswordHash != "" {
+		t.Errorf("the page's author carries their e-mail %q or password hash", a.Email)
+	}
+}

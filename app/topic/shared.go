@@ -153,7 +153,7 @@ func (s *Service) readPosted(ctx context.Context, posts []*Post, authorID int64)
 		}
 	}
 	var err error
-	if d.users, err = loadUsers(ctx, s.db, userIDs); err != nil {
+	if d.users, err = loadAuthors(ctx, s.db, userIDs); err != nil {
 		return nil, err
 	}
 	if len(ids) == 0 {

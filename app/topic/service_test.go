@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"causerie/app/auth"
 	"causerie/app/category"
@@ -476,16 +477,30 @@ func TestNewcomerLimits(t *testing.T) {
 // standing), never their e-mail address or password hash: a theme that
 // draws posts itself cannot print them by mistake.
 func TestPageAuthorsCarryNoSecrets(t *testing.T) {
-	env := testutil.New(t)
-	w := setup(t, env)
-	tp := w.start(t, w.ana, w.general, "What do authors carry?", topic.KindDiscussion)
-	pg, err := env.App.Topics.Page(testutil.Ctx(), w.boris.Viewer(), tp.ID, 1)
-	testutil.Must(t, err, "page")
-	a := pg.Posts[0].Author
-	if a == nil || a.Username != "ana" || a.CreatedAt.IsZero() {
-		t.Fatalf("author %+v", a)
-	}
-	if a.Email != "" || a.PasswordHash != "" {
-		t.Errorf("the page's author carries their e-mail %q or password hash", a.Email)
-	}
+	testutil.Each(t, func(t *testing.T, env *testutil.Env) {
+		w := setup(t, env)
+		tp := w.start(t, w.ana, w.general, "What do authors carry?", topic.KindDiscussion)
+		pg, err := env.App.Topics.Page(testutil.Ctx(), w.boris.Viewer(), tp.ID, 1)
+		testutil.Must(t, err, "page")
+		a := pg.Posts[0].Author
+		if a == nil || a.Username != "ana" || a.CreatedAt.IsZero() {
+			t.Fatalf("author %+v", a)
+		}
+		if a.Email != "" || a.PasswordHash != "" {
+			t.Errorf("the page's author carries their e-mail %q or password hash", a.Email)
+		}
+		// What it carries is what the members table holds.
+		testutil.Must(t, env.App.DB.Exec(`UPDATE users SET display_name = 'Ana B.', trust_level = 3, reputation = 42, topics_count = 5,
+		posts_count = 9, reactions_received = 7, accepted_answers = 2, last_seen_at = ? WHERE id = ?`, time.Now(), w.ana.ID).Error, "standing")
+		env.App.Web.Cache.Invalidate("")
+		full, err := env.App.Users.Store().ByUsername(testutil.Ctx(), "ana")
+		testutil.Must(t, err, "ana")
+		pg, err = env.App.Topics.Page(testutil.Ctx(), w.cleo.Viewer(), tp.ID, 1)
+		testutil.Must(t, err, "page again")
+		a = pg.Posts[0].Author
+		if a.Name() != "Ana B." || a.TrustLevel != 3 || a.Reputation != 42 || a.TopicsCount != full.TopicsCount || a.PostsCount != 9 ||
+			a.ReactionsReceived != 7 || a.AcceptedAnswers != 2 || a.LastSeenAt == nil || !a.CreatedAt.Equal(full.CreatedAt) || a.Role != full.Role {
+			t.Errorf("the page's author is %+v, the member %+v", a, full)
+		}
+	})
 }

@@ -1,0 +1,5 @@
+package topic
+
+// PostColumns are the columns a page reads of a post, for the test that
+// holds them to the Post type.
+const PostColumns = postColumns

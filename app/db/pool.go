@@ -22,8 +22,8 @@ func Background(ctx context.Context) context.Context {
 	return context.WithValue(ctx, backgroundKey{}, true)
 }
 
-// IsBackground says whether ctx was marked by Background.
-func IsBackground(ctx context.Context) bool {
+// isBackground says whether ctx was marked by Background.
+func isBackground(ctx context.Context) bool {
 	return ctx != nil && ctx.Value(backgroundKey{}) != nil
 }
 
@@ -45,7 +45,7 @@ func split(max int) (main, bg int) {
 }
 
 func (p *pools) pick(ctx context.Context) *sql.DB {
-	if p.bg != nil && IsBackground(ctx) {
+	if p.bg != nil && isBackground(ctx) {
 		return p.bg
 	}
 	return p.main

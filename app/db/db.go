@@ -30,6 +30,7 @@ type DB struct {
 	*gorm.DB
 	Dialect string // "sqlite" or "postgres"
 	sql     *sql.DB
+	bg      *sql.DB // the background pool (see Background); nil when there is one pool
 }
 
 // Open connects to the database the config names: a PostgreSQL URL, or an
@@ -47,15 +48,23 @@ func Open(ctx context.Context, cfg config.Config) (*DB, error) {
 		NowFunc:                func() time.Time { return time.Now().UTC() },
 	}
 	var g *gorm.DB
+	var openBackground func() (*sql.DB, error)
 	switch dialect {
 	case "postgres": // pgx keeps its own cache of prepared statements
 		g, err = gorm.Open(postgres.Open(cfg.Database.URL), gcfg)
+		openBackground = func() (*sql.DB, error) {
+			bg, err := gorm.Open(postgres.Open(cfg.Database.URL), gcfg)
+			if err != nil {
+				return nil, err
+			}
+			return bg.DB()
+		}
 	default:
 		path := sqlitePath(cfg)
 		if err := prepareFile(path); err != nil {
 			return nil, err
 		}
-		dialector, conn, derr := sqliteDialector(path, cfg.Database.BusyTimeout.Duration)
+		dialector, conn, connector, derr := sqliteDialector(path, cfg.Database.BusyTimeout.Duration)
 		if derr != nil {
 			return nil, derr
 		}
@@ -67,6 +76,7 @@ func Open(ctx context.Context, cfg config.Config) (*DB, error) {
 		if g, err = gorm.Open(dialector, gcfg); err != nil {
 			conn.Close()
 		}
+		openBackground = func() (*sql.DB, error) { return sql.OpenDB(connector), nil }
 	}
 	if err != nil {
 		return nil, fmt.Errorf("open %s database: %w", dialect, err)
@@ -75,16 +85,33 @@ func Open(ctx context.Context, cfg config.Config) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open %s database: %w", dialect, err)
 	}
-	sqlDB.SetMaxOpenConns(cfg.Database.MaxOpenConns)
-	sqlDB.SetMaxIdleConns(cfg.Database.MaxOpenConns)
-	sqlDB.SetConnMaxIdleTime(5 * time.Minute)
+	// The job workers get connections of their own out of max_open_conns
+	// (see Background), so that requests in flight never starve them.
+	mainConns, bgConns := split(cfg.Database.MaxOpenConns)
+	limit(sqlDB, mainConns)
+	d := &DB{DB: g, Dialect: dialect, sql: sqlDB}
+	if bgConns > 0 {
+		if d.bg, err = openBackground(); err != nil {
+			sqlDB.Close()
+			return nil, fmt.Errorf("open %s database: %w", dialect, err)
+		}
+		limit(d.bg, bgConns)
+		p := &pools{main: sqlDB, bg: d.bg}
+		g.ConnPool, g.Statement.ConnPool = p, p
+	}
 	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	if err := sqlDB.PingContext(pingCtx); err != nil {
-		sqlDB.Close()
+	if err := d.Ping(pingCtx); err != nil {
+		d.Close()
 		return nil, fmt.Errorf("reach %s database (check [database] url / CAUSERIE_DATABASE_URL): %w", dialect, err)
 	}
-	return &DB{DB: g, Dialect: dialect, sql: sqlDB}, nil
+	return d, nil
+}
+
+func limit(p *sql.DB, n int) {
+	p.SetMaxOpenConns(n)
+	p.SetMaxIdleConns(n)
+	p.SetConnMaxIdleTime(5 * time.Minute)
 }
 
 func sqlitePath(cfg config.Config) string {
@@ -115,11 +142,21 @@ func prepareFile(path string) error {
 // SQL is the underlying pool, for health checks and metrics.
 func (d *DB) SQL() *sql.DB { return d.sql }
 
-// Close closes the pool; SQLite checkpoints its WAL on the last close.
-func (d *DB) Close() error { return d.sql.Close() }
+// Close closes the pools; SQLite checkpoints its WAL on the last close.
+func (d *DB) Close() error {
+	if d.bg == nil {
+		return d.sql.Close()
+	}
+	return errors.Join(d.bg.Close(), d.sql.Close())
+}
 
-// Ping says whether the database answers.
-func (d *DB) Ping(ctx context.Context) error { return d.sql.PingContext(ctx) }
+// Ping says whether the database answers, on each pool.
+func (d *DB) Ping(ctx context.Context) error {
+	if err := d.sql.PingContext(ctx); err != nil || d.bg == nil {
+		return err
+	}
+	return d.bg.PingContext(ctx)
+}
 
 func (d *DB) provider() (*goose.Provider, error) {
 	dialect := goose.DialectSQLite3

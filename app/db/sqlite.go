@@ -24,17 +24,20 @@ import (
 // handler sleeps 1, 2, 5… up to 100 ms between tries, so under load the lock
 // sat free while writers slept. The busy timeout stays, for other processes
 // (the command line) and for statements the gate does not recognise.
-func sqliteDialector(path string, busy time.Duration) (gorm.Dialector, *sql.DB, error) {
+func sqliteDialector(path string, busy time.Duration) (gorm.Dialector, *sql.DB, driver.Connector, error) {
 	dsn := fmt.Sprintf("file:%s?_journal_mode=WAL&_foreign_keys=on&_busy_timeout=%d&_synchronous=NORMAL&_txlock=immediate",
 		path, busy.Milliseconds())
 	probe, err := sql.Open(sqlite.DriverName, "")
 	if err != nil {
-		return nil, nil, fmt.Errorf("sqlite driver: %w", err)
+		return nil, nil, nil, fmt.Errorf("sqlite driver: %w", err)
 	}
 	drv := probe.Driver()
 	_ = probe.Close()
-	conn := sql.OpenDB(&gatedConnector{dsn: dsn, drv: drv, gate: newWriteGate(busy)})
-	return sqlite.New(sqlite.Config{DSN: dsn, Conn: conn}), conn, nil
+	// One connector, so one gate: the background pool (see pools) opens its
+	// connections through it too.
+	connector := &gatedConnector{dsn: dsn, drv: drv, gate: newWriteGate(busy)}
+	conn := sql.OpenDB(connector)
+	return sqlite.New(sqlite.Config{DSN: dsn, Conn: conn}), conn, connector, nil
 }
 
 // writeGate lets one writer at a time at the database, first come first

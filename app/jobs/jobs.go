@@ -295,6 +295,9 @@ func (q *Queue) message(name string, payload any, delay time.Duration) (goqite.M
 // waits for the jobs in flight: they finish (within Timeout) rather than
 // being cut off, since a cut-off job would only run again.
 func (q *Queue) Start(ctx context.Context) {
+	// The jobs' statements, handlers' included, go to the database's
+	// background pool: requests in flight do not hold them up.
+	ctx = db.Background(ctx)
 	q.mu.Lock()
 	q.started = true
 	q.mu.Unlock()
@@ -353,6 +356,7 @@ func sleep(ctx context.Context, d time.Duration) {
 // once. Tests use it instead of waiting for workers. It returns an error only
 // when the database fails, not when a handler does.
 func (q *Queue) Drain(ctx context.Context) error {
+	ctx = db.Background(ctx)
 	if err := q.tick(ctx); err != nil {
 		return err
 	}

@@ -350,6 +350,42 @@ func TestDuplicatePost(t *testing.T) {
 	}, limits)
 }
 
+// A member who posts a great deal (here at a level without limits) has
+// only their newest posts looked through: the day's 200th post back is
+// still read, but not what came before it, so a post costs the same
+// however much its author wrote that day.
+func TestHistoryReadsTheNewestPosts(t *testing.T) {
+	testutil.Each(t, func(t *testing.T, env *testutil.Env) {
+		w := newWorld(t, env)
+		testutil.Must(t, env.App.DB.DB.Model(&user.User{}).Where("id = ?", w.member.ID).Update("trust_level", 4).Error, "level 4")
+		w.member.TrustLevel = 4
+		const bike = "Selling my old bike, 50 €. Contact me!"
+		tp := w.post(t, w.member, "Selling my old bike", bike)
+		// Short posts after it, newer: none of them reads like the bike.
+		base := time.Now().UTC().Add(-time.Hour)
+		fill := func(from, n int) {
+			for i := from; i < from+n; i++ {
+				at := base.Add(time.Duration(i) * time.Second)
+				testutil.Must(t, env.App.DB.DB.Create(&topic.Post{TopicID: tp.ID, UserID: w.member.ID, Number: 2 + i,
+					Body: "Thanks " + strconv.Itoa(i), HTML: "<p>Thanks</p>", State: topic.StatePublished, CreatedAt: at, UpdatedAt: at}).Error, "post %d", i)
+			}
+		}
+		env.App.DB.DB.Exec("UPDATE posts SET created_at = ? WHERE user_id = ?", base.Add(-time.Second), w.member.ID)
+		fill(0, 199)
+		vd, err := w.check(w.member.Viewer(), bike)
+		testutil.Must(t, err, "200 posts back")
+		if vd.Score != env.App.Config.Antispam.ScoreRepeated {
+			t.Errorf("score = %d, want %d: the same text 200 posts back is repeated content", vd.Score, env.App.Config.Antispam.ScoreRepeated)
+		}
+		fill(199, 1)
+		vd, err = w.check(w.member.Viewer(), bike)
+		testutil.Must(t, err, "201 posts back")
+		if vd.Score != 0 {
+			t.Errorf("score = %d, want 0: a post past the newest 200 is not read", vd.Score)
+		}
+	}, limits)
+}
+
 // A new member's post full of links and repeated words goes to the queue;
 // a member's ordinary post with a link does not.
 func TestSpamScore(t *testing.T) {

@@ -51,11 +51,23 @@ type history struct {
 // check and the score read.
 const recentBodies = 20
 
-// history reads the author's posts of the last day over the posts_user
-// index: the counts in one query, and in another the bodies of about the
-// same length as the new one (a text of another length cannot be the same
-// once normalised, bar a great deal of punctuation), so that the usual
-// case reads no body at all. Edits add no post, so they read nothing.
+// recentScan is how many of the author's latest posts history looks
+// through for bodies of about the same length, at least: a member whose
+// level caps the posts a day at more has all the day's looked through. It
+// bounds the cost of a post for a member who posts a great deal (a trusted
+// level without a daily limit, a bot with a token): reading the whole day
+// made each post cost as much as all the day's before it, and the forum
+// slowed down the more that member wrote.
+const recentScan = 200
+
+// history reads the author's latest posts over the posts_user index, no
+// more of them than the checks need. The counts are counted only up to the
+// limits of the author's level (a count at the limit is all the limit
+// needs), in one query, and not at all without limits; the bodies are read
+// among the newest recentScan posts of the day (or the day's limit), and
+// only those of about the same length as the new one (a text of another
+// length cannot be the same once normalised, bar a great deal of
+// punctuation). Edits add no post, so they read nothing.
 func (s *Service) history(ctx context.Context, v *auth.Viewer, in Post, tx text) (history, error) {
 	var h history
 	if in.PostID != 0 || !v.LoggedIn() {
@@ -63,18 +75,30 @@ func (s *Service) history(ctx context.Context, v *auth.Viewer, in Post, tx text)
 	}
 	now := s.now().UTC()
 	day, minute := now.Add(-24*time.Hour), now.Add(-time.Minute)
-	err := s.db.WithContext(ctx).Raw(`SELECT COUNT(*), COALESCE(SUM(CASE WHEN created_at > ? THEN 1 ELSE 0 END), 0),
-		COALESCE(SUM(CASE WHEN number = 1 THEN 1 ELSE 0 END), 0) FROM posts WHERE user_id = ? AND created_at > ?`,
-		minute, v.ID, day).Row().Scan(&h.lastDay, &h.lastMinute, &h.topicsDay)
-	if err != nil {
-		return h, fmt.Errorf("policy: count recent posts: %w", err)
+	lvl := v.TrustLevel
+	perMinute, perDay, topicsDay := s.cfg.PostsPerMinute.At(lvl), s.cfg.PostsPerDay.At(lvl), s.cfg.TopicsPerDay.At(lvl)
+	if !in.IsTopic {
+		topicsDay = 0
 	}
-	if h.lastDay == 0 || tx.words == 0 {
+	counted := perMinute > 0 || perDay > 0 || topicsDay > 0
+	if counted {
+		// LIMIT 0 counts nothing, at no cost: a limit the level does not have.
+		err := s.db.WithContext(ctx).Raw(`SELECT
+			(SELECT COUNT(*) FROM (SELECT 1 FROM posts WHERE user_id = ? AND created_at > ? LIMIT ?) m),
+			(SELECT COUNT(*) FROM (SELECT 1 FROM posts WHERE user_id = ? AND created_at > ? LIMIT ?) d),
+			(SELECT COUNT(*) FROM (SELECT 1 FROM posts WHERE user_id = ? AND created_at > ? AND number = 1 LIMIT ?) t)`,
+			v.ID, minute, perMinute, v.ID, day, perDay, v.ID, day, topicsDay).Row().Scan(&h.lastMinute, &h.lastDay, &h.topicsDay)
+		if err != nil {
+			return h, fmt.Errorf("policy: count recent posts: %w", err)
+		}
+	}
+	if tx.words == 0 || (counted && perDay > 0 && h.lastDay == 0) {
 		return h, nil
 	}
-	rows, err := s.db.WithContext(ctx).Raw(`SELECT body, created_at FROM posts WHERE user_id = ? AND created_at > ?
-		AND LENGTH(body) BETWEEN ? AND ? ORDER BY created_at DESC, id DESC LIMIT ?`,
-		v.ID, day, tx.runes/2, tx.runes*2, recentBodies).Rows()
+	rows, err := s.db.WithContext(ctx).Raw(`SELECT body, created_at FROM
+		(SELECT body, created_at, id FROM posts WHERE user_id = ? AND created_at > ? ORDER BY created_at DESC, id DESC LIMIT ?) p
+		WHERE LENGTH(body) BETWEEN ? AND ? ORDER BY created_at DESC, id DESC LIMIT ?`,
+		v.ID, day, max(recentScan, perDay), tx.runes/2, tx.runes*2, recentBodies).Rows()
 	if err != nil {
 		return h, fmt.Errorf("policy: read recent posts: %w", err)
 	}

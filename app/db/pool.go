@@ -1,0 +1,75 @@
+package db
+
+import (
+	"context"
+	"database/sql"
+)
+
+// backgroundConns is the most connections the background pool takes out
+// of [database] max_open_conns: enough for the job workers (two by
+// default) and the queue's housekeeping, each with a transaction open and
+// a statement beside it.
+const backgroundConns = 4
+
+type backgroundKey struct{}
+
+// Background marks ctx as background work's (the job workers'): its
+// statements go to a small pool of connections of their own. Go's pool
+// hands a freed connection to any of its waiters, so under load the
+// workers waited behind every request in flight, one statement after the
+// other, and the jobs a busy forum makes fell further and further behind.
+func Background(ctx context.Context) context.Context {
+	return context.WithValue(ctx, backgroundKey{}, true)
+}
+
+// isBackground says whether ctx was marked by Background.
+func isBackground(ctx context.Context) bool {
+	return ctx != nil && ctx.Value(backgroundKey{}) != nil
+}
+
+// pools is what GORM runs statements and begins transactions on: the
+// requests' pool, or the background pool for a context marked by
+// Background. A transaction stays on the pool it began on.
+type pools struct {
+	main, bg *sql.DB
+}
+
+// split divides max connections between the requests and the background
+// work; below four in all there is one pool for both.
+func split(max int) (main, bg int) {
+	bg = min(backgroundConns, max/2)
+	if bg < 2 {
+		return max, 0
+	}
+	return max - bg, bg
+}
+
+func (p *pools) pick(ctx context.Context) *sql.DB {
+	if p.bg != nil && isBackground(ctx) {
+		return p.bg
+	}
+	return p.main
+}
+
+func (p *pools) PrepareContext(ctx context.Context, query string) (*sql.Stmt, error) {
+	return p.pick(ctx).PrepareContext(ctx, query)
+}
+
+func (p *pools) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return p.pick(ctx).ExecContext(ctx, query, args...)
+}
+
+func (p *pools) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return p.pick(ctx).QueryContext(ctx, query, args...)
+}
+
+func (p *pools) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	return p.pick(ctx).QueryRowContext(ctx, query, args...)
+}
+
+func (p *pools) BeginTx(ctx context.Context, opts *sql.TxOptions) (*sql.Tx, error) {
+	return p.pick(ctx).BeginTx(ctx, opts)
+}
+
+// GetDBConn is the requests' pool, for gorm.DB.DB().
+func (p *pools) GetDBConn() (*sql.DB, error) { return p.main, nil }

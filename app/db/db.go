@@ -68,11 +68,6 @@ func Open(ctx context.Context, cfg config.Config) (*DB, error) {
 		if derr != nil {
 			return nil, derr
 		}
-		// Statements stay prepared: SQLite compiling each one again was an
-		// eighth of a logged-in topic page. The ones used least are closed
-		// past a few hundred (each is prepared on every connection it ran
-		// on, some KB each).
-		gcfg.PrepareStmt, gcfg.PrepareStmtMaxSize, gcfg.PrepareStmtTTL = true, 256, 30*time.Minute
 		if g, err = gorm.Open(dialector, gcfg); err != nil {
 			conn.Close()
 		}
@@ -90,15 +85,22 @@ func Open(ctx context.Context, cfg config.Config) (*DB, error) {
 	mainConns, bgConns := split(cfg.Database.MaxOpenConns)
 	limit(sqlDB, mainConns)
 	d := &DB{DB: g, Dialect: dialect, sql: sqlDB}
+	p := &pools{main: sqlDB, mainDB: sqlDB}
+	if dialect == "sqlite" {
+		p.main = prepared(sqlDB, 256)
+	}
 	if bgConns > 0 {
 		if d.bg, err = openBackground(); err != nil {
 			sqlDB.Close()
 			return nil, fmt.Errorf("open %s database: %w", dialect, err)
 		}
 		limit(d.bg, bgConns)
-		p := &pools{main: sqlDB, bg: d.bg}
-		g.ConnPool, g.Statement.ConnPool = p, p
+		p.bg = d.bg
+		if dialect == "sqlite" {
+			p.bg = prepared(d.bg, 64)
+		}
 	}
+	g.ConnPool, g.Statement.ConnPool = p, p
 	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	if err := d.Ping(pingCtx); err != nil {

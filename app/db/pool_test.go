@@ -15,7 +15,8 @@ import (
 // With every request connection taken (max_open_conns 10: 6 for requests,
 // 4 for background work), a request waits, while the job workers, whose
 // context is marked Background, still get a connection, for statements
-// and for transactions (which the jobs' EnqueueTx finds as a *sql.Tx).
+// and for transactions (which the jobs' EnqueueTx finds as a *sql.Tx,
+// inside GORM's prepared-statement transaction on SQLite).
 func TestBackgroundPool(t *testing.T) {
 	for _, dialect := range dialects() {
 		t.Run(dialect, func(t *testing.T) {
@@ -41,7 +42,13 @@ func TestBackgroundPool(t *testing.T) {
 				t.Errorf("background statement: %d, %v", n, err)
 			}
 			err := d.WithContext(bg).Transaction(func(tx *gorm.DB) error {
-				if _, ok := tx.Statement.ConnPool.(*sql.Tx); !ok {
+				// On SQLite it keeps the pool's prepared statements: the
+				// *sql.Tx is inside (app/jobs finds it there).
+				pool := tx.Statement.ConnPool
+				if p, ok := pool.(*gorm.PreparedStmtTX); ok {
+					pool = p.Tx
+				}
+				if _, ok := pool.(*sql.Tx); !ok {
 					t.Errorf("a background transaction runs on %T, not a *sql.Tx", tx.Statement.ConnPool)
 				}
 				return tx.Raw("SELECT 3").Scan(&n).Error

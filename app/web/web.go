@@ -111,6 +111,8 @@ func New(d Deps) (*Server, error) {
 		goPartials: map[string]PartialFunc{}, themed: themedPartials(d.Theme),
 		Cache: NewPageCache(1<<16, int64(d.Config.Server.PageCacheMB)<<20, d.Config.Server.PageCacheTTL.Duration),
 	}
+	s.PartialInGo("header", writeHeader) // on every page
+	s.PartialInGo("language", writeLanguage)
 	e.HTTPErrorHandler = s.handleError
 	e.Use(
 		func(next echo.HandlerFunc) echo.HandlerFunc {

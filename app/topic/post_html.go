@@ -26,7 +26,8 @@ import (
 // tens of KB a page not copied twice.
 func (tp *TopicPage) PostsHTML(v *web.View) (template.HTML, error) {
 	return v.Later(func(b *bytes.Buffer) error {
-		w := &postWriter{b: b, tp: tp, v: v, avatars: make(map[int64]string, len(tp.Posts))}
+		w := &postWriter{b: b, tp: tp, v: v, avatars: make(map[int64]string, len(tp.Posts)),
+			part: v.With("Post", nil, "Category", tp.Category)}
 		for _, pv := range tp.Posts {
 			if err := w.post(pv); err != nil {
 				return err
@@ -63,6 +64,10 @@ type postWriter struct {
 	// avatars holds each author's avatar as the theme's partial drew it: it
 	// depends on the member only, so it is executed once per author.
 	avatars map[int64]string
+	// part is what the per-post partials get: the page's View with the
+	// post at hand (and the category) in its Data, one for the page, its
+	// "Post" set for each post in turn (they keep nothing).
+	part *web.View
 }
 
 func (w *postWriter) str(s string) { w.b.WriteString(s) }
@@ -115,7 +120,8 @@ func (w *postWriter) post(pv *PostView) error {
 	if w.v.Viewer.LoggedIn() {
 		pp = &PostPart{PostView: pv, ID: p.ID, UserID: p.UserID, Number: p.Number, State: p.State,
 			HiddenReason: p.HiddenReason, Official: p.Official}
-		if err := w.v.Partial(w.b, "moderation-post", w.v.With("Post", pp, "Category", w.tp.Category)); err != nil {
+		w.part.Data.(map[string]any)["Post"] = pp
+		if err := w.v.Partial(w.b, "moderation-post", w.part); err != nil {
 			return err
 		}
 	}
@@ -336,7 +342,7 @@ func (w *postWriter) tools(pv *PostView, pp *PostPart) error {
 	}
 	w.str("\n        ")
 	if loggedIn {
-		if err := w.v.Partial(w.b, "review-post", w.v.With("Post", pp)); err != nil {
+		if err := w.v.Partial(w.b, "review-post", w.part); err != nil {
 			return err
 		}
 	}

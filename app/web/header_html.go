@@ -132,8 +132,10 @@ func writeLanguage(m Markup, data any) error {
 // Draw is the theme's partial name as Go code or the template writes it
 // (see PartialInGo), for a template: {{.Draw "header"}}.
 func (v *View) Draw(name string) (template.HTML, error) {
-	var b bytes.Buffer
-	if err := v.Partial(&b, name, v); err != nil {
+	b := holeBuffers.Get().(*bytes.Buffer)
+	defer holeBuffers.Put(b)
+	b.Reset()
+	if err := v.Partial(b, name, v); err != nil {
 		return "", err
 	}
 	return template.HTML(b.String()), nil

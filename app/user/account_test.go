@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"causerie/app/auth"
 	"causerie/app/config"
@@ -281,6 +282,22 @@ func TestSessionDataReadsOldAndNew(t *testing.T) {
 	if res := c.Get(t, "/account"); res.StatusCode == http.StatusOK {
 		t.Error("a session whose member ID is not a number logs someone in")
 	}
+}
+
+// A session past its end logs no one in, whatever its cookie says.
+func TestExpiredSessionRefused(t *testing.T) {
+	testutil.Each(t, func(t *testing.T, env *testutil.Env) {
+		jade := env.Member(t, "jade")
+		c := env.Client()
+		c.Login(t, "jade")
+		if res := c.Get(t, "/account"); res.StatusCode != http.StatusOK {
+			t.Fatalf("account while logged in: %d", res.StatusCode)
+		}
+		testutil.Must(t, env.App.DB.Exec("UPDATE sessions SET expires_at = ? WHERE user_id = ?", time.Now().Add(-time.Minute).UTC(), jade.ID).Error, "expire")
+		if res := c.Get(t, "/account"); res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(res.Header.Get("Location"), "/login") {
+			t.Errorf("an expired session still opens /account: %d %s", res.StatusCode, res.Header.Get("Location"))
+		}
+	})
 }
 
 func TestFirstRunSetup(t *testing.T) {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/gob"
 	"encoding/hex"
 	"encoding/json"
@@ -85,15 +86,18 @@ func (s *SessionStore) New(r *http.Request, name string) (*sessions.Session, err
 	if err := s.codec.Decode(name, ck.Value, &id); err != nil {
 		return sess, nil
 	}
-	var row sessionRow
-	err = s.db.WithContext(r.Context()).Where("id = ? AND expires_at > ?", hashID(id), time.Now().UTC()).Take(&row).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
+	// Every request of a member asks this: the data column alone, read
+	// without GORM's reflection.
+	var data []byte
+	err = s.db.WithContext(r.Context()).Raw("SELECT data FROM sessions WHERE id = ? AND expires_at > ?", hashID(id), time.Now().UTC()).
+		Row().Scan(&data)
+	if errors.Is(err, sql.ErrNoRows) {
 		return sess, nil
 	}
 	if err != nil {
 		return sess, fmt.Errorf("load session: %w", err)
 	}
-	if err := decodeValues(row.Data, sess.Values); err != nil {
+	if err := decodeValues(data, sess.Values); err != nil {
 		return sess, nil
 	}
 	sess.ID = id

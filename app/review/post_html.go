@@ -8,8 +8,11 @@ import (
 )
 
 // flagReasons are the reasons a member may give for a flag, in the order
-// the flag form lists them.
-var flagReasons = []string{"spam", "off_topic", "inappropriate", "legal", "other"}
+// the flag form lists them, with their words.
+var flagReasons = []struct{ value, label string }{
+	{"spam", "review.reason.r_spam"}, {"off_topic", "review.reason.r_off_topic"}, {"inappropriate", "review.reason.r_inappropriate"},
+	{"legal", "review.reason.r_legal"}, {"other", "review.reason.r_other"},
+}
 
 // writePostFlag writes the theme's "review-post" partial in Go
 // (web.Server.PartialInGo): under every post of a topic page, "awaiting
@@ -53,8 +56,8 @@ func writePostFlag(m web.Markup, data any) error {
 	m.Text(v.T("review.flag_choose"))
 	m.Raw("</option>")
 	for _, r := range flagReasons {
-		m.Raw(`<option value="` + r + `">`)
-		m.Text(v.T("review.reason.r_" + r))
+		m.Raw(`<option value="` + r.value + `">`)
+		m.Text(v.T(r.label))
 		m.Raw("</option>")
 	}
 	m.Raw(`</select><label for="flag-note-`)

@@ -175,7 +175,9 @@ func (s *Service) searchOnce(ctx context.Context, idx bleve.Index, q *Query, fil
 	f := fetcher{idx: idx, exact: whole(must), must: must, sort: sortOrder(q), cands: s.phraseCandidates}
 	if len(q.Phrases) > 0 {
 		// Phrases are checked on candidates only: see fetcher.
-		f.loose = whole(s.textQuery(idx, q, q.InTitle, fuzzy, true))
+		if words := s.textQuery(idx, q, q.InTitle, fuzzy, true); words != nil {
+			f.loose = whole(words)
+		}
 	}
 	want := res.Page*PerPage + 1 // one more group tells whether a next page exists
 	size := want * 2

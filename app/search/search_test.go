@@ -568,5 +568,9 @@ func TestPhraseCandidates(t *testing.T) {
 		if got := titles(res); len(got) != 1 || got[0] != "The one to find" || res.Posts != 1 || res.Facets.Approx {
 			t.Errorf(`"reset the router": %q, %d posts (approximate %v), want the one topic, exactly`, got, res.Posts, res.Facets.Approx)
 		}
+		// A phrase of stop words only asks for nothing: no candidates to check.
+		if _, _, err := env.App.Search.Run(ctx, anon, search.Input{Q: `"of the"`}); err != nil {
+			t.Errorf(`"of the": %v`, err)
+		}
 	})
 }

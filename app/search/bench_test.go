@@ -61,11 +61,13 @@ func BenchmarkSearch(b *testing.B) {
 		}
 		v := &auth.Viewer{}
 		b.Run(name, func(b *testing.B) {
+			qc := testutil.CountQueries(b, env.App.DB.DB)
 			for i := 0; b.Loop(); i++ {
 				if _, err := env.App.Search.Search(ctx, v, parsed[i%len(parsed)], 1); err != nil {
 					b.Fatal(err)
 				}
 			}
+			b.ReportMetric(float64(qc.N())/float64(b.N), "queries/op")
 		})
 	}
 	run("mix", all)

@@ -147,13 +147,26 @@ func (s *Service) Search(ctx context.Context, v *auth.Viewer, q *Query, page int
 
 // searchOnce searches with or without typo tolerance and fills res.
 func (s *Service) searchOnce(ctx context.Context, idx bleve.Index, q *Query, filter query.Query, fuzzy bool, res *Results) error {
-	must := s.textQuery(idx, q, q.InTitle, fuzzy, false)
+	text := s.textQuery(idx, q, q.InTitle, fuzzy, false)
+	required := func(text query.Query) query.Query {
+		narrow := narrowing(q, text != nil)
+		switch {
+		case text == nil && len(narrow) == 0:
+			return bleve.NewMatchAllQuery()
+		case text == nil:
+			return bleve.NewConjunctionQuery(narrow...)
+		case len(narrow) == 0:
+			return text
+		}
+		return bleve.NewConjunctionQuery(append([]query.Query{text}, narrow...)...)
+	}
+	must := text // what the fragments mark, and what a phrase candidate must match
 	if must == nil {
 		must = bleve.NewMatchAllQuery()
 	}
 	whole := func(text query.Query) *query.BooleanQuery {
 		bq := bleve.NewBooleanQuery()
-		bq.AddMust(text)
+		bq.AddMust(required(text))
 		if filter != nil {
 			bq.AddFilter(filter)
 		}
@@ -172,7 +185,7 @@ func (s *Service) searchOnce(ctx context.Context, idx bleve.Index, q *Query, fil
 		}
 		return bq
 	}
-	f := fetcher{idx: idx, exact: whole(must), must: must, sort: sortOrder(q), cands: s.phraseCandidates}
+	f := fetcher{idx: idx, exact: whole(text), must: must, sort: sortOrder(q), cands: s.phraseCandidates}
 	if len(q.Phrases) > 0 {
 		// Phrases are checked on candidates only: see fetcher.
 		if words := s.textQuery(idx, q, q.InTitle, fuzzy, true); words != nil {
@@ -541,43 +554,70 @@ func (s *Service) filter(ctx context.Context, v *auth.Viewer, q *Query) (query.Q
 			parts = append(parts, bleve.NewDisjunctionQuery(cats...))
 		}
 	}
-	if q.TopicID != 0 {
-		parts = append(parts, term(fTopic, idString(q.TopicID)))
-	}
-	if q.Author != "" {
-		parts = append(parts, term(fAuthor, q.Author))
-	}
-	for _, t := range q.Tags {
-		parts = append(parts, term(fTags, t))
-	}
-	if q.Question || q.Unsolved {
-		parts = append(parts, term(fKind, "question"))
-	}
-	if q.Kind != "" {
-		parts = append(parts, term(fKind, q.Kind))
-	}
-	if q.Solved || q.Unsolved {
-		b := bleve.NewBoolFieldQuery(q.Solved)
-		b.SetField(fSolved)
-		parts = append(parts, b)
-	}
-	if q.Status != "" {
-		parts = append(parts, term(fStatus, q.Status))
-	}
 	if !q.Before.IsZero() || !q.After.IsZero() {
 		r := bleve.NewDateRangeQuery(q.After, q.Before)
 		r.SetField(fCreated)
 		parts = append(parts, r)
 	}
-	if q.InTitle {
-		b := bleve.NewBoolFieldQuery(true)
-		b.SetField(fFirst)
-		parts = append(parts, b)
-	}
 	if len(parts) == 0 {
 		return nil, true, nil // nothing to filter out
 	}
 	return bleve.NewConjunctionQuery(parts...), true, nil
+}
+
+// narrowing is what the query's own filters (@author, #tag, is:, kind:,
+// status:, in:title, the topic searched in) require, as queries that
+// weigh nothing in the score. They are required with the words, not
+// filtered after: Bleve scores every match of a must clause before its
+// filter clause looks at it, where a conjunction steps through the
+// shortest list (an author's few hundred posts) and scores only what is
+// in all of them. Weighing nothing, they change no score and no order.
+// (The permission filter and dates stay in filter: the one leaves out a
+// few categories, the other is a range of many terms, neither short.)
+// Without words to score (weightless false), they weigh as usual: a
+// query of weightless parts alone would divide by a weight of zero.
+func narrowing(q *Query, weightless bool) []query.Query {
+	var parts []query.Query
+	add := func(p query.Query, b interface{ SetBoost(float64) }) {
+		if weightless {
+			b.SetBoost(0)
+		}
+		parts = append(parts, p)
+	}
+	kw := func(field, value string) {
+		t := term(field, value)
+		add(t, t)
+	}
+	flag := func(field string, v bool) {
+		b := bleve.NewBoolFieldQuery(v)
+		b.SetField(field)
+		add(b, b)
+	}
+	if q.TopicID != 0 {
+		kw(fTopic, idString(q.TopicID))
+	}
+	if q.Author != "" {
+		kw(fAuthor, q.Author)
+	}
+	for _, t := range q.Tags {
+		kw(fTags, t)
+	}
+	if q.Question || q.Unsolved {
+		kw(fKind, "question")
+	}
+	if q.Kind != "" {
+		kw(fKind, q.Kind)
+	}
+	if q.Solved || q.Unsolved {
+		flag(fSolved, q.Solved)
+	}
+	if q.Status != "" {
+		kw(fStatus, q.Status)
+	}
+	if q.InTitle {
+		flag(fFirst, true)
+	}
+	return parts
 }
 
 func term(field, value string) *query.TermQuery {

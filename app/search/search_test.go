@@ -574,3 +574,37 @@ func TestPhraseCandidates(t *testing.T) {
 		}
 	})
 }
+
+// A query's own filters are required with its words but weigh nothing:
+// the posts they keep come in the order the words alone give them.
+func TestFiltersKeepTheOrder(t *testing.T) {
+	testutil.Each(t, func(t *testing.T, env *testutil.Env) {
+		w := setup(t, env)
+		anon := &auth.Viewer{}
+		bodies := []string{
+			"Backup.",
+			"A backup of the photos, then a backup of the mail, then one more backup.",
+			"The nightly backup ran.",
+			"Nothing about it here, except one backup at the very end of a long and winding text about gardens.",
+		}
+		byAna := map[string]bool{}
+		for i, b := range bodies {
+			title := fmt.Sprintf("Notes %d by ana", i)
+			byAna[title] = true
+			w.start(t, w.ana, w.general, title, b, topic.KindQuestion, "backups")
+			w.start(t, w.boris, w.general, fmt.Sprintf("Notes %d by boris", i), b+" And backup again.", topic.KindDiscussion)
+		}
+		w.drain(t)
+		var want []string
+		for _, title := range titles(w.search(t, anon, "backup ")) {
+			if byAna[title] {
+				want = append(want, title)
+			}
+		}
+		for _, q := range []string{"backup @ana ", "backup #backups ", "backup is:question ", "backup kind:question "} {
+			if got := titles(w.search(t, anon, q)); !slices.Equal(got, want) {
+				t.Errorf("%q found %q, want the order of the words alone: %q", q, got, want)
+			}
+		}
+	})
+}

@@ -44,11 +44,11 @@ func (s *Service) Suggest(ctx context.Context, v *auth.Viewer, raw string, n int
 	first.SetField(fFirst)
 	bq := bleve.NewBooleanQuery()
 	bq.AddMust(must)
+	parts := append(narrowing(q, false), first)
 	if filter != nil {
-		bq.AddFilter(bleve.NewConjunctionQuery(filter, first))
-	} else {
-		bq.AddFilter(first)
+		parts = append(parts, filter)
 	}
+	bq.AddFilter(bleve.NewConjunctionQuery(parts...))
 	return s.topics(ctx, idx, bq, n)
 }
 

@@ -564,6 +564,18 @@ func TestPhraseCandidates(t *testing.T) {
 			t.Errorf(`"factory settings" over three pages: %d topics, want the 45 with the phrase`, len(all))
 		}
 
+		newest, _, err := env.App.Search.Run(ctx, anon, search.Input{Q: `"factory settings"`, Sort: search.SortNewest})
+		testutil.Must(t, err, "newest")
+		got := titles(newest)
+		if len(got) != search.PerPage || got[0] != "Kitchen note 44" {
+			t.Errorf(`"factory settings", newest first: %q`, got)
+		}
+		for _, title := range got {
+			if !phrase[title] {
+				t.Errorf(`"factory settings", newest first, found %q`, title)
+			}
+		}
+
 		res = w.search(t, anon, `"reset the router"`)
 		if got := titles(res); len(got) != 1 || got[0] != "The one to find" || res.Posts != 1 || res.Facets.Approx {
 			t.Errorf(`"reset the router": %q, %d posts (approximate %v), want the one topic, exactly`, got, res.Posts, res.Facets.Approx)

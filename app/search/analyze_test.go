@@ -51,3 +51,20 @@ func TestDetect(t *testing.T) {
 		}
 	}
 }
+
+// Only the fields that sorts and facets read keep doc values; the
+// others' would be written at every build and never read.
+func TestDocValues(t *testing.T) {
+	m, err := newMapping()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]bool{fCreated: true, fReactions: true, fCategory: true, fTags: true, fKind: true}
+	for name, dm := range m.DefaultMapping.Properties {
+		for _, f := range dm.Fields {
+			if f.DocValues != want[name] {
+				t.Errorf("field %s: doc values %v, want %v", name, f.DocValues, want[name])
+			}
+		}
+	}
+}

@@ -108,9 +108,17 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 		f.Analyzer, f.IncludeInAll, f.IncludeTermVectors = keyword.Name, false, false
 		return f
 	}
+	// Doc values (a field's values by document, on disk) are read by
+	// sorts and facets only: created and reactions (sorts), category, tags
+	// and kind (facets). The other fields do without them: less to write
+	// at each build and less index to keep in memory.
+	dv := func(name string) bool {
+		return name == fCreated || name == fReactions || name == fCategory || name == fTags || name == fKind
+	}
 	for _, name := range []string{fTopic, fCategory, fAuthor, fTags, fKind, fStatus, fLang} {
 		f := kw()
 		f.Store = name == fTopic || name == fCategory || name == fAuthor
+		f.DocValues = dv(name)
 		doc.AddFieldMappingsAt(name, f)
 	}
 	stored := func() *mapping.FieldMapping {
@@ -124,17 +132,17 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 	doc.AddFieldMappingsAt(fByName, stored())
 	for _, name := range []string{fSolved, fAccepted, fFirst} {
 		f := mapping.NewBooleanFieldMapping()
-		f.IncludeInAll, f.Store = false, name == fAccepted
+		f.IncludeInAll, f.Store, f.DocValues = false, name == fAccepted, dv(name)
 		doc.AddFieldMappingsAt(name, f)
 	}
 	for _, name := range []string{fNumber, fReactions} {
 		f := mapping.NewNumericFieldMapping()
-		f.IncludeInAll, f.Store = false, name == fNumber
+		f.IncludeInAll, f.Store, f.DocValues = false, name == fNumber, dv(name)
 		doc.AddFieldMappingsAt(name, f)
 	}
 	for _, name := range []string{fCreated, fActivity} {
 		f := mapping.NewDateTimeFieldMapping()
-		f.IncludeInAll, f.Store = false, true
+		f.IncludeInAll, f.Store, f.DocValues = false, true, dv(name)
 		doc.AddFieldMappingsAt(name, f)
 	}
 	doc.Dynamic = false

@@ -147,26 +147,49 @@ func (s *Service) Search(ctx context.Context, v *auth.Viewer, q *Query, page int
 
 // searchOnce searches with or without typo tolerance and fills res.
 func (s *Service) searchOnce(ctx context.Context, idx bleve.Index, q *Query, filter query.Query, fuzzy bool, res *Results) error {
-	must := s.textQuery(idx, q, q.InTitle, fuzzy)
+	text := s.textQuery(idx, q, q.InTitle, fuzzy, false)
+	required := func(text query.Query) query.Query {
+		narrow := narrowing(q, text != nil)
+		switch {
+		case text == nil && len(narrow) == 0:
+			return bleve.NewMatchAllQuery()
+		case text == nil:
+			return bleve.NewConjunctionQuery(narrow...)
+		case len(narrow) == 0:
+			return text
+		}
+		return bleve.NewConjunctionQuery(append([]query.Query{text}, narrow...)...)
+	}
+	must := text // what the fragments mark, and what a phrase candidate must match
 	if must == nil {
 		must = bleve.NewMatchAllQuery()
 	}
-	bq := bleve.NewBooleanQuery()
-	bq.AddMust(must)
-	if filter != nil {
-		bq.AddFilter(filter)
+	whole := func(text query.Query) *query.BooleanQuery {
+		bq := bleve.NewBooleanQuery()
+		bq.AddMust(required(text))
+		if filter != nil {
+			bq.AddFilter(filter)
+		}
+		if q.HasText() {
+			// Accepted answers are few: boosting them costs little. (Titles
+			// weigh more through their fields' boost in textQuery.)
+			acc := bleve.NewBoolFieldQuery(true)
+			acc.SetField(fAccepted)
+			acc.SetBoost(1.5)
+			bq.AddShould(acc)
+		}
+		for _, w := range q.Excluded {
+			if ex := s.anyField(idx, w); ex != nil {
+				bq.AddMustNot(ex)
+			}
+		}
+		return bq
 	}
-	if q.HasText() {
-		// Accepted answers are few: boosting them costs little. (Titles
-		// weigh more through their fields' boost in textQuery.)
-		acc := bleve.NewBoolFieldQuery(true)
-		acc.SetField(fAccepted)
-		acc.SetBoost(1.5)
-		bq.AddShould(acc)
-	}
-	for _, w := range q.Excluded {
-		if ex := s.anyField(idx, w); ex != nil {
-			bq.AddMustNot(ex)
+	f := fetcher{idx: idx, exact: whole(text), must: must, sort: sortOrder(q), cands: s.phraseCandidates}
+	if len(q.Phrases) > 0 {
+		// Phrases are checked on candidates only: see fetcher.
+		if words := s.textQuery(idx, q, q.InTitle, fuzzy, true); words != nil {
+			f.loose = whole(words)
 		}
 	}
 	want := res.Page*PerPage + 1 // one more group tells whether a next page exists
@@ -182,19 +205,17 @@ func (s *Service) searchOnce(ctx context.Context, idx bleve.Index, q *Query, fil
 	var best []string
 	var hits search.DocumentMatchCollection
 	var total, fetched int
+	var estimated bool
 	for {
 		if size > fetched && fetched < 2000 && (fetched == 0 || len(hits) < total) {
 			fetched = size
 			if withFacets {
 				fetched = max(size, facetSample)
 			}
-			req := bleve.NewSearchRequestOptions(bq, fetched, 0, false)
-			req.SortBy(sortOrder(q))
-			r, err := idx.SearchInContext(ctx, req)
-			if err != nil {
-				return fmt.Errorf("search: %w", err)
+			var err error
+			if hits, total, estimated, err = f.fetch(ctx, fetched, size); err != nil {
+				return err
 			}
-			total, hits = int(r.Total), r.Hits
 		}
 		looked := hits[:min(len(hits), size)]
 		if err := loadFields(ctx, idx, looked); err != nil {
@@ -215,7 +236,7 @@ func (s *Service) searchOnce(ctx context.Context, idx bleve.Index, q *Query, fil
 			return err
 		}
 		res.Facets = s.facets(ctx, q, fs)
-		res.Facets.Approx = len(hits) < total
+		res.Facets.Approx = len(hits) < total || estimated
 	}
 	res.Posts = total
 	from := (res.Page - 1) * PerPage
@@ -230,6 +251,85 @@ func (s *Service) searchOnce(ctx context.Context, idx bleve.Index, q *Query, fil
 		return err
 	}
 	return nil
+}
+
+// fetcher runs the query for the best n hits, in the order asked.
+//
+// A phrase is checked word position by word position in every post that
+// has all its words: with common words, tens of thousands of posts, most
+// of a phrase query's time. So when the query has phrases (loose is set),
+// the best candidates are found first with the phrases' words required
+// anywhere in a field (no positions), and only those are checked for the
+// phrases. The hits kept are in the candidates' order: a post outside the
+// candidates comes after all of them in that order, so the hits are the
+// best phrase matches by the words' score (or by date, or reactions),
+// whatever is outside. When the candidates were all the posts with the
+// words, nothing is estimated; past that, the total is the share of
+// candidates that have the phrases, applied to all posts with the words.
+// When too few candidates have the phrases (a rare phrase of common
+// words), the exact query runs instead.
+type fetcher struct {
+	idx   bleve.Index
+	exact *query.BooleanQuery
+	loose *query.BooleanQuery // nil: no phrases, the exact query is cheap enough
+	must  query.Query         // the text part of exact: what a candidate must match
+	sort  []string
+	// cands is how many posts with the phrases' words are checked for
+	// them, at least (Service.phraseCandidates).
+	cands int
+}
+
+// fetch returns the best n hits (fewer if fewer match), how many posts
+// match, and whether that is an estimate; need is how many hits the
+// caller cannot do with fewer of, when more match.
+func (f *fetcher) fetch(ctx context.Context, n, need int) (search.DocumentMatchCollection, int, bool, error) {
+	if f.loose == nil {
+		hits, total, err := f.search(ctx, f.exact, n)
+		return hits, total, false, err
+	}
+	cands, looseTotal, err := f.search(ctx, f.loose, max(need, f.cands))
+	if err != nil || len(cands) == 0 {
+		return nil, 0, false, err
+	}
+	ids := make([]string, len(cands))
+	for i, h := range cands {
+		ids[i] = h.ID
+	}
+	check := bleve.NewSearchRequestOptions(bleve.NewConjunctionQuery(bleve.NewDocIDQuery(ids), f.must), len(ids), 0, false)
+	check.Score = "none"
+	r, err := f.idx.SearchInContext(ctx, check)
+	if err != nil {
+		return nil, 0, false, fmt.Errorf("search: phrases: %w", err)
+	}
+	ok := make(map[string]bool, len(r.Hits))
+	for _, h := range r.Hits {
+		ok[h.ID] = true
+	}
+	hits := cands[:0]
+	for _, h := range cands {
+		if ok[h.ID] {
+			hits = append(hits, h)
+		}
+	}
+	if looseTotal <= len(cands) {
+		return hits[:min(len(hits), n)], len(hits), false, nil // every post with the words was checked
+	}
+	if len(hits) < min(need, n) {
+		hits, total, err := f.search(ctx, f.exact, n)
+		return hits, total, false, err
+	}
+	total := max(len(hits), int(math.Round(float64(len(hits))*float64(looseTotal)/float64(len(cands)))))
+	return hits[:min(len(hits), n)], total, true, nil
+}
+
+func (f *fetcher) search(ctx context.Context, q query.Query, n int) (search.DocumentMatchCollection, int, error) {
+	req := bleve.NewSearchRequestOptions(q, n, 0, false)
+	req.SortBy(f.sort)
+	r, err := f.idx.SearchInContext(ctx, req)
+	if err != nil {
+		return nil, 0, fmt.Errorf("search: %w", err)
+	}
+	return r.Hits, int(r.Total), nil
 }
 
 // facetSample is how many of the best hits the facets are counted on.
@@ -454,43 +554,70 @@ func (s *Service) filter(ctx context.Context, v *auth.Viewer, q *Query) (query.Q
 			parts = append(parts, bleve.NewDisjunctionQuery(cats...))
 		}
 	}
-	if q.TopicID != 0 {
-		parts = append(parts, term(fTopic, idString(q.TopicID)))
-	}
-	if q.Author != "" {
-		parts = append(parts, term(fAuthor, q.Author))
-	}
-	for _, t := range q.Tags {
-		parts = append(parts, term(fTags, t))
-	}
-	if q.Question || q.Unsolved {
-		parts = append(parts, term(fKind, "question"))
-	}
-	if q.Kind != "" {
-		parts = append(parts, term(fKind, q.Kind))
-	}
-	if q.Solved || q.Unsolved {
-		b := bleve.NewBoolFieldQuery(q.Solved)
-		b.SetField(fSolved)
-		parts = append(parts, b)
-	}
-	if q.Status != "" {
-		parts = append(parts, term(fStatus, q.Status))
-	}
 	if !q.Before.IsZero() || !q.After.IsZero() {
 		r := bleve.NewDateRangeQuery(q.After, q.Before)
 		r.SetField(fCreated)
 		parts = append(parts, r)
 	}
-	if q.InTitle {
-		b := bleve.NewBoolFieldQuery(true)
-		b.SetField(fFirst)
-		parts = append(parts, b)
-	}
 	if len(parts) == 0 {
 		return nil, true, nil // nothing to filter out
 	}
 	return bleve.NewConjunctionQuery(parts...), true, nil
+}
+
+// narrowing is what the query's own filters (@author, #tag, is:, kind:,
+// status:, in:title, the topic searched in) require, as queries that
+// weigh nothing in the score. They are required with the words, not
+// filtered after: Bleve scores every match of a must clause before its
+// filter clause looks at it, where a conjunction steps through the
+// shortest list (an author's few hundred posts) and scores only what is
+// in all of them. Weighing nothing, they change no score and no order.
+// (The permission filter and dates stay in filter: the one leaves out a
+// few categories, the other is a range of many terms, neither short.)
+// Without words to score (weightless false), they weigh as usual: a
+// query of weightless parts alone would divide by a weight of zero.
+func narrowing(q *Query, weightless bool) []query.Query {
+	var parts []query.Query
+	add := func(p query.Query, b interface{ SetBoost(float64) }) {
+		if weightless {
+			b.SetBoost(0)
+		}
+		parts = append(parts, p)
+	}
+	kw := func(field, value string) {
+		t := term(field, value)
+		add(t, t)
+	}
+	flag := func(field string, v bool) {
+		b := bleve.NewBoolFieldQuery(v)
+		b.SetField(field)
+		add(b, b)
+	}
+	if q.TopicID != 0 {
+		kw(fTopic, idString(q.TopicID))
+	}
+	if q.Author != "" {
+		kw(fAuthor, q.Author)
+	}
+	for _, t := range q.Tags {
+		kw(fTags, t)
+	}
+	if q.Question || q.Unsolved {
+		kw(fKind, "question")
+	}
+	if q.Kind != "" {
+		kw(fKind, q.Kind)
+	}
+	if q.Solved || q.Unsolved {
+		flag(fSolved, q.Solved)
+	}
+	if q.Status != "" {
+		kw(fStatus, q.Status)
+	}
+	if q.InTitle {
+		flag(fFirst, true)
+	}
+	return parts
 }
 
 func term(field, value string) *query.TermQuery {
@@ -566,8 +693,10 @@ func analyzed(idx bleve.Index, field, text string) map[string]bool {
 // textQuery asks for every word and phrase of q: each word in any
 // language's title or body (titles weigh more), with typos forgiven on
 // longer words and the last word completed as a prefix while typing.
-// A word that some language drops as too common is not required.
-func (s *Service) textQuery(idx bleve.Index, q *Query, titleOnly, fuzzy bool) query.Query {
+// A word that some language drops as too common is not required. With
+// phraseWords, a phrase asks only for all its words in one field, in any
+// order and place: the candidates of fetcher.
+func (s *Service) textQuery(idx bleve.Index, q *Query, titleOnly, fuzzy, phraseWords bool) query.Query {
 	var parts []query.Query
 	for i, w := range q.Words {
 		var ors []query.Query
@@ -629,6 +758,16 @@ func (s *Service) textQuery(idx bleve.Index, q *Query, titleOnly, fuzzy bool) qu
 			}
 			for _, f := range fields {
 				if !analyzes(idx, f, ph) {
+					continue
+				}
+				if phraseWords {
+					// The same terms, with the same weights, as the phrase:
+					// a post has the same score either way when the phrase
+					// is where its words are.
+					m := bleve.NewMatchQuery(ph)
+					m.SetField(f)
+					m.SetOperator(query.MatchQueryOperatorAnd)
+					ors = append(ors, m)
 					continue
 				}
 				m := bleve.NewMatchPhraseQuery(ph)

@@ -513,3 +513,110 @@ func TestPagesAndAPI(t *testing.T) {
 		}
 	})
 }
+
+// A phrase is checked on the best posts having all its words (the
+// candidates), not on every one: what is found still has the phrase, a
+// private post stays out, the total past the candidates is an estimate,
+// and a rare phrase of common words is still found, exactly counted.
+func TestPhraseCandidates(t *testing.T) {
+	testutil.Each(t, func(t *testing.T, env *testutil.Env) {
+		w := setup(t, env)
+		anon := &auth.Viewer{}
+		search.SetPhraseCandidates(env.App.Search, 50)
+		phrase := map[string]bool{}
+		for i := range 45 {
+			title := fmt.Sprintf("Kitchen note %d", i)
+			phrase[title] = true
+			w.start(t, w.ana, w.general, title, fmt.Sprintf("Back to factory settings, router reset, step %d.", i), topic.KindDiscussion)
+		}
+		for i := range 30 {
+			w.start(t, w.boris, w.general, fmt.Sprintf("Garden note %d", i),
+				fmt.Sprintf("The settings menu came from the factory, and the router needs a reset, step %d.", i), topic.KindDiscussion)
+		}
+		w.start(t, w.cleo, w.general, "The one to find", "Please reset the router before anything else.", topic.KindQuestion)
+		w.start(t, w.mod, w.team, "Team factory", "Team back to factory settings.", topic.KindDiscussion)
+		w.drain(t)
+
+		res := w.search(t, anon, `"factory settings"`)
+		if len(res.Groups) != search.PerPage || !res.HasNext {
+			t.Fatalf(`"factory settings": %d topics (next page %v), want a full page and more`, len(res.Groups), res.HasNext)
+		}
+		for _, title := range titles(res) {
+			if !phrase[title] {
+				t.Errorf(`"factory settings" found %q, which has the words apart (or is private)`, title)
+			}
+		}
+		// 75 public posts have both words, 50 were checked: an estimate.
+		if !res.Facets.Approx || res.Posts < 45 || res.Posts > 75 {
+			t.Errorf(`"factory settings": %d posts (approximate %v), want an estimate between 45 and 75`, res.Posts, res.Facets.Approx)
+		}
+		if n := facetCount(res.Facets.Categories, w.team.Slug); n != 0 {
+			t.Errorf("the private category is counted: %d", n)
+		}
+		var all []string
+		for page := 1; page <= 3; page++ {
+			r, _, err := env.App.Search.Run(ctx, anon, search.Input{Q: `"factory settings"`, Page: fmt.Sprint(page)})
+			testutil.Must(t, err, "page %d", page)
+			all = append(all, titles(r)...)
+		}
+		slices.Sort(all)
+		if len(slices.Compact(all)) != 45 {
+			t.Errorf(`"factory settings" over three pages: %d topics, want the 45 with the phrase`, len(all))
+		}
+
+		newest, _, err := env.App.Search.Run(ctx, anon, search.Input{Q: `"factory settings"`, Sort: search.SortNewest})
+		testutil.Must(t, err, "newest")
+		got := titles(newest)
+		if len(got) != search.PerPage || got[0] != "Kitchen note 44" {
+			t.Errorf(`"factory settings", newest first: %q`, got)
+		}
+		for _, title := range got {
+			if !phrase[title] {
+				t.Errorf(`"factory settings", newest first, found %q`, title)
+			}
+		}
+
+		res = w.search(t, anon, `"reset the router"`)
+		if got := titles(res); len(got) != 1 || got[0] != "The one to find" || res.Posts != 1 || res.Facets.Approx {
+			t.Errorf(`"reset the router": %q, %d posts (approximate %v), want the one topic, exactly`, got, res.Posts, res.Facets.Approx)
+		}
+		// A phrase of stop words only asks for nothing: no candidates to check.
+		if _, _, err := env.App.Search.Run(ctx, anon, search.Input{Q: `"of the"`}); err != nil {
+			t.Errorf(`"of the": %v`, err)
+		}
+	})
+}
+
+// A query's own filters are required with its words but weigh nothing:
+// the posts they keep come in the order the words alone give them.
+func TestFiltersKeepTheOrder(t *testing.T) {
+	testutil.Each(t, func(t *testing.T, env *testutil.Env) {
+		w := setup(t, env)
+		anon := &auth.Viewer{}
+		bodies := []string{
+			"Backup.",
+			"A backup of the photos, then a backup of the mail, then one more backup.",
+			"The nightly backup ran.",
+			"Nothing about it here, except one backup at the very end of a long and winding text about gardens.",
+		}
+		byAna := map[string]bool{}
+		for i, b := range bodies {
+			title := fmt.Sprintf("Notes %d by ana", i)
+			byAna[title] = true
+			w.start(t, w.ana, w.general, title, b, topic.KindQuestion, "backups")
+			w.start(t, w.boris, w.general, fmt.Sprintf("Notes %d by boris", i), b+" And backup again.", topic.KindDiscussion)
+		}
+		w.drain(t)
+		var want []string
+		for _, title := range titles(w.search(t, anon, "backup ")) {
+			if byAna[title] {
+				want = append(want, title)
+			}
+		}
+		for _, q := range []string{"backup @ana ", "backup #backups ", "backup is:question ", "backup kind:question "} {
+			if got := titles(w.search(t, anon, q)); !slices.Equal(got, want) {
+				t.Errorf("%q found %q, want the order of the words alone: %q", q, got, want)
+			}
+		}
+	})
+}

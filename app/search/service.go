@@ -57,6 +57,8 @@ type Service struct {
 
 	gen   atomic.Uint64 // moves on at every write to the index: cached answers are stale
 	cache *resultCache
+
+	phraseCandidates int // see fetcher; tests make it small
 }
 
 // IndexDir is where the index lives in the data folder.
@@ -67,7 +69,8 @@ func IndexDir(dataDir string) string { return filepath.Join(dataDir, "search.ble
 // service without one: it answers ErrUnavailable. An unreadable index is
 // moved aside and made anew; Start then rebuilds it in the background.
 func NewService(ctx context.Context, g *gorm.DB, cats *category.Service, dir string, log *slog.Logger) *Service {
-	s := &Service{store: &store{db: g}, cats: cats, log: log, dir: dir, dirty: map[int64]bool{}, now: time.Now}
+	s := &Service{store: &store{db: g}, cats: cats, log: log, dir: dir, dirty: map[int64]bool{}, now: time.Now,
+		phraseCandidates: facetSample}
 	// CAUSERIE_SEARCH_CACHE=off measures every query as if it were new
 	// (docs/bench/search.sh runs both ways).
 	if os.Getenv("CAUSERIE_SEARCH_CACHE") != "off" {

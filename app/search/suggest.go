@@ -36,7 +36,7 @@ func (s *Service) Suggest(ctx context.Context, v *auth.Viewer, raw string, n int
 	if err != nil || !ok {
 		return []Suggestion{}, err
 	}
-	must := s.textQuery(idx, q, true, false)
+	must := s.textQuery(idx, q, true, false, false)
 	if must == nil {
 		return []Suggestion{}, nil
 	}
@@ -44,11 +44,11 @@ func (s *Service) Suggest(ctx context.Context, v *auth.Viewer, raw string, n int
 	first.SetField(fFirst)
 	bq := bleve.NewBooleanQuery()
 	bq.AddMust(must)
+	parts := append(narrowing(q, false), first)
 	if filter != nil {
-		bq.AddFilter(bleve.NewConjunctionQuery(filter, first))
-	} else {
-		bq.AddFilter(first)
+		parts = append(parts, filter)
 	}
+	bq.AddFilter(bleve.NewConjunctionQuery(parts...))
 	return s.topics(ctx, idx, bq, n)
 }
 

@@ -16,6 +16,8 @@ type APIResults struct {
 	Page       int    `json:"page"`
 	HasNext    bool   `json:"has_next"`
 	CatchingUp bool   `json:"catching_up"`
+	// PostsApprox: Posts is an estimate (Results.PostsApprox).
+	PostsApprox bool `json:"posts_approximate"`
 	// FacetsApprox: the facet counts are estimates (Facets.Approx).
 	FacetsApprox bool           `json:"facets_approximate"`
 	Results      []APIResult    `json:"results"`
@@ -72,7 +74,7 @@ func (h *handlers) apiSearch(c echo.Context) error {
 	if err != nil {
 		return unavailable(err)
 	}
-	out := APIResults{Query: in.Q, Posts: res.Posts, Page: res.Page, HasNext: res.HasNext, CatchingUp: res.CatchingUp, FacetsApprox: res.Facets.Approx,
+	out := APIResults{Query: in.Q, Posts: res.Posts, Page: res.Page, HasNext: res.HasNext, CatchingUp: res.CatchingUp, FacetsApprox: res.Facets.Approx, PostsApprox: res.PostsApprox,
 		Results: []APIResult{}, Facets: map[string]any{
 			"categories": apiFacets(res.Facets.Categories), "tags": apiFacets(res.Facets.Tags), "kinds": apiFacets(res.Facets.Kinds)}}
 	for _, g := range res.Groups {

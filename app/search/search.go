@@ -46,11 +46,14 @@ const maxPages = 25
 type Results struct {
 	Query  *Query
 	Groups []*Group
-	// Posts is how many posts matched, everywhere the reader may look.
-	Posts   int
-	Page    int
-	HasNext bool
-	Facets  Facets
+	// Posts is how many posts matched, everywhere the reader may look;
+	// PostsApprox says it is an estimate (a phrase of common words, checked
+	// on the best candidates only: docs/search.md).
+	Posts       int
+	PostsApprox bool
+	Page        int
+	HasNext     bool
+	Facets      Facets
 	// CatchingUp: the index is being rebuilt; results may be missing.
 	CatchingUp bool
 	Took       time.Duration
@@ -238,7 +241,7 @@ func (s *Service) searchOnce(ctx context.Context, idx bleve.Index, q *Query, fil
 		res.Facets = s.facets(ctx, q, fs)
 		res.Facets.Approx = len(hits) < total || estimated
 	}
-	res.Posts = total
+	res.Posts, res.PostsApprox = total, estimated
 	from := (res.Page - 1) * PerPage
 	res.HasNext = len(groups) > res.Page*PerPage
 	if from < len(groups) {

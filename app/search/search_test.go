@@ -547,11 +547,14 @@ func TestPhraseCandidates(t *testing.T) {
 			}
 		}
 		// 75 public posts have both words, 50 were checked: an estimate.
-		if !res.Facets.Approx || res.Posts < 45 || res.Posts > 75 {
+		if !res.Facets.Approx || !res.PostsApprox || res.Posts < 45 || res.Posts > 75 {
 			t.Errorf(`"factory settings": %d posts (approximate %v), want an estimate between 45 and 75`, res.Posts, res.Facets.Approx)
 		}
 		if n := facetCount(res.Facets.Categories, w.team.Slug); n != 0 {
 			t.Errorf("the private category is counted: %d", n)
+		}
+		if page := env.Client().Get(t, "/search?q=%22factory+settings%22"); !strings.Contains(page.Body, "About ") {
+			t.Error(`the search page gives the estimated count of "factory settings" as exact`)
 		}
 		var all []string
 		for page := 1; page <= 3; page++ {
@@ -577,7 +580,7 @@ func TestPhraseCandidates(t *testing.T) {
 		}
 
 		res = w.search(t, anon, `"reset the router"`)
-		if got := titles(res); len(got) != 1 || got[0] != "The one to find" || res.Posts != 1 || res.Facets.Approx {
+		if got := titles(res); len(got) != 1 || got[0] != "The one to find" || res.Posts != 1 || res.Facets.Approx || res.PostsApprox {
 			t.Errorf(`"reset the router": %q, %d posts (approximate %v), want the one topic, exactly`, got, res.Posts, res.Facets.Approx)
 		}
 		// A phrase of stop words only asks for nothing: no candidates to check.

@@ -169,6 +169,43 @@ func Normalize(text string) string {
 	return b.String()
 }
 
+// normalizesTo says whether Normalize(text) == norm. An ASCII text is
+// compared word by word as it is read, so that the duplicate check, which
+// compares a new post with up to recentBodies of its author's, builds
+// nothing and stops at the first word that differs; other texts are
+// normalised.
+func normalizesTo(text, norm string) bool {
+	for i := 0; i < len(text); i++ {
+		if text[i] >= utf8.RuneSelf {
+			return Normalize(text) == norm
+		}
+	}
+	j := 0 // how much of norm the words so far matched
+	for i := 0; i < len(text); {
+		if !isWordRune(rune(text[i])) {
+			i++
+			continue
+		}
+		if j > 0 {
+			if j >= len(norm) || norm[j] != ' ' {
+				return false
+			}
+			j++
+		}
+		for ; i < len(text) && isWordRune(rune(text[i])); i++ {
+			c := text[i]
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			if j >= len(norm) || norm[j] != c {
+				return false
+			}
+			j++
+		}
+	}
+	return j == len(norm)
+}
+
 // rule is one watched word, compiled.
 type rule struct {
 	w     Word

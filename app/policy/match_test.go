@@ -76,6 +76,31 @@ func TestNormalize(t *testing.T) {
 	}
 }
 
+// normalizesTo answers as comparing with Normalize does, for ASCII texts
+// (compared as read) and others (normalised).
+func TestNormalizesTo(t *testing.T) {
+	texts := []string{"", "  ", "Hello", "hello!", "Hello, world.", "hello world", "hello worlds", "hello  world again",
+		"HELLO--WORLD", "hel lo world", "Selling my old bike, 50 €. Contact me!", "selling my OLD bike — 50 €; contact me",
+		"Bonjour, À TOUS !", "bonjour a tous", "x_y z", "x y z", "42", "4 2"}
+	for _, text := range texts {
+		for _, other := range texts {
+			norm := Normalize(other)
+			if got, want := normalizesTo(text, norm), Normalize(text) == norm; got != want {
+				t.Errorf("normalizesTo(%q, %q) = %v, want %v", text, norm, got, want)
+			}
+		}
+	}
+}
+
+func BenchmarkNormalizesTo(b *testing.B) {
+	body := "Benchmark reply 12: the hub paired at once after the firmware update, thanks for the tip."
+	norm := Normalize("Benchmark reply 13: the hub paired at once after the firmware update, thanks for the tip.")
+	b.ReportAllocs()
+	for b.Loop() {
+		normalizesTo(body, norm)
+	}
+}
+
 func TestCountLinks(t *testing.T) {
 	for in, want := range map[string]int{
 		"no links here":                        0,

@@ -41,8 +41,8 @@ func analyse(body string) text {
 // check and the score.
 type history struct {
 	lastMinute, lastDay, topicsDay int
-	// recent are the normalised bodies of the day's posts of about the
-	// same length, newest first, with their times.
+	// recent are the bodies of the day's posts of about the same length,
+	// newest first, with their times (compared with normalizesTo).
 	recent   []string
 	recentAt []time.Time
 }
@@ -109,7 +109,7 @@ func (s *Service) history(ctx context.Context, v *auth.Viewer, in Post, tx text)
 		if err := rows.Scan(&body, &at); err != nil {
 			return h, fmt.Errorf("policy: read recent posts: %w", err)
 		}
-		h.recent = append(h.recent, Normalize(body))
+		h.recent = append(h.recent, body)
 		h.recentAt = append(h.recentAt, at)
 	}
 	if err := rows.Err(); err != nil {
@@ -137,7 +137,7 @@ func (s *Service) limits(ctx context.Context, v *auth.Viewer, in Post, h history
 	if w := s.cfg.DuplicateWindow.Duration; w > 0 && tx.norm != "" {
 		since := s.now().Add(-w)
 		for i, r := range h.recent {
-			if h.recentAt[i].After(since) && r == tx.norm {
+			if h.recentAt[i].After(since) && normalizesTo(r, tx.norm) {
 				return errDuplicate(int((w + time.Minute - 1) / time.Minute))
 			}
 		}
@@ -196,7 +196,7 @@ func repeated(tx text, h history) bool {
 		return false
 	}
 	for _, r := range h.recent {
-		if r == tx.norm {
+		if normalizesTo(r, tx.norm) {
 			return true
 		}
 	}

@@ -181,10 +181,13 @@ func Default() Config {
 // MiB: with 200,000 posts about 35 MB live (templates, the topic pages'
 // shared data, the database's strings, the search index's readers) plus
 // the requests in flight. memoryBesideCacheMB is the default room
-// [server] memory_limit_mb leaves beside page_cache_mb; below
-// memoryFloorMB the collector would run nearly all the time.
+// [server] memory_limit_mb leaves beside page_cache_mb: with 88 (128 in
+// all) the collector took twice the CPU under the logged-in load of the
+// discussions benchmark, with 104 a third more than with no limit (see
+// docs/benchmarks.md, "Memory"). Below memoryFloorMB it would run nearly
+// all the time.
 const (
-	memoryBesideCacheMB = 88
+	memoryBesideCacheMB = 104
 	memoryFloorMB       = 64
 )
 

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"testing"
 	"time"
 
@@ -124,5 +125,66 @@ func TestGracefulShutdown(t *testing.T) {
 	}
 	if err := a.DB.Ping(context.Background()); err == nil {
 		t.Error("the database is still open after shutdown")
+	}
+}
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// [server] pprof_listen serves Go's profiles on a listener of its own,
+// never on the forum's; [server] memory_limit_mb becomes the runtime's
+// soft memory limit.
+func TestProfilesAndMemoryLimit(t *testing.T) {
+	if os.Getenv("GOMEMLIMIT") != "" {
+		t.Skip("GOMEMLIMIT wins over [server] memory_limit_mb")
+	}
+	before := debug.SetMemoryLimit(-1)
+	defer debug.SetMemoryLimit(before)
+	cfg := config.Default()
+	cfg.Data.Dir = t.TempDir()
+	cfg.Server.Listen = freeAddr(t)
+	cfg.Server.PprofListen = freeAddr(t)
+	cfg.Server.MemoryLimitMB = 150
+	a, err := newApp(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- a.Run(ctx) }()
+	status := func(url string) int {
+		res, err := http.Get(url)
+		if err != nil {
+			return 0
+		}
+		res.Body.Close()
+		return res.StatusCode
+	}
+	profiles := "http://" + cfg.Server.PprofListen + "/debug/pprof/heap"
+	for i := 0; i < 100 && status(profiles) == 0; i++ {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if got := status(profiles); got != http.StatusOK {
+		t.Errorf("GET %s = %d, want 200", profiles, got)
+	}
+	if got := status("http://" + cfg.Server.Listen + "/debug/pprof/heap"); got != http.StatusNotFound {
+		t.Errorf("the forum's listener answers /debug/pprof/heap with %d, want 404", got)
+	}
+	if got := debug.SetMemoryLimit(-1); got != 150<<20 {
+		t.Errorf("memory limit = %d, want %d", got, 150<<20)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("Run: %v", err)
+	}
+	if got := status(profiles); got != 0 {
+		t.Errorf("the profiles are still served after shutdown (%d)", got)
 	}
 }

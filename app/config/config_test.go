@@ -89,6 +89,9 @@ func TestWrongValuesNameTheKey(t *testing.T) {
 		{"CAUSERIE_RATELIMIT_LOGIN=lots", []string{"ratelimit.login", "10-15m"}},
 		{"CAUSERIE_SERVER_SECRET=short", []string{"server.secret", "32"}},
 		{"CAUSERIE_LOG_LEVEL=loud", []string{"log.level"}},
+		{"CAUSERIE_SERVER_MEMORY_LIMIT_MB=80", []string{"server.memory_limit_mb", "CAUSERIE_SERVER_MEMORY_LIMIT_MB", "at least 104", "page_cache_mb"}},
+		{"CAUSERIE_SERVER_MEMORY_LIMIT_MB=-1", []string{"server.memory_limit_mb", "0 (no limit)"}},
+		{"CAUSERIE_SERVER_PPROF_LISTEN=6060", []string{"server.pprof_listen", "CAUSERIE_SERVER_PPROF_LISTEN", "127.0.0.1:6060"}},
 	} {
 		_, err := config.Load("", []string{tc.env})
 		var ce *config.Error
@@ -101,6 +104,44 @@ func TestWrongValuesNameTheKey(t *testing.T) {
 				t.Errorf("%s: %q does not mention %q", tc.env, err, w)
 			}
 		}
+	}
+}
+
+// The memory limit follows the page cache unless it is set, in the file or
+// the environment; set too close to the cache, it is refused.
+func TestMemoryLimit(t *testing.T) {
+	dir := t.TempDir()
+	file := func(body string) string {
+		p := filepath.Join(dir, strings.ReplaceAll(body, "\n", "_")+".toml")
+		os.WriteFile(p, []byte("[server]\n"+body+"\n"), 0o600)
+		return p
+	}
+	for _, tc := range []struct {
+		name, path string
+		env        []string
+		want       int
+	}{
+		{"default", "", nil, 144},
+		{"cache raised in the environment", "", []string{"CAUSERIE_SERVER_PAGE_CACHE_MB=200"}, 304},
+		{"cache off", "", []string{"CAUSERIE_SERVER_PAGE_CACHE_MB=0"}, 104},
+		{"cache raised in the file", file("page_cache_mb = 100"), nil, 204},
+		{"limit set in the file", file("page_cache_mb = 100\nmemory_limit_mb = 500"), nil, 500},
+		{"limit off in the file", file("page_cache_mb = 100\nmemory_limit_mb = 0"), nil, 0},
+		{"limit set in the environment", file("page_cache_mb = 100"), []string{"CAUSERIE_SERVER_MEMORY_LIMIT_MB=170"}, 170},
+		{"limit off in the environment", "", []string{"CAUSERIE_SERVER_MEMORY_LIMIT_MB=0"}, 0},
+	} {
+		cfg, err := config.Load(tc.path, tc.env)
+		if err != nil {
+			t.Errorf("%s: %v", tc.name, err)
+			continue
+		}
+		if cfg.Server.MemoryLimitMB != tc.want {
+			t.Errorf("%s: memory_limit_mb = %d, want %d", tc.name, cfg.Server.MemoryLimitMB, tc.want)
+		}
+	}
+	_, err := config.Load(file("page_cache_mb = 200\nmemory_limit_mb = 128"), nil)
+	if err == nil || !strings.Contains(err.Error(), "server.memory_limit_mb") || !strings.Contains(err.Error(), "at least 264") {
+		t.Errorf("a limit below the page cache's floor: got %v, want an error naming server.memory_limit_mb and 264", err)
 	}
 }
 

@@ -115,6 +115,9 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, database *d
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		collectors.NewDBStatsCollector(database.SQL(), "causerie"))
+	if bg := database.BackgroundSQL(); bg != nil { // the job workers' connections
+		reg.MustRegister(collectors.NewDBStatsCollector(bg, "causerie_jobs"))
+	}
 	queue := jobs.New(database, log, jobs.Options{})
 	events := event.NewBus(queue)
 	sessions := web.NewSessionStore(database.DB, secret, cfg.Accounts.SessionLifetime.Duration, cfg.Server.Secure())

@@ -144,6 +144,10 @@ func prepareFile(path string) error {
 // SQL is the underlying pool, for health checks and metrics.
 func (d *DB) SQL() *sql.DB { return d.sql }
 
+// BackgroundSQL is the job workers' pool (see Background), for metrics;
+// nil when there is one pool for all.
+func (d *DB) BackgroundSQL() *sql.DB { return d.bg }
+
 // Close closes the pools; SQLite checkpoints its WAL on the last close.
 func (d *DB) Close() error {
 	if d.bg == nil {

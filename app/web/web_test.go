@@ -172,6 +172,7 @@ func TestProbesAndMetrics(t *testing.T) {
 		`causerie_http_requests_total{method="GET",route="unmatched",status="404"}`,
 		`causerie_http_request_duration_seconds_bucket{method="GET",route="/login"`,
 		`go_sql_max_open_connections{db_name="causerie"}`,
+		`go_sql_max_open_connections{db_name="causerie_jobs"}`, // the job workers' own pool
 		`go_goroutines`,
 	} {
 		if !strings.Contains(res.Body, want) {

@@ -219,6 +219,9 @@ func (s *Service) searchOnce(ctx context.Context, idx bleve.Index, q *Query, fil
 			if hits, total, estimated, err = f.fetch(ctx, fetched, size); err != nil {
 				return err
 			}
+			if sortOrder(q)[0] == "-_score" {
+				byScore(hits)
+			}
 		}
 		looked := hits[:min(len(hits), size)]
 		if err := loadFields(ctx, idx, looked); err != nil {
@@ -420,8 +423,32 @@ func byActivity(hits search.DocumentMatchCollection) {
 		if hits[i].Score != hits[j].Score {
 			return hits[i].Score > hits[j].Score
 		}
-		return activity(hits[i]) > activity(hits[j])
+		if a, b := activity(hits[i]), activity(hits[j]); a != b {
+			return a > b
+		}
+		return newerID(hits[i].ID, hits[j].ID)
 	})
+}
+
+// byScore orders hits by score, newest post first among equal scores.
+// Bleve leaves equal scores in the order of its segments, which merging
+// changes between two searches: the pages of one query would then show a
+// topic twice and miss another.
+func byScore(hits search.DocumentMatchCollection) {
+	sort.SliceStable(hits, func(i, j int) bool {
+		if hits[i].Score != hits[j].Score {
+			return hits[i].Score > hits[j].Score
+		}
+		return newerID(hits[i].ID, hits[j].ID)
+	})
+}
+
+// newerID says whether post ID a (decimal) is greater than b.
+func newerID(a, b string) bool {
+	if len(a) != len(b) {
+		return len(a) > len(b)
+	}
+	return a > b
 }
 
 // group keeps each topic's first (best) hit, in order; in one topic every

@@ -4,7 +4,6 @@ import (
 	"fmt"
 
 	"causerie/app/auth"
-	"causerie/app/category"
 	"causerie/app/topic"
 	"causerie/app/web"
 )
@@ -16,9 +15,12 @@ import (
 // stays the reference (TestPostPartialsInGo holds them equal) and what a
 // theme overrides.
 func writePostTools(m web.Markup, data any) error {
-	v, pv, c, err := postPartialData(data)
+	v, pv, c, err := topic.PartData("moderation-post", data)
 	if err != nil {
 		return err
+	}
+	if c == nil {
+		return fmt.Errorf("moderation-post: no category for post %d", pv.ID)
 	}
 	viewer := v.Viewer
 	if pv.State == topic.StateHidden && pv.Visible {
@@ -112,20 +114,4 @@ func button(m web.Markup, v *web.View, postID int64, action, text string) {
 	m.Raw(`<button type="submit" class="link">`)
 	m.Text(text)
 	m.Raw("</button></form></li>")
-}
-
-// postPartialData is the data topic gives the per-post partials: the page's
-// View with the post, and its category, in Data.
-func postPartialData(data any) (*web.View, *topic.PostPart, *category.Category, error) {
-	v, ok := data.(*web.View)
-	if !ok {
-		return nil, nil, nil, fmt.Errorf("moderation-post: data is %T, not the page's view", data)
-	}
-	d, _ := v.Data.(map[string]any)
-	pv, _ := d["Post"].(*topic.PostPart)
-	c, _ := d["Category"].(*category.Category)
-	if pv == nil || c == nil {
-		return nil, nil, nil, fmt.Errorf("moderation-post: no post or category in %v", d)
-	}
-	return v, pv, c, nil
 }

@@ -1,8 +1,6 @@
 package review
 
 import (
-	"fmt"
-
 	"causerie/app/topic"
 	"causerie/app/web"
 )
@@ -20,14 +18,9 @@ var flagReasons = []struct{ value, label string }{
 // It is the template of partials/review.html, which stays the reference
 // (TestPostPartialsInGo holds them equal) and what a theme overrides.
 func writePostFlag(m web.Markup, data any) error {
-	v, ok := data.(*web.View)
-	if !ok {
-		return fmt.Errorf("review-post: data is %T, not the page's view", data)
-	}
-	d, _ := v.Data.(map[string]any)
-	p, _ := d["Post"].(*topic.PostPart)
-	if p == nil {
-		return fmt.Errorf("review-post: no post in %v", d)
+	v, p, _, err := topic.PartData("review-post", data)
+	if err != nil {
+		return err
 	}
 	if !v.Viewer.LoggedIn() {
 		return nil

@@ -2,9 +2,11 @@ package topic
 
 import (
 	"bytes"
+	"fmt"
 	"html/template"
 	"strconv"
 
+	"causerie/app/category"
 	"causerie/app/user"
 	"causerie/app/web"
 )
@@ -38,6 +40,23 @@ func (tp *TopicPage) PostsHTML(v *web.View) (template.HTML, error) {
 		}
 		return nil
 	})
+}
+
+// PartData reads what a Go writer of a per-post partial is given: the
+// page's View with the post (and, for moderation-post, its category) in
+// Data, as the post writer passes it.
+func PartData(name string, data any) (*web.View, *PostPart, *category.Category, error) {
+	v, ok := data.(*web.View)
+	if !ok {
+		return nil, nil, nil, fmt.Errorf("%s: data is %T, not the page's view", name, data)
+	}
+	d, _ := v.Data.(map[string]any)
+	p, _ := d["Post"].(*PostPart)
+	if p == nil {
+		return nil, nil, nil, fmt.Errorf("%s: no post in %v", name, d)
+	}
+	c, _ := d["Category"].(*category.Category)
+	return v, p, c, nil
 }
 
 // PostPart is a post as the partials of other domains get it (for a

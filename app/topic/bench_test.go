@@ -87,7 +87,8 @@ func (f *benchForum) get(b testing.TB, path string, header ...string) *httptest.
 //	go test ./app/topic -run '^$' -bench BenchmarkTopicPage -benchtime 3s -cpuprofile cpu.out
 //	go tool pprof -top app/topic/topic.test cpu.out
 //
-// It reports the SQL statements per request (queries/op) too. With
+// It reports the SQL statements per request (queries/op) and the CPU time
+// per request (cpu-µs/op, steadier than ns/op on a shared machine) too. With
 // CAUSERIE_TEST_POSTGRES_URL set it runs on PostgreSQL as well.
 func BenchmarkTopicPage(b *testing.B) {
 	for _, d := range benchDialects() {
@@ -124,14 +125,17 @@ func BenchmarkTopicPage(b *testing.B) {
 				q.Reset()
 				b.ReportAllocs()
 				b.ResetTimer()
+				cpu := cpuTime()
 				for i := 0; i < b.N; i++ {
 					if c.before != nil {
 						c.before()
 					}
 					f.get(b, c.path, c.header...)
 				}
+				cpu = cpuTime() - cpu
 				b.StopTimer()
 				b.ReportMetric(float64(q.N())/float64(b.N), "queries/op")
+				b.ReportMetric(float64(cpu.Microseconds())/float64(b.N), "cpu-µs/op")
 				if cache := f.env.App.Web.Cache; strings.HasPrefix(c.name, "visitor") && cache.Len() > 0 {
 					b.ReportMetric(float64(cache.Bytes())/float64(cache.Len()), "kept-B/page")
 				}

@@ -27,19 +27,23 @@ import (
 // the response once the page's template has run (web.View.Later): some
 // tens of KB a page not copied twice.
 func (tp *TopicPage) PostsHTML(v *web.View) (template.HTML, error) {
-	return v.Later(func(b *bytes.Buffer) error {
-		w := &postWriter{b: b, tp: tp, v: v, avatars: make(map[int64]string, len(tp.Posts)),
-			part: v.With("Post", nil, "Category", tp.Category)}
-		for _, pv := range tp.Posts {
-			if err := w.post(pv); err != nil {
-				return err
-			}
-			if pv.Number == 1 && tp.Accepted != nil {
-				w.acceptedSummary(tp.Accepted)
-			}
+	return v.Later(func(b *bytes.Buffer) error { return tp.writePosts(web.Markup{Buffer: b}, v) })
+}
+
+// writePosts writes the page's posts, and the accepted answer's summary
+// under the first.
+func (tp *TopicPage) writePosts(m web.Markup, v *web.View) error {
+	w := &postWriter{b: m.Buffer, tp: tp, v: v, avatars: make(map[int64]string, len(tp.Posts)),
+		part: v.With("Post", nil, "Category", tp.Category)}
+	for _, pv := range tp.Posts {
+		if err := w.post(pv); err != nil {
+			return err
 		}
-		return nil
-	})
+		if pv.Number == 1 && tp.Accepted != nil {
+			w.acceptedSummary(tp.Accepted)
+		}
+	}
+	return nil
 }
 
 // PartData reads what a Go writer of a per-post partial is given: the

@@ -21,6 +21,8 @@ type handlers struct {
 // post's author, staff).
 func Routes(s *web.Server, svc *Service, cats *category.Service, member echo.MiddlewareFunc) {
 	h := &handlers{svc: svc, cats: cats, shared: newSharedPages(s.Cache, 256)}
+	s.PageInGo("topic/show", topicPage) // the busiest page, see page_html.go
+
 	cached := s.Cache.Cached // pages as visitors see them, kept until something changes
 	// Lists: anyone, showing what they may read.
 	s.GET("/", h.latest, cached)

@@ -30,6 +30,9 @@ func (m Markup) Text(s string) { EscapeText(m.Buffer, s) }
 // URL writes a path of this site in an href or action, see EscapeURL.
 func (m Markup) URL(s string) { EscapeURL(m.Buffer, s) }
 
+// Query writes a value in the query of an href, see EscapeQuery.
+func (m Markup) Query(s string) { EscapeQuery(m.Buffer, s) }
+
 // CSRF writes the hidden field of the reader's CSRF token, as the theme's
 // "csrf" partial does, for a form.
 func (m Markup) CSRF(token string) {
@@ -70,27 +73,48 @@ func EscapeText(b *bytes.Buffer, s string) {
 }
 
 // EscapeURL writes a path of this site (a profile, a topic) in an href as
-// html/template does: bytes not allowed in a URL percent-encoded, then the
-// HTML entities. Only paths built by the application come here.
-func EscapeURL(b *bytes.Buffer, s string) {
-	const hex = "0123456789ABCDEF"
+// html/template does: bytes not allowed in a URL percent-encoded (valid
+// escapes kept), then the HTML entities. Only paths built by the
+// application come here.
+func EscapeURL(b *bytes.Buffer, s string) { escapeURL(b, s, true) }
+
+// EscapeQuery writes a value placed in the query of a URL in an href, as
+// html/template does there: every byte but letters, digits and -._~
+// percent-encoded.
+func EscapeQuery(b *bytes.Buffer, s string) { escapeURL(b, s, false) }
+
+// escapeURL is html/template's URL escaper (norm false) or normaliser (norm
+// true), followed by its attribute escaper.
+func escapeURL(b *bytes.Buffer, s string, norm bool) {
+	const hex = "0123456789abcdef"
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		switch {
-		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9',
-			c == '-', c == '.', c == '_', c == '~', c == '!', c == '#', c == '$', c == '*', c == ',',
-			c == '/', c == ':', c == ';', c == '=', c == '?', c == '@', c == '[', c == ']', c == '%':
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', c == '-', c == '.', c == '_', c == '~':
 			b.WriteByte(c)
-		case c == '&':
+			continue
+		case norm && c == '&':
 			b.WriteString("&amp;")
-		case c == '+':
+			continue
+		case norm && c == '+':
 			b.WriteString("&#43;")
-		default:
-			b.WriteByte('%')
-			b.WriteByte(hex[c>>4])
-			b.WriteByte(hex[c&15])
+			continue
+		case norm && (c == '!' || c == '#' || c == '$' || c == '*' || c == ',' || c == '/' || c == ':' ||
+			c == ';' || c == '=' || c == '?' || c == '@' || c == '[' || c == ']'):
+			b.WriteByte(c)
+			continue
+		case norm && c == '%' && i+2 < len(s) && isHex(s[i+1]) && isHex(s[i+2]):
+			b.WriteByte(c)
+			continue
 		}
+		b.WriteByte('%')
+		b.WriteByte(hex[c>>4])
+		b.WriteByte(hex[c&15])
 	}
+}
+
+func isHex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
 }
 
 // PartialFunc writes a partial of the theme from Go code. data is what the

@@ -270,7 +270,11 @@ func Render(c echo.Context, status int, name string, data any) error {
 	buf.Reset()
 	var holes []hole
 	v.holes = &holes
-	if err := t.ExecuteTemplate(buf, "base", v); err != nil {
+	if w, ok := s.pageInGo(name); ok {
+		if err := writeLayout(Markup{buf}, v, w); err != nil {
+			return fmt.Errorf("render %s: %w", name, err)
+		}
+	} else if err := t.ExecuteTemplate(buf, "base", v); err != nil {
 		return fmt.Errorf("render %s: %w", name, err)
 	}
 	if len(holes) > 0 {

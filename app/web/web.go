@@ -75,6 +75,8 @@ type Server struct {
 	// those the operator's theme folder defines, which stay templates.
 	goPartials   map[string]PartialFunc
 	themed       map[string]bool
+	goPages      map[string]PageWriter // PageInGo
+	theme        fs.FS
 	noGoPartials templatesOnly
 	once         sync.Map // View.Once
 	// Cache keeps the pages visitors see; routes opt in with Cache.Cached.
@@ -109,10 +111,18 @@ func New(d Deps) (*Server, error) {
 		cookies:    securecookie.New(d.Secret, nil).MaxAge(300),
 		metrics:    newHTTPMetrics(d.Registry),
 		goPartials: map[string]PartialFunc{}, themed: themedPartials(d.Theme),
+		goPages: map[string]PageWriter{}, theme: d.Theme,
 		Cache: NewPageCache(1<<16, int64(d.Config.Server.PageCacheMB)<<20, d.Config.Server.PageCacheTTL.Duration),
 	}
 	s.PartialInGo("header", writeHeader) // on every page
 	s.PartialInGo("language", writeLanguage)
+	// What Go pages (PageInGo) draw of the layout and of partials/form.html.
+	s.PartialInGo("flash", writeFlash)
+	s.PartialInGo("footer", writeFooter)
+	s.PartialInGo("csrf", writeCSRF)
+	s.PartialInGo("swatch", writeSwatch)
+	s.PartialInGo("form-error", writeFormError)
+	s.PartialInGo("field", writeField)
 	e.HTTPErrorHandler = s.handleError
 	e.Use(
 		func(next echo.HandlerFunc) echo.HandlerFunc {

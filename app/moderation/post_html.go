@@ -115,3 +115,50 @@ func button(m web.Markup, v *web.View, postID int64, action, text string) {
 	m.Text(text)
 	m.Raw("</button></form></li>")
 }
+
+// writeTopicTools writes the theme's "moderation-topic" partial in Go: the
+// topic's featured and pinned badges, and the team's links to the topic's
+// tools and to a canned reply, under a topic page's title.
+func writeTopicTools(m web.Markup, data any) error {
+	v, ok := data.(*web.View)
+	if !ok {
+		return fmt.Errorf("moderation-topic: data is %T, not the page's view", data)
+	}
+	f, _ := v.Data.(web.Form)
+	tp, ok := f.Extra.(*topic.TopicPage)
+	if !ok {
+		return fmt.Errorf("moderation-topic: data is %T, not a topic page's form", v.Data)
+	}
+	t, c, viewer := tp.Topic, tp.Category, v.Viewer
+	m.Raw("\n<p class=\"mod-topic\">")
+	if t.FeaturedAt != nil {
+		m.Raw(`<span class="badge featured">`)
+		m.Text(v.T("mod.featured_badge"))
+		m.Raw(`</span> `)
+	}
+	if t.Pinned > 0 {
+		m.Raw(`<span class="badge">`)
+		m.Text(v.T("mod.pinned_badge"))
+		m.Raw(`</span> `)
+	}
+	m.Raw("\n")
+	if viewer.LoggedIn() {
+		if viewer.Can(auth.PermManage, c.ID) || viewer.Can(auth.PermPin, c.ID) || viewer.Can(auth.PermFeature, c.ID) || viewer.Can(auth.PermPropose, c.ID) {
+			m.Raw(`<a href="/mod/t/`)
+			m.Int(t.ID)
+			m.Raw(`">`)
+			m.Text(v.T("mod.topic_tools"))
+			m.Raw(`</a>`)
+		}
+		m.Raw("\n")
+		if viewer.CanSomewhere(auth.PermCanned) || viewer.Can(auth.PermPolicy, 0) {
+			m.Raw(` <a href="/mod/t/`)
+			m.Int(t.ID)
+			m.Raw(`/reply">`)
+			m.Text(v.T("mod.canned_reply"))
+			m.Raw(`</a>`)
+		}
+	}
+	m.Raw("\n</p>")
+	return nil
+}

@@ -21,6 +21,7 @@ type handlers struct {
 func Routes(s *web.Server, svc *Service, topics *topic.Service, member echo.MiddlewareFunc) {
 	h := &handlers{svc: svc, topics: topics}
 	s.PartialInGo("moderation-post", writePostTools) // under every post of a topic page
+	s.PartialInGo("moderation-topic", writeTopicTools)
 	// Posts: PermHide (hide, restore, delete), PermEditPosts, PermOfficial, PermPurge.
 	s.GET("/mod/posts/:id/hide", h.postForm(Hide), member)
 	s.POST("/mod/posts/:id/hide", h.postSubmit(Hide), member)

@@ -18,11 +18,12 @@ type handlers struct{ svc *Service }
 // the reader may read.
 func Routes(s *web.Server, svc *Service) {
 	h := &handlers{svc: svc}
-	s.GET("/search", h.show)                      // anyone: what they may read
-	s.GET("/search/help", h.help)                 // anyone
-	s.GET("/search/terms", h.terms)               // staff with reports.read or posts.see_hidden
-	s.GET("/api/v1/search", h.apiSearch)          // anyone: what they may read
-	s.GET("/api/v1/search/suggest", h.apiSuggest) // anyone: titles they may read
+	s.PartialInGo("search-topic", writeTopicSearch) // on every topic page
+	s.GET("/search", h.show)                        // anyone: what they may read
+	s.GET("/search/help", h.help)                   // anyone
+	s.GET("/search/terms", h.terms)                 // staff with reports.read or posts.see_hidden
+	s.GET("/api/v1/search", h.apiSearch)            // anyone: what they may read
+	s.GET("/api/v1/search/suggest", h.apiSuggest)   // anyone: titles they may read
 }
 
 // unavailable turns a missing index into 503 Service Unavailable.

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"causerie/app/config"
 	"causerie/app/testutil"
@@ -24,6 +25,9 @@ func TestTopicPageInGo(t *testing.T) {
 	env := testutil.New(t)
 	w := setup(t, env)
 	env.Newcomer(t, "newbie")
+	env.Member(t, "dora")
+	testutil.Must(t, env.App.DB.Exec("UPDATE users SET warning_unread = ?, silenced_until = ? WHERE username = 'dora'",
+		true, time.Now().Add(48*time.Hour)).Error, "dora is warned and silenced")
 	testutil.Must(t, env.App.DB.Exec("UPDATE users SET language = 'fr', theme = 'dark' WHERE username = 'boris'").Error, "boris reads French, in the dark")
 
 	open, _, err := env.App.Topics.Create(ctx, w.ana.Viewer(), topic.NewTopic{CategoryID: w.general.ID, Kind: topic.KindQuestion,
@@ -36,6 +40,7 @@ func TestTopicPageInGo(t *testing.T) {
 	news := w.start(t, w.admin, w.general, "An announcement", topic.KindAnnouncement)
 	closed := w.start(t, w.ana, w.general, "A closed discussion", topic.KindDiscussion)
 	testutil.Must(t, env.App.DB.Exec("UPDATE topics SET closed = ? WHERE id = ?", true, closed.ID).Error, "close")
+	testutil.Must(t, env.App.DB.Exec("UPDATE topics SET pinned = 1, featured_at = ? WHERE id = ?", time.Now(), news.ID).Error, "pin and feature")
 	long := w.start(t, w.ana, w.general, "A long discussion", topic.KindDiscussion)
 	for i := 0; i < 44; i++ {
 		w.reply(t, w.admin, long, fmt.Sprintf("Reply number %d of the long discussion.", i+2))
@@ -56,6 +61,8 @@ func TestTopicPageInGo(t *testing.T) {
 		{"ana", closed.URL(), []string{`class="notice"`}},
 		{"boris", news.URL(), []string{`lang="fr"`, `data-theme="dark"`, "Annonce"}},
 		{"root_admin", closed.URL(), []string{`<textarea id="f-body"`, `href="/mod/t/`}},
+		{"maud", news.URL(), []string{`class="badge featured"`, `/reply">`, `class="search-topic"`}},
+		{"dora", open.URL(), []string{`class="alert standing"`, `href="/account/standing"`}},
 		{"newbie", open.URL(), []string{`<textarea id="f-body"`}},
 	}
 	for _, c := range cases {

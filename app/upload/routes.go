@@ -21,6 +21,7 @@ const multipartSlack = 64 << 10
 // Routes registers the upload routes. Each line says who may use it.
 func Routes(s *web.Server, svc *Service, member echo.MiddlewareFunc) {
 	h := &handlers{svc: svc}
+	s.PartialInGo("upload-form", writeUploadForm) // in a topic page's reply box
 	files := limitBody(max(svc.cfg.MaxImageMB, svc.cfg.MaxFileMB))
 	images := limitBody(svc.cfg.MaxImageMB)
 	s.POST("/uploads", h.create, member, files)               // members the authorizer lets upload (auth.CanUpload)

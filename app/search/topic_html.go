@@ -1,0 +1,35 @@
+package search
+
+import (
+	"fmt"
+
+	"causerie/app/topic"
+	"causerie/app/web"
+)
+
+// writeTopicSearch writes the theme's "search-topic" partial in Go
+// (web.Server.PartialInGo): the topic page's "search in this topic" form.
+// The template of partials/search.html stays the reference and what a
+// theme overrides.
+func writeTopicSearch(m web.Markup, data any) error {
+	v, ok := data.(*web.View)
+	if !ok {
+		return fmt.Errorf("search-topic: data is %T, not the page's view", data)
+	}
+	f, _ := v.Data.(web.Form)
+	tp, ok := f.Extra.(*topic.TopicPage)
+	if !ok {
+		return fmt.Errorf("search-topic: data is %T, not a topic page's form", v.Data)
+	}
+	label := v.T("search.in_topic_label")
+	m.Raw(`<form method="get" action="/search" class="search-topic" role="search" aria-label="`)
+	m.Text(label)
+	m.Raw("\">\n  <input type=\"hidden\" name=\"topic\" value=\"")
+	m.Int(tp.Topic.ID)
+	m.Raw("\">\n  <label for=\"search-topic-q\">")
+	m.Text(label)
+	m.Raw("</label>\n  <input id=\"search-topic-q\" name=\"q\" type=\"search\" autocomplete=\"off\">\n  <button type=\"submit\" class=\"small\">")
+	m.Text(v.T("search.submit"))
+	m.Raw("</button>\n</form>")
+	return nil
+}

@@ -1,0 +1,42 @@
+package staff
+
+import (
+	"fmt"
+
+	"causerie/app/web"
+)
+
+// writeStandingBanner writes the theme's "standing-banner" partial in Go
+// (web.Server.PartialInGo), as pages written in Go draw it on every page: a
+// member's unread warning and silence. The template of partials/staff.html
+// stays the reference and what a theme overrides.
+func writeStandingBanner(m web.Markup, data any) error {
+	v, ok := data.(*web.View)
+	if !ok {
+		return fmt.Errorf("standing-banner: data is %T, not the page's view", data)
+	}
+	who := v.Viewer
+	if !who.LoggedIn() || !(who.WarningUnread || who.Silenced()) {
+		return nil
+	}
+	m.Raw("<div class=\"alert standing\" role=\"status\">\n  ")
+	if who.WarningUnread {
+		m.Raw("<p>")
+		m.Text(v.T("staff.banner_warning"))
+		m.Raw(` <a href="/account/standing">`)
+		m.Text(v.T("staff.banner_read"))
+		m.Raw("</a></p>")
+	}
+	m.Raw("\n  ")
+	if who.Silenced() {
+		m.Raw("<p>")
+		if err := v.Partial(m.Buffer, "silence-text", v); err != nil {
+			return err
+		}
+		m.Raw(` <a href="/account/standing">`)
+		m.Text(v.T("staff.banner_why"))
+		m.Raw("</a></p>")
+	}
+	m.Raw("\n</div>")
+	return nil
+}

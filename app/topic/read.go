@@ -224,12 +224,8 @@ func (s *Service) readOwn(ctx context.Context, v *auth.Viewer, topicID int64, po
 		q += " UNION ALL SELECT 0 AS post_id, '' AS kind, last_number AS n FROM topic_reads WHERE user_id = ? AND topic_id = ?"
 		args = append(args, v.ID, topicID)
 	}
-	var rows []struct {
-		PostID int64
-		Kind   string
-		N      int
-	}
-	if err := s.db.WithContext(ctx).Raw(q, args...).Scan(&rows).Error; err != nil {
+	rows, err := kindCounts(ctx, s.db, q, args...)
+	if err != nil {
 		return o, fmt.Errorf("the reader's reactions, bookmarks and read mark: %w", err)
 	}
 	o.reacted, o.bookmarked = map[int64][]string{}, map[int64]bool{}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	lru "github.com/hashicorp/golang-lru/v2"
+	"gorm.io/gorm"
 
 	"causerie/app/user"
 	"causerie/app/web"
@@ -159,13 +160,8 @@ func (s *Service) readPosted(ctx context.Context, posts []*Post, authorID int64)
 	if len(ids) == 0 {
 		return d, nil
 	}
-	var counts []struct {
-		PostID int64
-		Kind   string
-		N      int
-	}
-	if err := s.db.WithContext(ctx).Raw("SELECT post_id, kind, count(*) AS n FROM reactions WHERE post_id IN ? GROUP BY post_id, kind", ids).
-		Scan(&counts).Error; err != nil {
+	counts, err := kindCounts(ctx, s.db, "SELECT post_id, kind, count(*) AS n FROM reactions WHERE post_id IN ? GROUP BY post_id, kind", ids)
+	if err != nil {
 		return nil, fmt.Errorf("reactions: %w", err)
 	}
 	for _, c := range counts {
@@ -175,4 +171,31 @@ func (s *Service) readPosted(ctx context.Context, posts []*Post, authorID int64)
 		d.counts[c.PostID][c.Kind] = c.N
 	}
 	return d, nil
+}
+
+// kindCount is a row of (post_id, kind, n).
+type kindCount struct {
+	PostID int64
+	Kind   string
+	N      int
+}
+
+// kindCounts runs a query whose rows are (post_id, kind, n). It reads them
+// itself: GORM's Scan writes out every statement with its values for its
+// log, wanted or not (the IDs of a page's posts, twice a topic page).
+func kindCounts(ctx context.Context, db *gorm.DB, query string, args ...any) ([]kindCount, error) {
+	rows, err := db.WithContext(ctx).Raw(query, args...).Rows()
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []kindCount
+	for rows.Next() {
+		var c kindCount
+		if err := rows.Scan(&c.PostID, &c.Kind, &c.N); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
 }

@@ -78,7 +78,7 @@ func (s *Service) Store() *Store { return s.store }
 
 // ViewerByID returns the viewer behind a session.
 func (s *Service) ViewerByID(ctx context.Context, id int64) (*auth.Viewer, error) {
-	u, err := s.store.Get(ctx, id)
+	u, err := s.store.viewerRow(ctx, id)
 	if err != nil {
 		return nil, err
 	}

@@ -30,7 +30,8 @@ type DB struct {
 	*gorm.DB
 	Dialect string // "sqlite" or "postgres"
 	sql     *sql.DB
-	bg      *sql.DB // the background pool (see Background); nil when there is one pool
+	bg      *sql.DB         // the background pool (see Background); nil when there is one pool
+	gated   *gatedConnector // SQLite's connections; nil on PostgreSQL
 }
 
 // Open connects to the database the config names: a PostgreSQL URL, or an
@@ -49,6 +50,7 @@ func Open(ctx context.Context, cfg config.Config) (*DB, error) {
 	}
 	var g *gorm.DB
 	var openBackground func() (*sql.DB, error)
+	var gated *gatedConnector
 	switch dialect {
 	case "postgres": // pgx keeps its own cache of prepared statements
 		g, err = gorm.Open(postgres.Open(cfg.Database.URL), gcfg)
@@ -71,6 +73,7 @@ func Open(ctx context.Context, cfg config.Config) (*DB, error) {
 		if g, err = gorm.Open(dialector, gcfg); err != nil {
 			conn.Close()
 		}
+		gated = connector
 		openBackground = func() (*sql.DB, error) { return sql.OpenDB(connector), nil }
 	}
 	if err != nil {
@@ -84,7 +87,7 @@ func Open(ctx context.Context, cfg config.Config) (*DB, error) {
 	// (see Background), so that requests in flight never starve them.
 	mainConns, bgConns := split(cfg.Database.MaxOpenConns)
 	limit(sqlDB, mainConns)
-	d := &DB{DB: g, Dialect: dialect, sql: sqlDB}
+	d := &DB{DB: g, Dialect: dialect, sql: sqlDB, gated: gated}
 	p := &pools{main: sqlDB, mainDB: sqlDB}
 	if dialect == "sqlite" {
 		p.main = prepared(sqlDB, 256)

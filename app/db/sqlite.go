@@ -6,8 +6,10 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"gorm.io/driver/sqlite"
@@ -24,7 +26,7 @@ import (
 // handler sleeps 1, 2, 5… up to 100 ms between tries, so under load the lock
 // sat free while writers slept. The busy timeout stays, for other processes
 // (the command line) and for statements the gate does not recognise.
-func sqliteDialector(path string, busy time.Duration) (gorm.Dialector, *sql.DB, driver.Connector, error) {
+func sqliteDialector(path string, busy time.Duration) (gorm.Dialector, *sql.DB, *gatedConnector, error) {
 	dsn := fmt.Sprintf("file:%s?_journal_mode=WAL&_foreign_keys=on&_busy_timeout=%d&_synchronous=NORMAL&_txlock=immediate",
 		path, busy.Milliseconds())
 	probe, err := sql.Open(sqlite.DriverName, "")
@@ -91,9 +93,10 @@ func writes(query string) bool {
 }
 
 type gatedConnector struct {
-	dsn  string
-	drv  driver.Driver
-	gate *writeGate
+	dsn      string
+	drv      driver.Driver
+	gate     *writeGate
+	compiled atomic.Int64 // statements SQLite compiled through PrepareContext
 }
 
 func (c *gatedConnector) Connect(context.Context) (driver.Conn, error) {
@@ -101,7 +104,7 @@ func (c *gatedConnector) Connect(context.Context) (driver.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &gatedConn{Conn: conn, gate: c.gate}, nil
+	return &gatedConn{Conn: conn, gate: c.gate, compiled: &c.compiled, kept: map[string][]*keptStmt{}}, nil
 }
 
 func (c *gatedConnector) Driver() driver.Driver { return c.drv }
@@ -109,9 +112,23 @@ func (c *gatedConnector) Driver() driver.Driver { return c.drv }
 // gatedConn is one SQLite connection whose writers pass the gate.
 type gatedConn struct {
 	driver.Conn
-	gate *writeGate
-	inTx bool
+	gate     *writeGate
+	inTx     bool
+	compiled *atomic.Int64
+
+	// The statements prepared inside transactions, kept compiled for the
+	// next transaction on this connection (see PrepareContext).
+	mu   sync.Mutex
+	kept map[string][]*keptStmt
+	n    int    // statements in kept
+	tick uint64 // orders their last uses
 }
+
+// keptMax is how many statements prepared in transactions a connection
+// keeps compiled: more than the distinct statements of every transaction
+// the server runs, fewer than what a query whose text varies (an IN list
+// of any length) could leave behind.
+const keptMax = 128
 
 func (c *gatedConn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, error) {
 	if err := c.gate.acquire(ctx); err != nil {
@@ -154,12 +171,117 @@ func (c *gatedConn) QueryContext(ctx context.Context, query string, args []drive
 // PrepareContext prepares a statement whose writes pass the gate as the
 // statements run directly do: GORM keeps the statements it runs prepared
 // (PrepareStmt), so most of them come this way.
+//
+// Inside a transaction, a statement is taken from those this connection
+// kept, or kept once the transaction closes it. GORM prepares a statement
+// first seen in a transaction on that transaction, and database/sql then
+// compiles it again in every later transaction (Tx.StmtContext cannot reuse
+// a statement of another transaction): SQLite compiled each statement of
+// every post's transaction and every job's, about a tenth of a post's CPU.
 func (c *gatedConn) PrepareContext(ctx context.Context, query string) (driver.Stmt, error) {
-	st, err := c.Conn.(driver.ConnPrepareContext).PrepareContext(ctx, query)
-	if err != nil || !writes(query) {
-		return st, err
+	if c.inTx {
+		if st := c.take(query); st != nil {
+			return st, nil
+		}
 	}
-	return &gatedStmt{Stmt: st, c: c}, nil
+	st, err := c.Conn.(driver.ConnPrepareContext).PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	c.compiled.Add(1)
+	if writes(query) {
+		st = &gatedStmt{Stmt: st, c: c}
+	}
+	if c.inTx {
+		return c.keep(query, st), nil
+	}
+	return st, nil
+}
+
+// keptStmt is a statement a connection keeps compiled. Closing it hands it
+// back; one handed out is never handed out again before that, so two uses
+// never share SQLite's statement (the rows of one would be cut by the other).
+type keptStmt struct {
+	driver.Stmt
+	c     *gatedConn
+	query string
+	inUse bool
+	used  uint64
+}
+
+func (s *keptStmt) ExecContext(ctx context.Context, args []driver.NamedValue) (driver.Result, error) {
+	return s.Stmt.(driver.StmtExecContext).ExecContext(ctx, args)
+}
+
+func (s *keptStmt) QueryContext(ctx context.Context, args []driver.NamedValue) (driver.Rows, error) {
+	return s.Stmt.(driver.StmtQueryContext).QueryContext(ctx, args)
+}
+
+// Close hands the statement back to its connection, compiled.
+func (s *keptStmt) Close() error {
+	s.c.mu.Lock()
+	s.inUse = false
+	s.c.mu.Unlock()
+	return nil
+}
+
+// take hands out a kept statement for query that is not in use, if any.
+func (c *gatedConn) take(query string) driver.Stmt {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, s := range c.kept[query] {
+		if !s.inUse {
+			c.tick++
+			s.inUse, s.used = true, c.tick
+			return s
+		}
+	}
+	return nil
+}
+
+// keep keeps st, freshly prepared for query, making room by finalising the
+// least recently used statement not in use; when every kept statement is
+// in use, st is not kept and its Close finalises it.
+func (c *gatedConn) keep(query string, st driver.Stmt) driver.Stmt {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.n >= keptMax {
+		var old *keptStmt
+		for _, ss := range c.kept {
+			for _, s := range ss {
+				if !s.inUse && (old == nil || s.used < old.used) {
+					old = s
+				}
+			}
+		}
+		if old == nil {
+			return st
+		}
+		c.kept[old.query] = slices.DeleteFunc(c.kept[old.query], func(s *keptStmt) bool { return s == old })
+		if len(c.kept[old.query]) == 0 {
+			delete(c.kept, old.query)
+		}
+		c.n--
+		_ = old.Stmt.Close()
+	}
+	c.tick++
+	s := &keptStmt{Stmt: st, c: c, query: query, inUse: true, used: c.tick}
+	c.kept[query] = append(c.kept[query], s)
+	c.n++
+	return s
+}
+
+// Close finalises the kept statements, then closes the connection.
+func (c *gatedConn) Close() error {
+	c.mu.Lock()
+	for _, ss := range c.kept {
+		for _, s := range ss {
+			_ = s.Stmt.Close()
+		}
+	}
+	c.kept, c.n = map[string][]*keptStmt{}, 0
+	c.mu.Unlock()
+	return c.Conn.Close()
 }
 
 // gatedStmt is a prepared statement that writes: outside a transaction, it

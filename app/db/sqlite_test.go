@@ -3,6 +3,7 @@ package db_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -116,4 +117,89 @@ func containsLocked(err error) bool {
 		}
 	}
 	return false
+}
+
+// Statements run in transactions are compiled once per connection, not in
+// every transaction (GORM prepares them on the transaction, and
+// database/sql cannot reuse those in the next one); a statement run again
+// while its first rows are still being read gets a statement of its own;
+// and statements whose text varies without end are not all kept.
+func TestSQLiteTransactionStatementsKept(t *testing.T) {
+	d := openSQLite(t, 5*time.Second)
+	for i := 1; i <= 3; i++ {
+		d.Exec("INSERT INTO counters (id, n) VALUES (?, ?)", i, 10*i)
+	}
+	bump := func() error {
+		return d.Transaction(func(tx *gorm.DB) error {
+			return tx.Exec("UPDATE counters SET n = n + 1 WHERE id = ?", 1).Error
+		})
+	}
+	if err := bump(); err != nil {
+		t.Fatal(err)
+	}
+	before := d.Compiled()
+	for range 50 {
+		if err := bump(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := d.Compiled() - before; got > 5 { // one per connection at most
+		t.Errorf("50 transactions of one statement compiled %d statements, want at most one per connection", got)
+	}
+	var n int
+	d.Raw("SELECT n FROM counters WHERE id = 1").Scan(&n)
+	if n != 61 {
+		t.Errorf("after 51 bumps n = %d, want 61", n)
+	}
+
+	// The same query inside its own rows' loop, in a transaction, twice.
+	for range 2 {
+		err := d.Transaction(func(tx *gorm.DB) error {
+			rows, err := tx.Raw("SELECT id, n FROM counters WHERE id <= ? ORDER BY id", 3).Rows()
+			if err != nil {
+				return err
+			}
+			defer rows.Close()
+			var seen []int
+			for rows.Next() {
+				var id, n int
+				if err := rows.Scan(&id, &n); err != nil {
+					return err
+				}
+				var inner []struct{ ID, N int }
+				if err := tx.Raw("SELECT id, n FROM counters WHERE id <= ? ORDER BY id", 1).Scan(&inner).Error; err != nil {
+					return err
+				}
+				if len(inner) != 1 || inner[0].ID != 1 {
+					t.Errorf("the inner query read ids %v, want [1]", inner)
+				}
+				seen = append(seen, id)
+			}
+			if len(seen) != 3 {
+				t.Errorf("the outer query read ids %v, want [1 2 3]: the inner one cut it", seen)
+			}
+			return rows.Err()
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	// Many distinct statements: each runs right, in any number.
+	for i := range 300 {
+		err := d.Transaction(func(tx *gorm.DB) error {
+			var got int
+			q := fmt.Sprintf("SELECT n + %d FROM counters WHERE id = 2", i)
+			if err := tx.Raw(q).Scan(&got).Error; err != nil {
+				return err
+			}
+			if got != 20+i {
+				t.Errorf("%s = %d, want %d", q, got, 20+i)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
 }

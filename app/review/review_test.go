@@ -346,6 +346,32 @@ func TestWhatIsHeld(t *testing.T) {
 
 // A reviewer may edit a held post before approving it (a revision is
 // kept); the author's edits of a held post update its queue item.
+// The categories' rules are kept in memory for the gate: a change is seen
+// by the very next post, both ways, and other categories keep their own.
+func TestCategoryRuleSeenByNextPost(t *testing.T) {
+	testutil.Each(t, func(t *testing.T, env *testutil.Env) {
+		w := setup(t, env)
+		tp, p := w.start(t, w.ana, w.other, "Before any rule", "Words written before any rule.")
+		gtp, _ := w.start(t, w.ana, w.general, "In the general room", "Words for the general room.")
+		if p.State != topic.StatePublished {
+			t.Fatalf("a member's topic before any rule: %s", p.State)
+		}
+		for i, on := range []bool{true, false, true} {
+			testutil.Must(t, w.svc.SetRequireApproval(ctx, w.lead.Viewer(), w.other.ID, on), "set the rule")
+			want := topic.StatePublished
+			if on {
+				want = topic.StatePending
+			}
+			if p := w.reply(t, w.bo, tp, fmt.Sprintf("Reply %d, just after the rule changed.", i)); p.State != want {
+				t.Errorf("the reply after require_approval = %v: %s, want %s", on, p.State, want)
+			}
+			if p := w.reply(t, w.bo, gtp, fmt.Sprintf("Reply %d in the room without a rule.", i)); p.State != topic.StatePublished {
+				t.Errorf("a reply in another category after require_approval = %v there: %s", on, p.State)
+			}
+		}
+	})
+}
+
 func TestEditingAHeldPost(t *testing.T) {
 	testutil.Each(t, func(t *testing.T, env *testutil.Env) {
 		w := setup(t, env)

@@ -72,6 +72,7 @@ type Service struct {
 	actions Actions
 	log     *slog.Logger
 	now     func() time.Time
+	rules   rulesCache
 }
 
 // JobMail mails a registrant the decision on their account.
@@ -142,11 +143,11 @@ func (s *Service) Check(ctx context.Context, v *auth.Viewer, in topic.GateInput)
 		}
 	}
 	if in.PostID == 0 {
-		var cs CategorySetting
-		if err := s.db.WithContext(ctx).Where("category_id = ?", in.CategoryID).Limit(1).Find(&cs).Error; err != nil {
-			return vd, fmt.Errorf("review rule of category %d: %w", in.CategoryID, err)
+		held, err := s.requiresApproval(ctx, in.CategoryID)
+		if err != nil {
+			return vd, err
 		}
-		if cs.RequireApproval {
+		if held {
 			hold("category")
 		}
 		if v.TrustLevel == auth.TrustNew && s.cfg.HoldFirstPosts > 0 {

@@ -1,0 +1,10 @@
+package db
+
+// Compiled is how many statements SQLite compiled for d's connections
+// through PrepareContext (0 on PostgreSQL).
+func (d *DB) Compiled() int64 {
+	if d.gated == nil {
+		return 0
+	}
+	return d.gated.compiled.Load()
+}

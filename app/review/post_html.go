@@ -1,6 +1,8 @@
 package review
 
 import (
+	"fmt"
+
 	"causerie/app/topic"
 	"causerie/app/web"
 )
@@ -62,5 +64,18 @@ func writePostFlag(m web.Markup, data any) error {
 	m.Raw(`" name="note" maxlength="500"><button type="submit" class="small">`)
 	m.Text(v.T("review.flag_submit"))
 	m.Raw("</button></form></details>\n")
+	return nil
+}
+
+// writeNav writes the theme's "review-nav" partial in Go: the header's
+// link to the review queue, for those who may use it.
+func writeNav(m web.Markup, data any) error {
+	v, ok := data.(*web.View)
+	if !ok {
+		return fmt.Errorf("review-nav: data is %T, not the page's view", data)
+	}
+	if v.Viewer.MayUseQueue() {
+		m.NavItem(v, "/review", v.T("review.nav"))
+	}
 	return nil
 }

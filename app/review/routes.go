@@ -17,6 +17,7 @@ type handlers struct{ svc *Service }
 func Routes(s *web.Server, svc *Service, member echo.MiddlewareFunc) {
 	h := &handlers{svc: svc}
 	s.PartialInGo("review-post", writePostFlag) // under every post of a topic page
+	s.PartialInGo("review-nav", writeNav)
 	// Flags: members from trust level 1, on what they can read.
 	s.GET("/posts/:id/flag", h.flagPostShow, member)
 	s.POST("/posts/:id/flag", h.flagPostCreate, member)

@@ -19,11 +19,12 @@ type handlers struct{ svc *Service }
 func Routes(s *web.Server, svc *Service) {
 	h := &handlers{svc: svc}
 	s.PartialInGo("search-topic", writeTopicSearch) // on every topic page
-	s.GET("/search", h.show)                        // anyone: what they may read
-	s.GET("/search/help", h.help)                   // anyone
-	s.GET("/search/terms", h.terms)                 // staff with reports.read or posts.see_hidden
-	s.GET("/api/v1/search", h.apiSearch)            // anyone: what they may read
-	s.GET("/api/v1/search/suggest", h.apiSuggest)   // anyone: titles they may read
+	s.PartialInGo("search-nav", writeNav)
+	s.GET("/search", h.show)                      // anyone: what they may read
+	s.GET("/search/help", h.help)                 // anyone
+	s.GET("/search/terms", h.terms)               // staff with reports.read or posts.see_hidden
+	s.GET("/api/v1/search", h.apiSearch)          // anyone: what they may read
+	s.GET("/api/v1/search/suggest", h.apiSuggest) // anyone: titles they may read
 }
 
 // unavailable turns a missing index into 503 Service Unavailable.

@@ -33,3 +33,14 @@ func writeTopicSearch(m web.Markup, data any) error {
 	m.Raw("</button>\n</form>")
 	return nil
 }
+
+// writeNav writes the theme's "search-nav" partial in Go: the header's
+// link to the search page.
+func writeNav(m web.Markup, data any) error {
+	v, ok := data.(*web.View)
+	if !ok {
+		return fmt.Errorf("search-nav: data is %T, not the page's view", data)
+	}
+	m.NavItem(v, "/search", v.T("search.nav"))
+	return nil
+}

@@ -3,6 +3,7 @@ package staff
 import (
 	"fmt"
 
+	"causerie/app/auth"
 	"causerie/app/web"
 )
 
@@ -38,5 +39,25 @@ func writeStandingBanner(m web.Markup, data any) error {
 		m.Raw("</a></p>")
 	}
 	m.Raw("\n</div>")
+	return nil
+}
+
+// writeNav writes the theme's "staff-nav" partial in Go: the header's links
+// to the audit log, the roles and the watched words, for those who may
+// use them.
+func writeNav(m web.Markup, data any) error {
+	v, ok := data.(*web.View)
+	if !ok {
+		return fmt.Errorf("staff-nav: data is %T, not the page's view", data)
+	}
+	if v.Viewer.MaySeeAudit() {
+		m.NavItem(v, "/admin/audit", v.T("staff.nav_audit"))
+	}
+	if v.Viewer.MayManageRoles() {
+		m.NavItem(v, "/admin/roles", v.T("staff.nav_roles"))
+	}
+	if v.Viewer.Can(auth.PermPolicy, 0) {
+		m.NavItem(v, "/admin/watched-words", v.T("policy.words.title"))
+	}
 	return nil
 }

@@ -17,7 +17,9 @@ type handlers struct {
 // removes an audit entry: the log has GET routes only.
 func Routes(s *web.Server, svc *Service, users *user.Service, member echo.MiddlewareFunc) {
 	h := &handlers{svc: svc, users: users}
-	s.PartialInGo("standing-banner", writeStandingBanner)                           // on every page written in Go
+	s.PartialInGo("standing-banner", writeStandingBanner) // on every page written in Go
+	s.PartialInGo("staff-nav", writeNav)
+
 	s.GET("/admin/roles", h.rolesShow, member)                                      // PermRoles
 	s.POST("/admin/roles", h.roleCreate, member)                                    // PermRoles
 	s.GET("/admin/roles/:name", h.roleShow, member)                                 // PermRoles

@@ -91,6 +91,19 @@ func writeHeader(m Markup, data any) error {
 	return nil
 }
 
+// NavItem writes an item of the site's nav, a link to path marked as the
+// current page when it is the one being read, as the nav partials other
+// domains add (search-nav, staff-nav, review-nav) write theirs.
+func (m Markup) NavItem(v *View, path, label string) {
+	m.Raw(`<li><a href="`)
+	m.URL(path)
+	m.Raw(`"`)
+	current(m, v, path)
+	m.Raw(">")
+	m.Text(label)
+	m.Raw("</a></li>")
+}
+
 // current marks the nav link to the page being read.
 func current(m Markup, v *View, path string) {
 	if v.Path == path {

@@ -274,6 +274,9 @@ func (a *App) Run(ctx context.Context) error {
 		}
 		defer stop()
 	}
+	if err := releaseMapped(); err != nil {
+		a.Log.Warn("could not release the pages start-up read from mapped files", "error", err)
+	}
 	a.Log.Info("causerie is serving", "listen", a.Config.Server.Listen, "base_url", a.Config.Server.BaseURL, "database", a.DB.Dialect)
 	select {
 	case err := <-errc:
@@ -313,6 +316,10 @@ func (a *App) freeAfterRebuild(ctx context.Context) {
 		}
 		if busy, _, _ := a.Search.CatchingUp(); !busy {
 			debug.FreeOSMemory()
+			// The rebuild read and wrote every segment of the index.
+			if err := releaseMapped(); err != nil {
+				a.Log.Warn("could not release the pages the index rebuild read from mapped files", "error", err)
+			}
 			return
 		}
 	}

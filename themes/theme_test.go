@@ -72,3 +72,28 @@ func mustTheme(t *testing.T, cfg config.Config) fs.FS {
 	}
 	return th
 }
+
+// Pages are parsed for good when first shown, from what was read and
+// checked at boot: a theme file broken after the start does not break the
+// page, which shows what the server started with (restart to take a
+// change).
+func TestThemeFolderReadAtBoot(t *testing.T) {
+	dir := t.TempDir()
+	os.MkdirAll(filepath.Join(dir, "templates", "partials"), 0o755)
+	orig, err := fs.ReadFile(mustTheme(t, config.Default()), "templates/partials/header.html")
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := strings.Index(string(orig), `{{define "footer"}}`)
+	file := filepath.Join(dir, "templates", "partials", "header.html")
+	footer := `{{define "footer"}}<footer class="site-footer"><p>Acme Corp community</p></footer>{{end}}`
+	os.WriteFile(file, []byte(string(orig[:i])+footer), 0o644)
+	env := testutil.New(t, func(c *config.Config) { c.Theme.Dir = dir })
+	os.WriteFile(file, []byte(`{{define "footer"}}{{if}}{{end}}`), 0o644) // broken after the start
+	for _, p := range []string{"/login", "/register"} {
+		res := env.Client().Get(t, p)
+		if res.StatusCode != 200 || !strings.Contains(res.Body, "Acme Corp community") {
+			t.Errorf("GET %s after the theme file changed: %d, want 200 with the footer read at boot", p, res.StatusCode)
+		}
+	}
+}

@@ -298,6 +298,7 @@ func explain(a *app.App, err error) error {
 func (o *options) seedCmd() *cobra.Command {
 	var users, topics, posts int
 	var password string
+	var index bool
 	cmd := &cobra.Command{
 		Use:   "seed",
 		Short: "Fill an empty forum with demo content",
@@ -308,6 +309,11 @@ forum that already has topics.
 
 Every demo member (ana0, boris1, chloe2, ...) gets the password given with
 --password. A million posts take a few minutes on the embedded database.
+
+It then builds the search index, as "causerie reindex" would, so the server
+starts with it ready rather than rebuilding it while it serves (which
+costs the server its memory and CPU for minutes at this size). With
+--index=false it leaves that to the server, or to "causerie reindex".
 
   causerie seed --users 2000 --topics 20000 --posts 200000`,
 		Args: cobra.NoArgs,
@@ -332,13 +338,17 @@ Every demo member (ana0, boris1, chloe2, ...) gets the password given with
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "Seeded %d members, %d topics, %d posts, %d reactions, %d accepted answers in %s (%.0f posts/s).\n",
 				st.Users, st.Topics, st.Posts, st.Reactions, st.Accepted, st.Took.Round(time.Second), float64(st.Posts)/st.Took.Seconds())
-			return nil
+			if !index {
+				return nil
+			}
+			return reindex(cmd, a)
 		},
 	}
 	cmd.Flags().IntVar(&users, "users", 100, "how many members")
 	cmd.Flags().IntVar(&topics, "topics", 500, "how many topics")
 	cmd.Flags().IntVar(&posts, "posts", 5000, "how many posts in all, first posts included")
 	cmd.Flags().StringVar(&password, "password", "demo password", "the password of every demo member")
+	cmd.Flags().BoolVar(&index, "index", true, "build the search index once the forum is filled")
 	return cmd
 }
 

@@ -60,6 +60,10 @@ type Database struct {
 	URL          string   `toml:"url"`
 	MaxOpenConns int      `toml:"max_open_conns"`
 	BusyTimeout  Duration `toml:"busy_timeout"`
+	// SQLiteCacheKB is the page cache of each SQLite connection, in KiB
+	// (SQLite's cache_size, as a negative number); 0 keeps SQLite's own
+	// default of 2,000 KiB.
+	SQLiteCacheKB int `toml:"sqlite_cache_kb"`
 }
 
 type Mail struct {
@@ -153,7 +157,7 @@ func Default() Config {
 			MemoryLimitMB:   40 + memoryBesideCacheMB,
 		},
 		Data:     Data{Dir: "data"},
-		Database: Database{MaxOpenConns: 10, BusyTimeout: Duration{5 * time.Second}},
+		Database: Database{MaxOpenConns: 10, BusyTimeout: Duration{5 * time.Second}, SQLiteCacheKB: 512},
 		Mail:     Mail{Host: "", Port: 587, From: "Causerie <noreply@localhost>", TLS: "starttls", BatchMinutes: 10},
 		Accounts: Accounts{
 			DefaultLanguage:     "en",
@@ -360,6 +364,9 @@ func (c Config) Validate() error {
 	}
 	if c.Database.MaxOpenConns < 1 {
 		return bad("database", "max_open_conns", "want 1 or more")
+	}
+	if c.Database.SQLiteCacheKB != 0 && (c.Database.SQLiteCacheKB < 64 || c.Database.SQLiteCacheKB > 1<<20) {
+		return bad("database", "sqlite_cache_kb", fmt.Sprintf("want KiB between 64 and 1048576, or 0 for SQLite's default (2000), got %d", c.Database.SQLiteCacheKB))
 	}
 	if c.Mail.Port < 1 || c.Mail.Port > 65535 {
 		return bad("mail", "port", fmt.Sprintf("want a port between 1 and 65535, got %d", c.Mail.Port))

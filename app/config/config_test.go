@@ -91,6 +91,8 @@ func TestWrongValuesNameTheKey(t *testing.T) {
 		{"CAUSERIE_LOG_LEVEL=loud", []string{"log.level"}},
 		{"CAUSERIE_SERVER_MEMORY_LIMIT_MB=80", []string{"server.memory_limit_mb", "CAUSERIE_SERVER_MEMORY_LIMIT_MB", "at least 104", "page_cache_mb"}},
 		{"CAUSERIE_SERVER_MEMORY_LIMIT_MB=-1", []string{"server.memory_limit_mb", "0 (no limit)"}},
+		{"CAUSERIE_DATABASE_SQLITE_CACHE_KB=10", []string{"database.sqlite_cache_kb", "CAUSERIE_DATABASE_SQLITE_CACHE_KB", "between 64 and 1048576"}},
+		{"CAUSERIE_DATABASE_SQLITE_CACHE_KB=-512", []string{"database.sqlite_cache_kb", "0 for SQLite's default"}},
 		{"CAUSERIE_SERVER_PPROF_LISTEN=6060", []string{"server.pprof_listen", "CAUSERIE_SERVER_PPROF_LISTEN", "127.0.0.1:6060"}},
 	} {
 		_, err := config.Load("", []string{tc.env})

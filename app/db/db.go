@@ -66,7 +66,7 @@ func Open(ctx context.Context, cfg config.Config) (*DB, error) {
 		if err := prepareFile(path); err != nil {
 			return nil, err
 		}
-		dialector, conn, connector, derr := sqliteDialector(path, cfg.Database.BusyTimeout.Duration)
+		dialector, conn, connector, derr := sqliteDialector(path, cfg.Database.BusyTimeout.Duration, cfg.Database.SQLiteCacheKB)
 		if derr != nil {
 			return nil, derr
 		}

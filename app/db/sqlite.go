@@ -26,9 +26,16 @@ import (
 // handler sleeps 1, 2, 5… up to 100 ms between tries, so under load the lock
 // sat free while writers slept. The busy timeout stays, for other processes
 // (the command line) and for statements the gate does not recognise.
-func sqliteDialector(path string, busy time.Duration) (gorm.Dialector, *sql.DB, *gatedConnector, error) {
+//
+// cacheKB is each connection's page cache ([database] sqlite_cache_kb; 0:
+// SQLite's default of 2,000 KiB). The pools' connections each keep one, so
+// it counts in the server's memory times the connections.
+func sqliteDialector(path string, busy time.Duration, cacheKB int) (gorm.Dialector, *sql.DB, *gatedConnector, error) {
 	dsn := fmt.Sprintf("file:%s?_journal_mode=WAL&_foreign_keys=on&_busy_timeout=%d&_synchronous=NORMAL&_txlock=immediate",
 		path, busy.Milliseconds())
+	if cacheKB > 0 {
+		dsn += fmt.Sprintf("&_cache_size=-%d", cacheKB)
+	}
 	probe, err := sql.Open(sqlite.DriverName, "")
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("sqlite driver: %w", err)

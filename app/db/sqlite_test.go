@@ -203,3 +203,29 @@ func TestSQLiteTransactionStatementsKept(t *testing.T) {
 		}
 	}
 }
+
+// Each SQLite connection keeps the page cache [database] sqlite_cache_kb
+// says (SQLite's cache_size counts KiB when negative); 0 leaves SQLite's
+// default.
+func TestSQLiteCacheSize(t *testing.T) {
+	for _, tc := range []struct {
+		kb   int
+		want int
+	}{{512, -512}, {4096, -4096}, {0, -2000}} {
+		cfg := config.Default()
+		cfg.Data.Dir = t.TempDir()
+		cfg.Database.SQLiteCacheKB = tc.kb
+		d, err := db.Open(context.Background(), cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got int
+		if err := d.Raw("PRAGMA cache_size").Scan(&got).Error; err != nil {
+			t.Fatal(err)
+		}
+		d.Close()
+		if got != tc.want {
+			t.Errorf("sqlite_cache_kb = %d: PRAGMA cache_size = %d, want %d", tc.kb, got, tc.want)
+		}
+	}
+}

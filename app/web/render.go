@@ -257,9 +257,9 @@ type Form struct {
 // Render writes the page template name with data, inside the theme's layout.
 func Render(c echo.Context, status int, name string, data any) error {
 	s := server(c)
-	t, ok := s.pages[name]
-	if !ok {
-		return fmt.Errorf("render: no page template %q", name)
+	t, err := s.pages.get(name)
+	if err != nil {
+		return err
 	}
 	v := s.view(c, data)
 	v.Status, v.page = status, t

@@ -13,6 +13,7 @@ import (
 	"path"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -69,40 +70,98 @@ func (o Overlay) ReadDir(name string) ([]fs.DirEntry, error) {
 	return out, nil
 }
 
-// parsePages parses every page with the layouts and partials, at boot: a
-// broken template stops the start instead of failing a request.
-func parsePages(theme fs.FS) (map[string]*template.Template, error) {
-	shared := []string{}
+// pageSet holds the theme's page templates. Every page is parsed at boot,
+// so a broken template stops the start instead of failing a request; but a
+// page stays parsed only once it is first shown. Each page holds its own
+// copy of the layouts and partials (html/template escapes them for the
+// page), some 300 KB, and most of the forty-odd pages (staff, moderation,
+// settings) are seldom shown: keeping all of them cost 13–16 MB of every
+// server's memory. The sources are read at boot, so a page parsed later is
+// the one that was checked, whatever happens to the theme's folder since.
+type pageSet struct {
+	shared []source          // layouts and partials, in the order parsed
+	pages  map[string]source // page name ("topic/show") → its file
+	mu     sync.Mutex        // one parse of a page at a time
+	parsed sync.Map          // page name → *template.Template
+}
+
+type source struct{ path, text string }
+
+// parsePages reads every page, layout and partial of the theme and parses
+// each page with them once, to check it.
+func parsePages(theme fs.FS) (*pageSet, error) {
+	set := &pageSet{pages: map[string]source{}}
 	for _, dir := range []string{"templates/layouts", "templates/partials"} {
 		names, err := fs.Glob(theme, dir+"/*.html")
 		if err != nil {
 			return nil, err
 		}
-		shared = append(shared, names...)
+		for _, n := range names {
+			b, err := fs.ReadFile(theme, n)
+			if err != nil {
+				return nil, fmt.Errorf("theme: %w", err)
+			}
+			set.shared = append(set.shared, source{n, string(b)})
+		}
 	}
-	if len(shared) == 0 {
+	if len(set.shared) == 0 {
 		return nil, fmt.Errorf("theme: no layouts found under templates/layouts")
 	}
-	pages := map[string]*template.Template{}
 	err := fs.WalkDir(theme, "templates/pages", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".html") {
 			return err
 		}
 		name := strings.TrimSuffix(strings.TrimPrefix(p, "templates/pages/"), ".html")
-		t, err := template.New(name).ParseFS(theme, append(append([]string{}, shared...), p)...)
+		b, err := fs.ReadFile(theme, p)
 		if err != nil {
 			return fmt.Errorf("theme: page %s: %w", name, err)
 		}
-		if t.Lookup("base") == nil {
-			return fmt.Errorf("theme: page %s: no \"base\" layout", name)
-		}
-		pages[name] = t
-		return nil
+		set.pages[name] = source{p, string(b)}
+		_, err = set.parse(name)
+		return err
 	})
 	if err != nil {
 		return nil, err
 	}
-	return pages, nil
+	return set, nil
+}
+
+// parse makes page name's template from the sources, as
+// template.ParseFS would from the files: each file a template named after
+// its base name, later definitions replacing earlier ones.
+func (ps *pageSet) parse(name string) (*template.Template, error) {
+	page, ok := ps.pages[name]
+	if !ok {
+		return nil, fmt.Errorf("render: no page template %q", name)
+	}
+	t := template.New(name)
+	for _, src := range append(ps.shared[:len(ps.shared):len(ps.shared)], page) {
+		if _, err := t.New(path.Base(src.path)).Parse(src.text); err != nil {
+			return nil, fmt.Errorf("theme: page %s: %w", name, err)
+		}
+	}
+	if t.Lookup("base") == nil {
+		return nil, fmt.Errorf("theme: page %s: no \"base\" layout", name)
+	}
+	return t, nil
+}
+
+// get is page name's template, parsed the first time it is asked for.
+func (ps *pageSet) get(name string) (*template.Template, error) {
+	if t, ok := ps.parsed.Load(name); ok {
+		return t.(*template.Template), nil
+	}
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	if t, ok := ps.parsed.Load(name); ok {
+		return t.(*template.Template), nil
+	}
+	t, err := ps.parse(name)
+	if err != nil {
+		return nil, err
+	}
+	ps.parsed.Store(name, t)
+	return t, nil
 }
 
 // Assets serves the theme's static files under URLs that carry a hash of

@@ -9,7 +9,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
-	"html/template"
 	"io/fs"
 	"log/slog"
 	"net/http"
@@ -63,7 +62,7 @@ type Server struct {
 	cfg      config.Config
 	log      *slog.Logger
 	bundle   *i18n.Bundle
-	pages    map[string]*template.Template
+	pages    *pageSet
 	Assets   *Assets
 	sessions *SessionStore
 	accounts Accounts

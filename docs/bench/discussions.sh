@@ -9,7 +9,10 @@
 # For each database it:
 #   1. builds causerie and the bare Echo yardstick (docs/bench/bare);
 #   2. seeds an empty forum (causerie seed --users 2000 --topics 10000
-#      --posts 200000) and times it: posts per second of the seed;
+#      --posts 200000 --index=false) and times it: posts per second of the
+#      seed; then builds the search index (causerie reindex, what seed does
+#      without --index=false) and times that apart, so the server starts
+#      with its index ready, as a forum's server restarts;
 #   3. creates an administrator (so / is the home page, not /setup) and a
 #      member, "benchmember", whose trust level it sets to 4 (locked) with
 #      SQL: [antispam] limits the posts a minute of lower levels, and the
@@ -271,9 +274,9 @@ for db in $DBS; do
 	*) echo "discussions.sh: unknown database $db (sqlite or postgres)" >&2; exit 1 ;;
 	esac
 
-	echo "== seed: causerie seed --users $USERS --topics $TOPICS --posts $POSTS"
+	echo "== seed: causerie seed --users $USERS --topics $TOPICS --posts $POSTS --index=false"
 	t0=$(now)
-	(cd "$work" && ./causerie seed --users "$USERS" --topics "$TOPICS" --posts "$POSTS" >"$work/seed-$db.log" 2>&1) ||
+	(cd "$work" && ./causerie seed --users "$USERS" --topics "$TOPICS" --posts "$POSTS" --index=false >"$work/seed-$db.log" 2>&1) ||
 		{ cat "$work/seed-$db.log" >&2; exit 1; }
 	t1=$(now)
 	seed_s=$(secs "$t0" "$t1")
@@ -285,6 +288,11 @@ for db in $DBS; do
 		[ "$db" = postgres ] && drop_pg
 		continue
 	fi
+	echo "== search index: causerie reindex"
+	t0=$(now)
+	(cd "$work" && ./causerie reindex >"$work/reindex-$db.log" 2>&1) || { cat "$work/reindex-$db.log" >&2; exit 1; }
+	index_s=$(secs "$t0" "$(now)")
+	grep '^Indexed' "$work/reindex-$db.log" || true
 
 	echo "== accounts"
 	(cd "$work" && printf '%s' "$PASSWORD" |
@@ -433,7 +441,7 @@ for db in $DBS; do
 			printf '%-38s %11s %9s %9s %8s %8s %9s %9s %8s\n' "$label" "${rps[$k]}" "${p50[$k]}" "${p99[$k]}" "$ratio" "${non2xx[$k]}" \
 				"$per_s" "$per_g" "${other[$k]}"
 		done
-		echo "seed: $seed_s s for $POSTS posts = $seed_rate posts/s"
+		echo "seed: $seed_s s for $POSTS posts = $seed_rate posts/s; search index built in $index_s s"
 		echo "posts created through the API: $post_rate/s (background jobs still queued at the end: $backlog)"
 		echo "server RSS idle after start: $(mib "$idle_start"); peak (VmHWM) over all runs: $(mib "$peak")"
 	} >"$tbl"

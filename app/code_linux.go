@@ -28,10 +28,7 @@ const madvPageout = 21
 // pages of files are read back from the file, and the few pages of the
 // executable the process changed at load (relocations) are anonymous,
 // which the kernel does not reclaim without swap (and would swap back in).
-// The kernel reclaims a file's pages only for a process that owns the file
-// or may write it: an executable installed by root and run by another user
-// keeps its pages (the index's files, the server's own, are released). On
-// kernels without MADV_PAGEOUT it does nothing.
+// On kernels without MADV_PAGEOUT it does nothing.
 func releaseMapped() error {
 	exe, err := os.Readlink("/proc/self/exe")
 	if err != nil {

@@ -316,10 +316,6 @@ func (a *App) freeAfterRebuild(ctx context.Context) {
 		}
 		if busy, _, _ := a.Search.CatchingUp(); !busy {
 			debug.FreeOSMemory()
-			// The rebuild read and wrote every segment of the index.
-			if err := releaseMapped(); err != nil {
-				a.Log.Warn("could not release the pages the index rebuild read from mapped files", "error", err)
-			}
 			return
 		}
 	}

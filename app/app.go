@@ -274,9 +274,6 @@ func (a *App) Run(ctx context.Context) error {
 		}
 		defer stop()
 	}
-	if err := releaseMapped(); err != nil {
-		a.Log.Warn("could not release the pages start-up read from mapped files", "error", err)
-	}
 	a.Log.Info("causerie is serving", "listen", a.Config.Server.Listen, "base_url", a.Config.Server.BaseURL, "database", a.DB.Dialect)
 	select {
 	case err := <-errc:

@@ -56,7 +56,7 @@ func Load(fsys fs.FS) (*Bundle, error) {
 	tags := make([]language.Tag, len(b.langs))
 	for i, l := range b.langs {
 		tags[i] = language.Make(l)
-		b.trs[l] = &Tr{Lang: l, loc: goi18n.NewLocalizer(b.bundle, l), plain: &sync.Map{}}
+		b.trs[l] = &Tr{Lang: l, loc: goi18n.NewLocalizer(b.bundle, l), plain: &sync.Map{}, counted: &sync.Map{}}
 	}
 	b.matcher = language.NewMatcher(tags)
 	return b, nil
@@ -108,9 +108,19 @@ type Tr struct {
 	Lang string
 	loc  *goi18n.Localizer
 	// plain remembers messages that take no data: a page asks for the same
-	// few labels hundreds of times.
-	plain *sync.Map
+	// few labels hundreds of times. counted remembers those that take a
+	// count alone, for small counts ("3 hours ago" on every post).
+	plain, counted *sync.Map
 }
+
+// countedKey is a message with a count and nothing else.
+type countedKey struct {
+	id    string
+	count int
+}
+
+// maxCounted bounds the counts remembered, and so what counted holds.
+const maxCounted = 1000
 
 // T translates id with its template data. A missing ID shows as the ID
 // itself, so the page still renders; a test keeps that from happening.
@@ -136,6 +146,12 @@ func (t *Tr) T(id string, data map[string]any) string {
 
 // N translates id in the plural form for count; the data gets Count too.
 func (t *Tr) N(id string, count int, data map[string]any) string {
+	remember := len(data) == 0 && count >= 0 && count < maxCounted
+	if remember {
+		if s, ok := t.counted.Load(countedKey{id, count}); ok {
+			return s.(string)
+		}
+	}
 	if data == nil {
 		data = map[string]any{}
 	}
@@ -143,6 +159,9 @@ func (t *Tr) N(id string, count int, data map[string]any) string {
 	s, err := t.loc.Localize(&goi18n.LocalizeConfig{MessageID: id, PluralCount: count, TemplateData: data})
 	if err != nil {
 		return id
+	}
+	if remember {
+		t.counted.Store(countedKey{id, count}, s)
 	}
 	return s
 }

@@ -32,8 +32,11 @@ func topicTitle(v *web.View) string {
 	return tp.Topic.Title
 }
 
-// watchLevels are the options of the watch form, in order.
-var watchLevels = []string{"watching", "tracking", "normal", "muted"}
+// watchLevels are the options of the watch form, in order, with their words.
+var watchLevels = []struct{ value, label string }{
+	{"watching", "notify.level_watching"}, {"tracking", "notify.level_tracking"},
+	{"normal", "notify.level_normal"}, {"muted", "notify.level_muted"},
+}
 
 func writeTopicPage(m web.Markup, v *web.View) error {
 	tp, err := topicData(v)
@@ -153,12 +156,12 @@ func writeWatchForm(m web.Markup, v *web.View, id, level string) error {
 	m.Text(v.T("notify.watch_label"))
 	m.Raw("</label>\n    <select id=\"watch-level\" name=\"level\">\n")
 	for _, l := range watchLevels {
-		m.Raw(`      <option value="` + l + `"`)
-		if level == l {
+		m.Raw(`      <option value="` + l.value + `"`)
+		if level == l.value {
 			m.Raw(" selected")
 		}
 		m.Raw(">")
-		m.Text(v.T("notify.level_" + l))
+		m.Text(v.T(l.label))
 		m.Raw("</option>\n")
 	}
 	m.Raw("    </select>\n    <button type=\"submit\" class=\"small\">")

@@ -207,23 +207,37 @@ func (s *Service) searchOnce(ctx context.Context, idx bleve.Index, q *Query, fil
 	var groups []*Group
 	var best []string
 	var hits search.DocumentMatchCollection
-	var total, fetched int
+	var fs search.FacetResults
+	var total, fetched, sample int
 	var estimated bool
 	for {
-		if size > fetched && fetched < 2000 && (fetched == 0 || len(hits) < total) {
-			fetched = size
+		if size > fetched && fetched < 2000 && (fetched == 0 || fetched < len(hits) || len(hits) < total) {
+			// The facets' sample is kept without IDs past what grouping may
+			// look at (named): fetched is how many hits have their ID.
+			keep, named := size, size
 			if withFacets {
-				fetched = max(size, facetSample)
+				keep, named = max(size, facetSample), min(max(size, facetSample), size*namedGrowth)
 			}
 			var err error
-			if hits, total, estimated, err = f.fetch(ctx, fetched, size); err != nil {
+			var counted search.FacetResults
+			if hits, total, estimated, counted, err = f.fetch(ctx, keep, size, named, withFacets && fs == nil); err != nil {
 				return err
 			}
+			if fs == nil && counted != nil {
+				fs, sample = counted, len(hits)
+			}
+			fetched = len(hits)
+			for i, h := range hits {
+				if h.ID == "" {
+					fetched = i
+					break
+				}
+			}
 			if sortOrder(q)[0] == "-_score" {
-				byScore(hits)
+				byScore(hits[:fetched])
 			}
 		}
-		looked := hits[:min(len(hits), size)]
+		looked := hits[:min(fetched, size)]
 		if err := loadFields(ctx, idx, looked); err != nil {
 			return err
 		}
@@ -237,12 +251,19 @@ func (s *Service) searchOnce(ctx context.Context, idx bleve.Index, q *Query, fil
 		size = min(2000, size*3)
 	}
 	if withFacets && len(hits) > 0 {
-		fs, err := sampleFacets(ctx, idx, hits, total)
-		if err != nil {
-			return err
+		if fs == nil { // phrases: counted on the hits that have them
+			var err error
+			if fs, err = sampleFacets(ctx, idx, hits, total); err != nil {
+				return err
+			}
+		} else {
+			scaleFacets(fs, sample, total)
 		}
 		res.Facets = s.facets(ctx, q, fs)
-		res.Facets.Approx = len(hits) < total || estimated
+		if sample == 0 {
+			sample = len(hits)
+		}
+		res.Facets.Approx = sample < total || estimated
 	}
 	res.Posts, res.PostsApprox = total, estimated
 	from := (res.Page - 1) * PerPage
@@ -286,16 +307,20 @@ type fetcher struct {
 }
 
 // fetch returns the best n hits (fewer if fewer match), how many posts
-// match, and whether that is an estimate; need is how many hits the
-// caller cannot do with fewer of, when more match.
-func (f *fetcher) fetch(ctx context.Context, n, need int) (search.DocumentMatchCollection, int, bool, error) {
+// match, whether that is an estimate, and with facets their counts on the
+// hits (unscaled; nil for phrases, whose hits are found after); need is
+// how many hits the caller cannot do with fewer of, when more match. The
+// first named hits have their ID (and those tied with the last of them);
+// all of them when the query has phrases.
+func (f *fetcher) fetch(ctx context.Context, n, need, named int, facets bool) (search.DocumentMatchCollection, int, bool, search.FacetResults, error) {
 	if f.loose == nil {
-		hits, total, err := f.search(ctx, f.exact, n)
-		return hits, total, false, err
+		hits, total, fs, err := f.search(ctx, f.exact, n, named, facets)
+		return hits, total, false, fs, err
 	}
-	cands, looseTotal, err := f.search(ctx, f.loose, max(need, f.cands))
+	want := max(need, f.cands)
+	cands, looseTotal, _, err := f.search(ctx, f.loose, want, want, false)
 	if err != nil || len(cands) == 0 {
-		return nil, 0, false, err
+		return nil, 0, false, nil, err
 	}
 	ids := make([]string, len(cands))
 	for i, h := range cands {
@@ -305,7 +330,7 @@ func (f *fetcher) fetch(ctx context.Context, n, need int) (search.DocumentMatchC
 	check.Score = "none"
 	r, err := f.idx.SearchInContext(ctx, check)
 	if err != nil {
-		return nil, 0, false, fmt.Errorf("search: phrases: %w", err)
+		return nil, 0, false, nil, fmt.Errorf("search: phrases: %w", err)
 	}
 	ok := make(map[string]bool, len(r.Hits))
 	for _, h := range r.Hits {
@@ -318,25 +343,36 @@ func (f *fetcher) fetch(ctx context.Context, n, need int) (search.DocumentMatchC
 		}
 	}
 	if looseTotal <= len(cands) {
-		return hits[:min(len(hits), n)], len(hits), false, nil // every post with the words was checked
+		return hits[:min(len(hits), n)], len(hits), false, nil, nil // every post with the words was checked
 	}
 	if len(hits) < min(need, n) {
-		hits, total, err := f.search(ctx, f.exact, n)
-		return hits, total, false, err
+		hits, total, _, err := f.search(ctx, f.exact, n, n, false)
+		return hits, total, false, nil, err
 	}
 	total := max(len(hits), int(math.Round(float64(len(hits))*float64(looseTotal)/float64(len(cands)))))
-	return hits[:min(len(hits), n)], total, true, nil
+	return hits[:min(len(hits), n)], total, true, nil, nil
 }
 
-func (f *fetcher) search(ctx context.Context, q query.Query, n int) (search.DocumentMatchCollection, int, error) {
+// search finds the best n hits of q, the first named of them with their
+// ID, and counts the facets on the n when asked (collector).
+func (f *fetcher) search(ctx context.Context, q query.Query, n, named int, facets bool) (search.DocumentMatchCollection, int, search.FacetResults, error) {
+	c := newCollector(search.ParseSortOrderStrings(f.sort), n, named, facets)
 	req := bleve.NewSearchRequestOptions(q, n, 0, false)
 	req.SortBy(f.sort)
-	r, err := f.idx.SearchInContext(ctx, req)
-	if err != nil {
-		return nil, 0, fmt.Errorf("search: %w", err)
+	r, err := f.idx.SearchInContext(c.context(ctx), req)
+	if err == nil {
+		err = c.err
 	}
-	return r.Hits, int(r.Total), nil
+	if err != nil {
+		return nil, 0, nil, fmt.Errorf("search: %w", err)
+	}
+	return c.result(), int(r.Total), c.fr, nil
 }
+
+// namedGrowth: a first page's search names (looks up the IDs of) this
+// many times the hits grouping looks at first, so that grouping can look
+// at more when the first hits fill too few topics without searching again.
+const namedGrowth = 3
 
 // facetSample is how many of the best hits the facets are counted on.
 // Counting every match visits every matching post's category, tags and
@@ -359,14 +395,20 @@ func sampleFacets(ctx context.Context, idx bleve.Index, hits search.DocumentMatc
 	if err != nil {
 		return nil, fmt.Errorf("search: facets: %w", err)
 	}
-	if len(hits) < total {
-		for _, f := range r.Facets {
-			for _, t := range f.Terms.Terms() {
-				t.Count = max(1, int(math.Round(float64(t.Count)*float64(total)/float64(len(hits)))))
-			}
+	scaleFacets(r.Facets, len(hits), total)
+	return r.Facets, nil
+}
+
+// scaleFacets scales counts made on the best n hits to all total.
+func scaleFacets(fs search.FacetResults, n, total int) {
+	if n >= total {
+		return
+	}
+	for _, f := range fs {
+		for _, t := range f.Terms.Terms() {
+			t.Count = max(1, int(math.Round(float64(t.Count)*float64(total)/float64(n))))
 		}
 	}
-	return r.Facets, nil
 }
 
 // loadFields reads what grouping needs (topic, activity) for the hits

@@ -4,10 +4,13 @@ import (
 	"bytes"
 	"container/heap"
 	"context"
+	"fmt"
 	"slices"
 
+	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/facet"
+	"github.com/blevesearch/bleve/v2/search/query"
 	index "github.com/blevesearch/bleve_index_api"
 )
 
@@ -29,6 +32,15 @@ type collector struct {
 	named  int  // how many of them, from the best, get their ID
 	facets bool // count the facets of the hits kept
 
+	// check, when set, is what the hits kept must also match (phrases:
+	// see fetcher); of those that do (passed), the best limit are kept.
+	// checked is how many were checked.
+	check           query.Query
+	mapping         mapping.IndexMapping
+	limit           int
+	checked, passed int
+	ctx     context.Context
+
 	cmp  func(a, b *search.DocumentMatch) int
 	hits worstFirst
 
@@ -38,7 +50,7 @@ type collector struct {
 }
 
 func newCollector(order search.SortOrder, keep, named int, facets bool) *collector {
-	c := &collector{keep: keep, named: min(named, keep), facets: facets}
+	c := &collector{keep: keep, named: named, facets: facets}
 	if len(order) == 1 && order[0].RequiresScoring() && order.CacheDescending()[0] {
 		c.cmp = search.CompareScoreDescending
 	} else {
@@ -77,6 +89,16 @@ func (c *collector) handler(sctx *search.SearchContext) (search.DocumentMatchHan
 func (c *collector) finish(r index.IndexReader) error {
 	hits := c.hits.l
 	slices.SortFunc(hits, c.cmp)
+	if c.check != nil {
+		c.checked = len(hits)
+		var err error
+		if hits, err = c.keepMatching(r, hits); err != nil {
+			c.err = err
+			return err
+		}
+		c.passed = len(hits)
+		hits = hits[:min(len(hits), c.limit)]
+	}
 	c.hits.l = hits
 	named := min(c.named, len(hits))
 	// Equal scores are put newest post first afterwards (byScore), by ID:
@@ -134,11 +156,51 @@ func (c *collector) finish(r index.IndexReader) error {
 	return nil
 }
 
+// keepMatching keeps the hits that match c.check, in their order, asking
+// the check's searcher for each hit's document number in increasing order.
+func (c *collector) keepMatching(r index.IndexReader, hits []*search.DocumentMatch) ([]*search.DocumentMatch, error) {
+	if len(hits) == 0 {
+		return hits, nil
+	}
+	s, err := c.check.Searcher(c.ctx, r, c.mapping, search.SearcherOptions{Score: "none"})
+	if err != nil {
+		return nil, fmt.Errorf("phrases: %w", err)
+	}
+	defer s.Close()
+	sctx := &search.SearchContext{DocumentMatchPool: search.NewDocumentMatchPool(s.DocumentMatchPoolSize()+1, 0), IndexReader: r}
+	byNum := slices.Clone(hits)
+	slices.SortFunc(byNum, func(a, b *search.DocumentMatch) int { return bytes.Compare(a.IndexInternalID, b.IndexInternalID) })
+	ok := make(map[*search.DocumentMatch]bool, len(hits))
+	var at *search.DocumentMatch // where the searcher is
+	for _, h := range byNum {
+		if at == nil || bytes.Compare(at.IndexInternalID, h.IndexInternalID) < 0 {
+			if at != nil {
+				sctx.DocumentMatchPool.Put(at)
+			}
+			if at, err = s.Advance(sctx, h.IndexInternalID); err != nil {
+				return nil, fmt.Errorf("phrases: %w", err)
+			}
+			if at == nil {
+				break // nothing further matches
+			}
+		}
+		ok[h] = bytes.Equal(at.IndexInternalID, h.IndexInternalID)
+	}
+	kept := hits[:0:0]
+	for _, h := range hits {
+		if ok[h] {
+			kept = append(kept, h)
+		}
+	}
+	return kept, nil
+}
+
 // result is the hits kept, best first; only the first named have an ID.
 func (c *collector) result() search.DocumentMatchCollection { return c.hits.l }
 
 // context hands the collector to Bleve's for one search.
 func (c *collector) context(ctx context.Context) context.Context {
+	c.ctx = ctx
 	return context.WithValue(ctx, search.MakeDocumentMatchHandlerKey, search.MakeDocumentMatchHandler(c.handler))
 }
 

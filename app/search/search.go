@@ -250,19 +250,9 @@ func (s *Service) searchOnce(ctx context.Context, idx bleve.Index, q *Query, fil
 		}
 		size = min(2000, size*3)
 	}
-	if withFacets && len(hits) > 0 {
-		if fs == nil { // phrases: counted on the hits that have them
-			var err error
-			if fs, err = sampleFacets(ctx, idx, hits, total); err != nil {
-				return err
-			}
-		} else {
-			scaleFacets(fs, sample, total)
-		}
+	if withFacets && fs != nil {
+		scaleFacets(fs, sample, total)
 		res.Facets = s.facets(ctx, q, fs)
-		if sample == 0 {
-			sample = len(hits)
-		}
 		res.Facets.Approx = sample < total || estimated
 	}
 	res.Posts, res.PostsApprox = total, estimated
@@ -308,56 +298,39 @@ type fetcher struct {
 
 // fetch returns the best n hits (fewer if fewer match), how many posts
 // match, whether that is an estimate, and with facets their counts on the
-// hits (unscaled; nil for phrases, whose hits are found after); need is
-// how many hits the caller cannot do with fewer of, when more match. The
-// first named hits have their ID (and those tied with the last of them);
-// all of them when the query has phrases.
+// hits (unscaled); need is how many hits the caller cannot do with fewer
+// of, when more match. The first named hits have their ID (and those tied
+// with the last of them).
 func (f *fetcher) fetch(ctx context.Context, n, need, named int, facets bool) (search.DocumentMatchCollection, int, bool, search.FacetResults, error) {
 	if f.loose == nil {
-		hits, total, fs, err := f.search(ctx, f.exact, n, named, facets)
+		hits, total, fs, err := f.search(ctx, f.exact, newCollector(f.order(), n, named, facets))
 		return hits, total, false, fs, err
 	}
-	want := max(need, f.cands)
-	cands, looseTotal, _, err := f.search(ctx, f.loose, want, want, false)
-	if err != nil || len(cands) == 0 {
+	// The candidates are checked for the phrases on the snapshot they
+	// were found in, by document number (collector.check).
+	c := newCollector(f.order(), max(need, f.cands), named, facets)
+	c.check, c.limit, c.mapping = f.must, n, f.idx.Mapping()
+	hits, looseTotal, fs, err := f.search(ctx, f.loose, c)
+	if err != nil || c.checked == 0 {
 		return nil, 0, false, nil, err
 	}
-	ids := make([]string, len(cands))
-	for i, h := range cands {
-		ids[i] = h.ID
+	if looseTotal <= c.checked {
+		return hits, c.passed, false, fs, nil // every post with the words was checked
 	}
-	check := bleve.NewSearchRequestOptions(bleve.NewConjunctionQuery(bleve.NewDocIDQuery(ids), f.must), len(ids), 0, false)
-	check.Score = "none"
-	r, err := f.idx.SearchInContext(ctx, check)
-	if err != nil {
-		return nil, 0, false, nil, fmt.Errorf("search: phrases: %w", err)
+	if c.passed < min(need, n) {
+		hits, total, fs, err := f.search(ctx, f.exact, newCollector(f.order(), n, named, facets))
+		return hits, total, false, fs, err
 	}
-	ok := make(map[string]bool, len(r.Hits))
-	for _, h := range r.Hits {
-		ok[h.ID] = true
-	}
-	hits := cands[:0]
-	for _, h := range cands {
-		if ok[h.ID] {
-			hits = append(hits, h)
-		}
-	}
-	if looseTotal <= len(cands) {
-		return hits[:min(len(hits), n)], len(hits), false, nil, nil // every post with the words was checked
-	}
-	if len(hits) < min(need, n) {
-		hits, total, _, err := f.search(ctx, f.exact, n, n, false)
-		return hits, total, false, nil, err
-	}
-	total := max(len(hits), int(math.Round(float64(len(hits))*float64(looseTotal)/float64(len(cands)))))
-	return hits[:min(len(hits), n)], total, true, nil, nil
+	total := max(c.passed, int(math.Round(float64(c.passed)*float64(looseTotal)/float64(c.checked))))
+	return hits, total, true, fs, nil
 }
 
-// search finds the best n hits of q, the first named of them with their
-// ID, and counts the facets on the n when asked (collector).
-func (f *fetcher) search(ctx context.Context, q query.Query, n, named int, facets bool) (search.DocumentMatchCollection, int, search.FacetResults, error) {
-	c := newCollector(search.ParseSortOrderStrings(f.sort), n, named, facets)
-	req := bleve.NewSearchRequestOptions(q, n, 0, false)
+func (f *fetcher) order() search.SortOrder { return search.ParseSortOrderStrings(f.sort) }
+
+// search runs q, keeping its hits with c: the best ones, the first
+// named of them with their ID, and the facets when c counts them.
+func (f *fetcher) search(ctx context.Context, q query.Query, c *collector) (search.DocumentMatchCollection, int, search.FacetResults, error) {
+	req := bleve.NewSearchRequestOptions(q, c.keep, 0, false)
 	req.SortBy(f.sort)
 	r, err := f.idx.SearchInContext(c.context(ctx), req)
 	if err == nil {
@@ -379,25 +352,6 @@ const namedGrowth = 3
 // kind: most of a query's time when a word is in tens of thousands of
 // posts. Past it, the counts are estimates (Facets.Approx).
 const facetSample = 1000
-
-// sampleFacets counts categories, tags and kinds among hits, and scales
-// the counts to the total when hits are only the best of the matches.
-func sampleFacets(ctx context.Context, idx bleve.Index, hits search.DocumentMatchCollection, total int) (search.FacetResults, error) {
-	ids := make([]string, len(hits))
-	for i, h := range hits {
-		ids[i] = h.ID
-	}
-	req := bleve.NewSearchRequestOptions(bleve.NewDocIDQuery(ids), 0, 0, false)
-	req.AddFacet(fCategory, bleve.NewFacetRequest(fCategory, 50))
-	req.AddFacet(fTags, bleve.NewFacetRequest(fTags, 12))
-	req.AddFacet(fKind, bleve.NewFacetRequest(fKind, 3))
-	r, err := idx.SearchInContext(ctx, req)
-	if err != nil {
-		return nil, fmt.Errorf("search: facets: %w", err)
-	}
-	scaleFacets(r.Facets, len(hits), total)
-	return r.Facets, nil
-}
 
 // scaleFacets scales counts made on the best n hits to all total.
 func scaleFacets(fs search.FacetResults, n, total int) {

@@ -39,7 +39,7 @@ type collector struct {
 	mapping         mapping.IndexMapping
 	limit           int
 	checked, passed int
-	ctx     context.Context
+	ctx             context.Context
 
 	cmp  func(a, b *search.DocumentMatch) int
 	hits worstFirst

@@ -151,17 +151,21 @@ func (s *Service) Search(ctx context.Context, v *auth.Viewer, q *Query, page int
 // searchOnce searches with or without typo tolerance and fills res.
 func (s *Service) searchOnce(ctx context.Context, idx bleve.Index, q *Query, filter query.Query, fuzzy bool, res *Results) error {
 	text := s.textQuery(idx, q, q.InTitle, fuzzy, false)
-	required := func(text query.Query) query.Query {
-		narrow := narrowing(q, text != nil)
-		switch {
-		case text == nil && len(narrow) == 0:
-			return bleve.NewMatchAllQuery()
-		case text == nil:
-			return bleve.NewConjunctionQuery(narrow...)
-		case len(narrow) == 0:
-			return text
+	// required lists what a post must match: the words and phrases, and
+	// the query's own filters, in one flat conjunction (the boolean
+	// query's must), which Bleve walks led by the shortest list.
+	required := func(text query.Query) []query.Query {
+		var parts []query.Query
+		if c, ok := text.(*query.ConjunctionQuery); ok {
+			parts = append(parts, c.Conjuncts...)
+		} else if text != nil {
+			parts = append(parts, text)
 		}
-		return bleve.NewConjunctionQuery(append([]query.Query{text}, narrow...)...)
+		parts = append(parts, narrowing(q, text != nil)...)
+		if len(parts) == 0 {
+			return []query.Query{bleve.NewMatchAllQuery()}
+		}
+		return parts
 	}
 	must := text // what the fragments mark, and what a phrase candidate must match
 	if must == nil {
@@ -169,7 +173,7 @@ func (s *Service) searchOnce(ctx context.Context, idx bleve.Index, q *Query, fil
 	}
 	whole := func(text query.Query) *query.BooleanQuery {
 		bq := bleve.NewBooleanQuery()
-		bq.AddMust(required(text))
+		bq.AddMust(required(text)...)
 		if filter != nil {
 			bq.AddFilter(filter)
 		}
@@ -588,7 +592,7 @@ func (s *Service) filter(ctx context.Context, v *auth.Viewer, q *Query) (query.Q
 	if len(parts) == 0 {
 		return nil, true, nil // nothing to filter out
 	}
-	return bleve.NewConjunctionQuery(parts...), true, nil
+	return all(parts), true, nil
 }
 
 // narrowing is what the query's own filters (@author, #tag, is:, kind:,
@@ -744,11 +748,7 @@ func (s *Service) textQuery(idx bleve.Index, q *Query, titleOnly, fuzzy, phraseW
 				if strings.HasPrefix(f, "title_") {
 					boost = 2
 				}
-				m := bleve.NewMatchQuery(w)
-				m.SetField(f)
-				m.SetOperator(query.MatchQueryOperatorAnd)
-				m.SetBoost(boost)
-				ors = append(ors, m)
+				ors = append(ors, wordQuery(idx, f, w, boost))
 				if l == LangCJK || isCJK(w) {
 					continue
 				}
@@ -805,10 +805,39 @@ func (s *Service) textQuery(idx bleve.Index, q *Query, titleOnly, fuzzy, phraseW
 			parts = append(parts, bleve.NewDisjunctionQuery(ors...))
 		}
 	}
-	if len(parts) == 0 {
+	return all(parts)
+}
+
+// all is a conjunction of parts, or the one part alone: Bleve walks a
+// conjunction of one as a layer of its own around it, on every match,
+// for the same score (a conjunction's score is the sum of its parts').
+func all(parts []query.Query) query.Query {
+	switch len(parts) {
+	case 0:
 		return nil
+	case 1:
+		return parts[0]
 	}
 	return bleve.NewConjunctionQuery(parts...)
+}
+
+// wordQuery asks field for all the terms its analyser makes of word: one
+// term query when it makes one (the usual case), which Bleve scores the
+// same as a match query of it, without the conjunction of one term a
+// match query adds around it.
+func wordQuery(idx bleve.Index, field, word string, boost float64) query.Query {
+	if a := idx.Mapping().AnalyzerNamed(idx.Mapping().AnalyzerNameForPath(field)); a != nil {
+		if tokens := a.Analyze([]byte(word)); len(tokens) == 1 {
+			q := term(field, string(tokens[0].Term))
+			q.SetBoost(boost)
+			return q
+		}
+	}
+	m := bleve.NewMatchQuery(word)
+	m.SetField(field)
+	m.SetOperator(query.MatchQueryOperatorAnd)
+	m.SetBoost(boost)
+	return m
 }
 
 // anyField matches text (a word or phrase) anywhere, for exclusions.

@@ -151,17 +151,21 @@ func (s *Service) Search(ctx context.Context, v *auth.Viewer, q *Query, page int
 // searchOnce searches with or without typo tolerance and fills res.
 func (s *Service) searchOnce(ctx context.Context, idx bleve.Index, q *Query, filter query.Query, fuzzy bool, res *Results) error {
 	text := s.textQuery(idx, q, q.InTitle, fuzzy, false)
-	required := func(text query.Query) query.Query {
-		narrow := narrowing(q, text != nil)
-		switch {
-		case text == nil && len(narrow) == 0:
-			return bleve.NewMatchAllQuery()
-		case text == nil:
-			return bleve.NewConjunctionQuery(narrow...)
-		case len(narrow) == 0:
-			return text
+	// required lists what a post must match: the words and phrases, and
+	// the query's own filters, in one flat conjunction (the boolean
+	// query's must), which Bleve walks led by the shortest list.
+	required := func(text query.Query) []query.Query {
+		var parts []query.Query
+		if c, ok := text.(*query.ConjunctionQuery); ok {
+			parts = append(parts, c.Conjuncts...)
+		} else if text != nil {
+			parts = append(parts, text)
 		}
-		return bleve.NewConjunctionQuery(append([]query.Query{text}, narrow...)...)
+		parts = append(parts, narrowing(q, text != nil)...)
+		if len(parts) == 0 {
+			return []query.Query{bleve.NewMatchAllQuery()}
+		}
+		return parts
 	}
 	must := text // what the fragments mark, and what a phrase candidate must match
 	if must == nil {
@@ -169,7 +173,7 @@ func (s *Service) searchOnce(ctx context.Context, idx bleve.Index, q *Query, fil
 	}
 	whole := func(text query.Query) *query.BooleanQuery {
 		bq := bleve.NewBooleanQuery()
-		bq.AddMust(required(text))
+		bq.AddMust(required(text)...)
 		if filter != nil {
 			bq.AddFilter(filter)
 		}
@@ -207,23 +211,37 @@ func (s *Service) searchOnce(ctx context.Context, idx bleve.Index, q *Query, fil
 	var groups []*Group
 	var best []string
 	var hits search.DocumentMatchCollection
-	var total, fetched int
+	var fs search.FacetResults
+	var total, fetched, sample int
 	var estimated bool
 	for {
-		if size > fetched && fetched < 2000 && (fetched == 0 || len(hits) < total) {
-			fetched = size
+		if size > fetched && fetched < 2000 && (fetched == 0 || fetched < len(hits) || len(hits) < total) {
+			// The facets' sample is kept without IDs past what grouping may
+			// look at (named): fetched is how many hits have their ID.
+			keep, named := size, size
 			if withFacets {
-				fetched = max(size, facetSample)
+				keep, named = max(size, facetSample), min(max(size, facetSample), size*namedGrowth)
 			}
 			var err error
-			if hits, total, estimated, err = f.fetch(ctx, fetched, size); err != nil {
+			var counted search.FacetResults
+			if hits, total, estimated, counted, err = f.fetch(ctx, keep, size, named, withFacets && fs == nil); err != nil {
 				return err
 			}
+			if fs == nil && counted != nil {
+				fs, sample = counted, len(hits)
+			}
+			fetched = len(hits)
+			for i, h := range hits {
+				if h.ID == "" {
+					fetched = i
+					break
+				}
+			}
 			if sortOrder(q)[0] == "-_score" {
-				byScore(hits)
+				byScore(hits[:fetched])
 			}
 		}
-		looked := hits[:min(len(hits), size)]
+		looked := hits[:min(fetched, size)]
 		if err := loadFields(ctx, idx, looked); err != nil {
 			return err
 		}
@@ -236,13 +254,10 @@ func (s *Service) searchOnce(ctx context.Context, idx bleve.Index, q *Query, fil
 		}
 		size = min(2000, size*3)
 	}
-	if withFacets && len(hits) > 0 {
-		fs, err := sampleFacets(ctx, idx, hits, total)
-		if err != nil {
-			return err
-		}
+	if withFacets && fs != nil {
+		scaleFacets(fs, sample, total)
 		res.Facets = s.facets(ctx, q, fs)
-		res.Facets.Approx = len(hits) < total || estimated
+		res.Facets.Approx = sample < total || estimated
 	}
 	res.Posts, res.PostsApprox = total, estimated
 	from := (res.Page - 1) * PerPage
@@ -286,57 +301,55 @@ type fetcher struct {
 }
 
 // fetch returns the best n hits (fewer if fewer match), how many posts
-// match, and whether that is an estimate; need is how many hits the
-// caller cannot do with fewer of, when more match.
-func (f *fetcher) fetch(ctx context.Context, n, need int) (search.DocumentMatchCollection, int, bool, error) {
+// match, whether that is an estimate, and with facets their counts on the
+// hits (unscaled); need is how many hits the caller cannot do with fewer
+// of, when more match. The first named hits have their ID (and those tied
+// with the last of them).
+func (f *fetcher) fetch(ctx context.Context, n, need, named int, facets bool) (search.DocumentMatchCollection, int, bool, search.FacetResults, error) {
 	if f.loose == nil {
-		hits, total, err := f.search(ctx, f.exact, n)
-		return hits, total, false, err
+		hits, total, fs, err := f.search(ctx, f.exact, newCollector(f.order(), n, named, facets))
+		return hits, total, false, fs, err
 	}
-	cands, looseTotal, err := f.search(ctx, f.loose, max(need, f.cands))
-	if err != nil || len(cands) == 0 {
-		return nil, 0, false, err
+	// The candidates are checked for the phrases on the snapshot they
+	// were found in, by document number (collector.check).
+	c := newCollector(f.order(), max(need, f.cands), named, facets)
+	c.check, c.limit, c.mapping = f.must, n, f.idx.Mapping()
+	hits, looseTotal, fs, err := f.search(ctx, f.loose, c)
+	if err != nil || c.checked == 0 {
+		return nil, 0, false, nil, err
 	}
-	ids := make([]string, len(cands))
-	for i, h := range cands {
-		ids[i] = h.ID
+	if looseTotal <= c.checked {
+		return hits, c.passed, false, fs, nil // every post with the words was checked
 	}
-	check := bleve.NewSearchRequestOptions(bleve.NewConjunctionQuery(bleve.NewDocIDQuery(ids), f.must), len(ids), 0, false)
-	check.Score = "none"
-	r, err := f.idx.SearchInContext(ctx, check)
-	if err != nil {
-		return nil, 0, false, fmt.Errorf("search: phrases: %w", err)
+	if c.passed < min(need, n) {
+		hits, total, fs, err := f.search(ctx, f.exact, newCollector(f.order(), n, named, facets))
+		return hits, total, false, fs, err
 	}
-	ok := make(map[string]bool, len(r.Hits))
-	for _, h := range r.Hits {
-		ok[h.ID] = true
-	}
-	hits := cands[:0]
-	for _, h := range cands {
-		if ok[h.ID] {
-			hits = append(hits, h)
-		}
-	}
-	if looseTotal <= len(cands) {
-		return hits[:min(len(hits), n)], len(hits), false, nil // every post with the words was checked
-	}
-	if len(hits) < min(need, n) {
-		hits, total, err := f.search(ctx, f.exact, n)
-		return hits, total, false, err
-	}
-	total := max(len(hits), int(math.Round(float64(len(hits))*float64(looseTotal)/float64(len(cands)))))
-	return hits[:min(len(hits), n)], total, true, nil
+	total := max(c.passed, int(math.Round(float64(c.passed)*float64(looseTotal)/float64(c.checked))))
+	return hits, total, true, fs, nil
 }
 
-func (f *fetcher) search(ctx context.Context, q query.Query, n int) (search.DocumentMatchCollection, int, error) {
-	req := bleve.NewSearchRequestOptions(q, n, 0, false)
+func (f *fetcher) order() search.SortOrder { return search.ParseSortOrderStrings(f.sort) }
+
+// search runs q, keeping its hits with c: the best ones, the first
+// named of them with their ID, and the facets when c counts them.
+func (f *fetcher) search(ctx context.Context, q query.Query, c *collector) (search.DocumentMatchCollection, int, search.FacetResults, error) {
+	req := bleve.NewSearchRequestOptions(q, c.keep, 0, false)
 	req.SortBy(f.sort)
-	r, err := f.idx.SearchInContext(ctx, req)
-	if err != nil {
-		return nil, 0, fmt.Errorf("search: %w", err)
+	r, err := f.idx.SearchInContext(c.context(ctx), req)
+	if err == nil {
+		err = c.err
 	}
-	return r.Hits, int(r.Total), nil
+	if err != nil {
+		return nil, 0, nil, fmt.Errorf("search: %w", err)
+	}
+	return c.result(), int(r.Total), c.fr, nil
 }
+
+// namedGrowth: a first page's search names (looks up the IDs of) this
+// many times the hits grouping looks at first, so that grouping can look
+// at more when the first hits fill too few topics without searching again.
+const namedGrowth = 3
 
 // facetSample is how many of the best hits the facets are counted on.
 // Counting every match visits every matching post's category, tags and
@@ -344,29 +357,16 @@ func (f *fetcher) search(ctx context.Context, q query.Query, n int) (search.Docu
 // posts. Past it, the counts are estimates (Facets.Approx).
 const facetSample = 1000
 
-// sampleFacets counts categories, tags and kinds among hits, and scales
-// the counts to the total when hits are only the best of the matches.
-func sampleFacets(ctx context.Context, idx bleve.Index, hits search.DocumentMatchCollection, total int) (search.FacetResults, error) {
-	ids := make([]string, len(hits))
-	for i, h := range hits {
-		ids[i] = h.ID
+// scaleFacets scales counts made on the best n hits to all total.
+func scaleFacets(fs search.FacetResults, n, total int) {
+	if n >= total {
+		return
 	}
-	req := bleve.NewSearchRequestOptions(bleve.NewDocIDQuery(ids), 0, 0, false)
-	req.AddFacet(fCategory, bleve.NewFacetRequest(fCategory, 50))
-	req.AddFacet(fTags, bleve.NewFacetRequest(fTags, 12))
-	req.AddFacet(fKind, bleve.NewFacetRequest(fKind, 3))
-	r, err := idx.SearchInContext(ctx, req)
-	if err != nil {
-		return nil, fmt.Errorf("search: facets: %w", err)
-	}
-	if len(hits) < total {
-		for _, f := range r.Facets {
-			for _, t := range f.Terms.Terms() {
-				t.Count = max(1, int(math.Round(float64(t.Count)*float64(total)/float64(len(hits)))))
-			}
+	for _, f := range fs {
+		for _, t := range f.Terms.Terms() {
+			t.Count = max(1, int(math.Round(float64(t.Count)*float64(total)/float64(n))))
 		}
 	}
-	return r.Facets, nil
 }
 
 // loadFields reads what grouping needs (topic, activity) for the hits
@@ -592,7 +592,7 @@ func (s *Service) filter(ctx context.Context, v *auth.Viewer, q *Query) (query.Q
 	if len(parts) == 0 {
 		return nil, true, nil // nothing to filter out
 	}
-	return bleve.NewConjunctionQuery(parts...), true, nil
+	return all(parts), true, nil
 }
 
 // narrowing is what the query's own filters (@author, #tag, is:, kind:,
@@ -748,11 +748,7 @@ func (s *Service) textQuery(idx bleve.Index, q *Query, titleOnly, fuzzy, phraseW
 				if strings.HasPrefix(f, "title_") {
 					boost = 2
 				}
-				m := bleve.NewMatchQuery(w)
-				m.SetField(f)
-				m.SetOperator(query.MatchQueryOperatorAnd)
-				m.SetBoost(boost)
-				ors = append(ors, m)
+				ors = append(ors, wordQuery(idx, f, w, boost))
 				if l == LangCJK || isCJK(w) {
 					continue
 				}
@@ -809,10 +805,39 @@ func (s *Service) textQuery(idx bleve.Index, q *Query, titleOnly, fuzzy, phraseW
 			parts = append(parts, bleve.NewDisjunctionQuery(ors...))
 		}
 	}
-	if len(parts) == 0 {
+	return all(parts)
+}
+
+// all is a conjunction of parts, or the one part alone: Bleve walks a
+// conjunction of one as a layer of its own around it, on every match,
+// for the same score (a conjunction's score is the sum of its parts').
+func all(parts []query.Query) query.Query {
+	switch len(parts) {
+	case 0:
 		return nil
+	case 1:
+		return parts[0]
 	}
 	return bleve.NewConjunctionQuery(parts...)
+}
+
+// wordQuery asks field for all the terms its analyser makes of word: one
+// term query when it makes one (the usual case), which Bleve scores the
+// same as a match query of it, without the conjunction of one term a
+// match query adds around it.
+func wordQuery(idx bleve.Index, field, word string, boost float64) query.Query {
+	if a := idx.Mapping().AnalyzerNamed(idx.Mapping().AnalyzerNameForPath(field)); a != nil {
+		if tokens := a.Analyze([]byte(word)); len(tokens) == 1 {
+			q := term(field, string(tokens[0].Term))
+			q.SetBoost(boost)
+			return q
+		}
+	}
+	m := bleve.NewMatchQuery(word)
+	m.SetField(field)
+	m.SetOperator(query.MatchQueryOperatorAnd)
+	m.SetBoost(boost)
+	return m
 }
 
 // anyField matches text (a word or phrase) anywhere, for exclusions.

@@ -623,3 +623,61 @@ func TestFiltersKeepTheOrder(t *testing.T) {
 		}
 	})
 }
+
+// The best posts of a query can all be in one topic: the first page
+// still lists a full page of topics, each once, and its facets count every
+// matching post the reader may read, exactly, when fewer than the facets'
+// sample match (docs/search.md, "Queries").
+func TestOneTopicTakesTheBestHits(t *testing.T) {
+	testutil.Each(t, func(t *testing.T, env *testutil.Env) {
+		w := setup(t, env)
+		anon := &auth.Viewer{}
+		busy := w.start(t, w.ana, w.general, "Zephyr zephyr zephyr", "Zephyr zephyr zephyr.", topic.KindDiscussion, "wind")
+		for range 140 {
+			w.reply(t, w.boris, busy, "Zephyr zephyr zephyr.")
+		}
+		for i := range 25 {
+			w.start(t, w.cleo, w.general, fmt.Sprintf("Garden note %d", i),
+				fmt.Sprintf("A long note about the garden, the roses, the hedge and, once, a zephyr, step %d.", i), topic.KindQuestion)
+		}
+		w.start(t, w.mod, w.team, "Team zephyr", "Zephyr zephyr zephyr in the team room.", topic.KindDiscussion, "wind")
+		w.drain(t)
+
+		res := w.search(t, anon, "zephyr ")
+		if len(res.Groups) != search.PerPage || !res.HasNext {
+			t.Fatalf("zephyr: %d topics (next page %v), want a full page and more", len(res.Groups), res.HasNext)
+		}
+		if got := titles(res)[0]; got != "Zephyr zephyr zephyr" || res.Groups[0].Others != 140 {
+			t.Errorf("zephyr: first %q with %d other posts, want the busy topic with its 140 replies", got, res.Groups[0].Others)
+		}
+		if res.Posts != 166 || res.PostsApprox || res.Facets.Approx {
+			t.Errorf("zephyr: %d posts (approximate %v, facets %v), want 166, exactly", res.Posts, res.PostsApprox, res.Facets.Approx)
+		}
+		if n := facetCount(res.Facets.Categories, w.general.Slug); n != 166 {
+			t.Errorf("zephyr: %d posts in %s, want 166", n, w.general.Slug)
+		}
+		if n := facetCount(res.Facets.Categories, w.team.Slug); n != 0 {
+			t.Errorf("the private category is counted: %d", n)
+		}
+		if n := facetCount(res.Facets.Tags, "wind"); n != 141 {
+			t.Errorf("zephyr: %d posts tagged wind, want the busy topic's 141", n)
+		}
+		if n := facetCount(res.Facets.Kinds, topic.KindQuestion); n != 25 {
+			t.Errorf("zephyr: %d questions, want 25", n)
+		}
+		seen := map[string]bool{}
+		for page := 1; page <= 2; page++ {
+			r, _, err := env.App.Search.Run(ctx, anon, search.Input{Q: "zephyr ", Page: fmt.Sprint(page)})
+			testutil.Must(t, err, "page %d", page)
+			for _, title := range titles(r) {
+				if seen[title] {
+					t.Errorf("page %d shows %q again", page, title)
+				}
+				seen[title] = true
+			}
+		}
+		if len(seen) != 26 {
+			t.Errorf("zephyr over two pages: %d topics, want 26", len(seen))
+		}
+	})
+}

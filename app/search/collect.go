@@ -1,0 +1,222 @@
+package search
+
+import (
+	"bytes"
+	"container/heap"
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/blevesearch/bleve/v2/mapping"
+	"github.com/blevesearch/bleve/v2/search"
+	"github.com/blevesearch/bleve/v2/search/facet"
+	"github.com/blevesearch/bleve/v2/search/query"
+	index "github.com/blevesearch/bleve_index_api"
+)
+
+// collector keeps the best hits of one search itself, in place of
+// Bleve's, so that what it reads of them is read on the search's own
+// index snapshot, by document number, before the snapshot is closed:
+//
+//   - the facets of the best hits, from their doc values;
+//   - the IDs of the first few hits only (named), which grouping and the
+//     fragments need. Bleve looks up the ID of every hit it returns (the
+//     stored document's header), and the facets then turned the IDs back
+//     into document numbers in each segment: for the 1,000 hits the
+//     facets are counted on, most of their cost (docs/benchmarks.md,
+//     "Search, session 5").
+//
+// The order, ties included, is Bleve's own (the same comparison).
+type collector struct {
+	keep   int  // how many of the best hits to keep
+	named  int  // how many of them, from the best, get their ID
+	facets bool // count the facets of the hits kept
+
+	// check, when set, is what the hits kept must also match (phrases:
+	// see fetcher); of those that do (passed), the best limit are kept.
+	// checked is how many were checked.
+	check           query.Query
+	mapping         mapping.IndexMapping
+	limit           int
+	checked, passed int
+	ctx             context.Context
+
+	cmp  func(a, b *search.DocumentMatch) int
+	hits worstFirst
+
+	// filled when the search ends
+	fr  search.FacetResults
+	err error
+}
+
+func newCollector(order search.SortOrder, keep, named int, facets bool) *collector {
+	c := &collector{keep: keep, named: named, facets: facets}
+	if len(order) == 1 && order[0].RequiresScoring() && order.CacheDescending()[0] {
+		c.cmp = search.CompareScoreDescending
+	} else {
+		scoring, desc := order.CacheIsScore(), order.CacheDescending()
+		c.cmp = func(a, b *search.DocumentMatch) int { return order.Compare(scoring, desc, a, b) }
+	}
+	c.hits.cmp = c.cmp
+	return c
+}
+
+// handler is Bleve's search.MakeDocumentMatchHandler for the context of
+// the search: it is handed every match, then nil once the walk ends.
+func (c *collector) handler(sctx *search.SearchContext) (search.DocumentMatchHandler, bool, error) {
+	return func(d *search.DocumentMatch) error {
+		if d == nil {
+			return c.finish(sctx.IndexReader)
+		}
+		if len(c.hits.l) < c.keep {
+			heap.Push(&c.hits, d)
+			return nil
+		}
+		if c.keep == 0 || c.cmp(d, c.hits.l[0]) >= 0 {
+			sctx.DocumentMatchPool.Put(d) // no better than the worst kept
+			return nil
+		}
+		worst := c.hits.l[0]
+		c.hits.l[0] = d
+		heap.Fix(&c.hits, 0)
+		sctx.DocumentMatchPool.Put(worst)
+		return nil
+	}, false, nil
+}
+
+// finish puts the hits best first, names the first ones and counts the
+// facets, while the snapshot they were found in is open.
+func (c *collector) finish(r index.IndexReader) error {
+	hits := c.hits.l
+	slices.SortFunc(hits, c.cmp)
+	if c.check != nil {
+		c.checked = len(hits)
+		var err error
+		if hits, err = c.keepMatching(r, hits); err != nil {
+			c.err = err
+			return err
+		}
+		c.passed = len(hits)
+		hits = hits[:min(len(hits), c.limit)]
+	}
+	c.hits.l = hits
+	named := min(c.named, len(hits))
+	// Equal scores are put newest post first afterwards (byScore), by ID:
+	// every hit tied with the last named one is named too, or which of
+	// them are named would depend on the order of the index's segments.
+	for named > 0 && named < len(hits) && hits[named].Score == hits[named-1].Score {
+		named++
+	}
+	for _, h := range hits[:named] {
+		id, err := r.ExternalID(h.IndexInternalID)
+		if err != nil {
+			c.err = err
+			return err
+		}
+		h.ID = id
+	}
+	if !c.facets || len(hits) == 0 {
+		return nil
+	}
+	builders := map[string]*facet.TermsFacetBuilder{
+		fCategory: facet.NewTermsFacetBuilder(fCategory, 50),
+		fTags:     facet.NewTermsFacetBuilder(fTags, 12),
+		fKind:     facet.NewTermsFacetBuilder(fKind, 3),
+	}
+	dvr, err := r.DocValueReader([]string{fCategory, fTags, fKind})
+	if err != nil {
+		c.err = err
+		return err
+	}
+	// In document order: the doc values are read in compressed chunks of
+	// neighbouring documents.
+	byNum := slices.Clone(hits)
+	slices.SortFunc(byNum, func(a, b *search.DocumentMatch) int { return bytes.Compare(a.IndexInternalID, b.IndexInternalID) })
+	visit := func(field string, term []byte) {
+		if b := builders[field]; b != nil {
+			b.UpdateVisitor(term)
+		}
+	}
+	for _, h := range byNum {
+		for _, b := range builders {
+			b.StartDoc()
+		}
+		if err := dvr.VisitDocValues(h.IndexInternalID, visit); err != nil {
+			c.err = err
+			return err
+		}
+		for _, b := range builders {
+			b.EndDoc()
+		}
+	}
+	c.fr = search.FacetResults{}
+	for name, b := range builders {
+		c.fr[name] = b.Result()
+	}
+	return nil
+}
+
+// keepMatching keeps the hits that match c.check, in their order, asking
+// the check's searcher for each hit's document number in increasing order.
+func (c *collector) keepMatching(r index.IndexReader, hits []*search.DocumentMatch) ([]*search.DocumentMatch, error) {
+	if len(hits) == 0 {
+		return hits, nil
+	}
+	s, err := c.check.Searcher(c.ctx, r, c.mapping, search.SearcherOptions{Score: "none"})
+	if err != nil {
+		return nil, fmt.Errorf("phrases: %w", err)
+	}
+	defer s.Close()
+	sctx := &search.SearchContext{DocumentMatchPool: search.NewDocumentMatchPool(s.DocumentMatchPoolSize()+1, 0), IndexReader: r}
+	byNum := slices.Clone(hits)
+	slices.SortFunc(byNum, func(a, b *search.DocumentMatch) int { return bytes.Compare(a.IndexInternalID, b.IndexInternalID) })
+	ok := make(map[*search.DocumentMatch]bool, len(hits))
+	var at *search.DocumentMatch // where the searcher is
+	for _, h := range byNum {
+		if at == nil || bytes.Compare(at.IndexInternalID, h.IndexInternalID) < 0 {
+			if at != nil {
+				sctx.DocumentMatchPool.Put(at)
+			}
+			if at, err = s.Advance(sctx, h.IndexInternalID); err != nil {
+				return nil, fmt.Errorf("phrases: %w", err)
+			}
+			if at == nil {
+				break // nothing further matches
+			}
+		}
+		ok[h] = bytes.Equal(at.IndexInternalID, h.IndexInternalID)
+	}
+	kept := hits[:0:0]
+	for _, h := range hits {
+		if ok[h] {
+			kept = append(kept, h)
+		}
+	}
+	return kept, nil
+}
+
+// result is the hits kept, best first; only the first named have an ID.
+func (c *collector) result() search.DocumentMatchCollection { return c.hits.l }
+
+// context hands the collector to Bleve's for one search.
+func (c *collector) context(ctx context.Context) context.Context {
+	c.ctx = ctx
+	return context.WithValue(ctx, search.MakeDocumentMatchHandlerKey, search.MakeDocumentMatchHandler(c.handler))
+}
+
+// worstFirst is a heap of hits with the worst on top, the one a better
+// hit replaces.
+type worstFirst struct {
+	l   []*search.DocumentMatch
+	cmp func(a, b *search.DocumentMatch) int
+}
+
+func (h *worstFirst) Len() int           { return len(h.l) }
+func (h *worstFirst) Less(i, j int) bool { return h.cmp(h.l[i], h.l[j]) > 0 }
+func (h *worstFirst) Swap(i, j int)      { h.l[i], h.l[j] = h.l[j], h.l[i] }
+func (h *worstFirst) Push(x any)         { h.l = append(h.l, x.(*search.DocumentMatch)) }
+func (h *worstFirst) Pop() any {
+	x := h.l[len(h.l)-1]
+	h.l = h.l[:len(h.l)-1]
+	return x
+}

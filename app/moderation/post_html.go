@@ -120,14 +120,13 @@ func button(m web.Markup, v *web.View, postID int64, action, text string) {
 // topic's featured and pinned badges, and the team's links to the topic's
 // tools and to a canned reply, under a topic page's title.
 func writeTopicTools(m web.Markup, data any) error {
-	v, ok := data.(*web.View)
-	if !ok {
-		return fmt.Errorf("moderation-topic: data is %T, not the page's view", data)
+	v, err := web.ViewOf("moderation-topic", data)
+	if err != nil {
+		return err
 	}
-	f, _ := v.Data.(web.Form)
-	tp, ok := f.Extra.(*topic.TopicPage)
-	if !ok {
-		return fmt.Errorf("moderation-topic: data is %T, not a topic page's form", v.Data)
+	tp, err := topic.PageOf(v)
+	if err != nil {
+		return fmt.Errorf("moderation-topic: %w", err)
 	}
 	t, c, viewer := tp.Topic, tp.Category, v.Viewer
 	m.Raw("\n<p class=\"mod-topic\">")

@@ -1,8 +1,6 @@
 package review
 
 import (
-	"fmt"
-
 	"causerie/app/topic"
 	"causerie/app/web"
 )
@@ -70,9 +68,9 @@ func writePostFlag(m web.Markup, data any) error {
 // writeNav writes the theme's "review-nav" partial in Go: the header's
 // link to the review queue, for those who may use it.
 func writeNav(m web.Markup, data any) error {
-	v, ok := data.(*web.View)
-	if !ok {
-		return fmt.Errorf("review-nav: data is %T, not the page's view", data)
+	v, err := web.ViewOf("review-nav", data)
+	if err != nil {
+		return err
 	}
 	if v.Viewer.MayUseQueue() {
 		m.NavItem(v, "/review", v.T("review.nav"))

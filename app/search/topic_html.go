@@ -12,14 +12,13 @@ import (
 // The template of partials/search.html stays the reference and what a
 // theme overrides.
 func writeTopicSearch(m web.Markup, data any) error {
-	v, ok := data.(*web.View)
-	if !ok {
-		return fmt.Errorf("search-topic: data is %T, not the page's view", data)
+	v, err := web.ViewOf("search-topic", data)
+	if err != nil {
+		return err
 	}
-	f, _ := v.Data.(web.Form)
-	tp, ok := f.Extra.(*topic.TopicPage)
-	if !ok {
-		return fmt.Errorf("search-topic: data is %T, not a topic page's form", v.Data)
+	tp, err := topic.PageOf(v)
+	if err != nil {
+		return fmt.Errorf("search-topic: %w", err)
 	}
 	label := v.T("search.in_topic_label")
 	m.Raw(`<form method="get" action="/search" class="search-topic" role="search" aria-label="`)
@@ -37,9 +36,9 @@ func writeTopicSearch(m web.Markup, data any) error {
 // writeNav writes the theme's "search-nav" partial in Go: the header's
 // link to the search page.
 func writeNav(m web.Markup, data any) error {
-	v, ok := data.(*web.View)
-	if !ok {
-		return fmt.Errorf("search-nav: data is %T, not the page's view", data)
+	v, err := web.ViewOf("search-nav", data)
+	if err != nil {
+		return err
 	}
 	m.NavItem(v, "/search", v.T("search.nav"))
 	return nil

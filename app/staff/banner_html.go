@@ -1,8 +1,6 @@
 package staff
 
 import (
-	"fmt"
-
 	"causerie/app/auth"
 	"causerie/app/web"
 )
@@ -12,9 +10,9 @@ import (
 // member's unread warning and silence. The template of partials/staff.html
 // stays the reference and what a theme overrides.
 func writeStandingBanner(m web.Markup, data any) error {
-	v, ok := data.(*web.View)
-	if !ok {
-		return fmt.Errorf("standing-banner: data is %T, not the page's view", data)
+	v, err := web.ViewOf("standing-banner", data)
+	if err != nil {
+		return err
 	}
 	who := v.Viewer
 	if !who.LoggedIn() || !(who.WarningUnread || who.Silenced()) {
@@ -46,9 +44,9 @@ func writeStandingBanner(m web.Markup, data any) error {
 // to the audit log, the roles and the watched words, for those who may
 // use them.
 func writeNav(m web.Markup, data any) error {
-	v, ok := data.(*web.View)
-	if !ok {
-		return fmt.Errorf("staff-nav: data is %T, not the page's view", data)
+	v, err := web.ViewOf("staff-nav", data)
+	if err != nil {
+		return err
 	}
 	if v.Viewer.MaySeeAudit() {
 		m.NavItem(v, "/admin/audit", v.T("staff.nav_audit"))

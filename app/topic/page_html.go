@@ -14,8 +14,9 @@ import (
 // were a third of a logged-in reader's page, though nothing in them repeats.
 var topicPage = web.PageWriter{Title: topicTitle, Content: writeTopicPage}
 
-// topicData is the page's TopicPage, from the Form Render was given.
-func topicData(v *web.View) (*TopicPage, error) {
+// PageOf is the TopicPage of a topic page's View (in the Form Render was
+// given), for the Go writers of the partials the page draws.
+func PageOf(v *web.View) (*TopicPage, error) {
 	f, _ := v.Data.(web.Form)
 	tp, ok := f.Extra.(*TopicPage)
 	if !ok {
@@ -25,7 +26,7 @@ func topicData(v *web.View) (*TopicPage, error) {
 }
 
 func topicTitle(v *web.View) string {
-	tp, err := topicData(v)
+	tp, err := PageOf(v)
 	if err != nil {
 		return v.Site
 	}
@@ -39,7 +40,7 @@ var watchLevels = []struct{ value, label string }{
 }
 
 func writeTopicPage(m web.Markup, v *web.View) error {
-	tp, err := topicData(v)
+	tp, err := PageOf(v)
 	if err != nil {
 		return err
 	}

@@ -50,9 +50,9 @@ func (tp *TopicPage) writePosts(m web.Markup, v *web.View) error {
 // page's View with the post (and, for moderation-post, its category) in
 // Data, as the post writer passes it.
 func PartData(name string, data any) (*web.View, *PostPart, *category.Category, error) {
-	v, ok := data.(*web.View)
-	if !ok {
-		return nil, nil, nil, fmt.Errorf("%s: data is %T, not the page's view", name, data)
+	v, err := web.ViewOf(name, data)
+	if err != nil {
+		return nil, nil, nil, err
 	}
 	d, _ := v.Data.(map[string]any)
 	p, _ := d["Post"].(*PostPart)

@@ -1,19 +1,15 @@
 package upload
 
-import (
-	"fmt"
-
-	"causerie/app/web"
-)
+import "causerie/app/web"
 
 // writeUploadForm writes the theme's "upload-form" partial in Go
 // (web.Server.PartialInGo), as the topic page's reply box draws it. The
 // template of partials/upload.html stays the reference and what a theme
 // overrides.
 func writeUploadForm(m web.Markup, data any) error {
-	v, ok := data.(*web.View)
-	if !ok {
-		return fmt.Errorf("upload-form: data is %T, not the page's view", data)
+	v, err := web.ViewOf("upload-form", data)
+	if err != nil {
+		return err
 	}
 	m.Raw(`<form method="post" action="/uploads" enctype="multipart/form-data" class="upload-form" target="_blank" data-upload-for="f-body" data-hint-js="`)
 	m.Text(v.T("upload.hint_js"))

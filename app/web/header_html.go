@@ -2,7 +2,6 @@ package web
 
 import (
 	"bytes"
-	"fmt"
 	"html/template"
 )
 
@@ -18,9 +17,9 @@ const bellIcon = `<svg width="20" height="20" viewBox="0 0 24 24" aria-hidden="t
 	`d="M12 22a2.5 2.5 0 0 0 2.45-2h-4.9A2.5 2.5 0 0 0 12 22Zm7-6v-5a7 7 0 0 0-5.5-6.84V3.5a1.5 1.5 0 0 0-3 0v.66A7 7 0 0 0 5 11v5l-2 2v1h18v-1Z"/></svg>`
 
 func writeHeader(m Markup, data any) error {
-	v, ok := data.(*View)
-	if !ok {
-		return fmt.Errorf("header: data is %T, not the page's view", data)
+	v, err := ViewOf("header", data)
+	if err != nil {
+		return err
 	}
 	m.Raw(`<header class="site-header"><div class="container bar"><a class="brand" href="/"><img src="`)
 	m.URL(v.Asset("img/logo.svg"))
@@ -112,9 +111,9 @@ func current(m Markup, v *View, path string) {
 }
 
 func writeLanguage(m Markup, data any) error {
-	v, ok := data.(*View)
-	if !ok {
-		return fmt.Errorf("language: data is %T, not the page's view", data)
+	v, err := ViewOf("language", data)
+	if err != nil {
+		return err
 	}
 	m.Raw(`<form method="post" action="/language" class="language">`)
 	m.CSRF(v.CSRF)

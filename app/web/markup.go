@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"fmt"
 	"html/template"
 	"io/fs"
 	"strconv"
@@ -121,6 +122,16 @@ func isHex(c byte) bool {
 // template would have been given: for the per-post partials, the page's
 // View with the post in its Data (View.With).
 type PartialFunc func(m Markup, data any) error
+
+// ViewOf is the page's View that a partial's Go writer is given as data,
+// or an error naming the partial when it was given something else.
+func ViewOf(partial string, data any) (*View, error) {
+	v, ok := data.(*View)
+	if !ok {
+		return nil, fmt.Errorf("%s: data is %T, not the page's view", partial, data)
+	}
+	return v, nil
+}
 
 // PartialInGo lets f write the theme's partial name in place of its
 // template, for a partial drawn many times a page. The template stays the

@@ -104,9 +104,9 @@ func writeLayout(m Markup, v *View, w PageWriter) error {
 // Go pages draw, as their templates write them.
 
 func writeFlash(m Markup, data any) error {
-	v, ok := data.(*View)
-	if !ok {
-		return fmt.Errorf("flash: data is %T, not the page's view", data)
+	v, err := ViewOf("flash", data)
+	if err != nil {
+		return err
 	}
 	m.Raw(`<div class="flash-region" role="status" aria-live="polite">`)
 	if v.Flash != "" {
@@ -119,9 +119,9 @@ func writeFlash(m Markup, data any) error {
 }
 
 func writeFooter(m Markup, data any) error {
-	v, ok := data.(*View)
-	if !ok {
-		return fmt.Errorf("footer: data is %T, not the page's view", data)
+	v, err := ViewOf("footer", data)
+	if err != nil {
+		return err
 	}
 	m.Raw("<footer class=\"site-footer\">\n  <div class=\"container\">\n    <p>")
 	m.Text(v.T("footer.powered"))
@@ -130,9 +130,9 @@ func writeFooter(m Markup, data any) error {
 }
 
 func writeCSRF(m Markup, data any) error {
-	v, ok := data.(*View)
-	if !ok {
-		return fmt.Errorf("csrf: data is %T, not the page's view", data)
+	v, err := ViewOf("csrf", data)
+	if err != nil {
+		return err
 	}
 	m.CSRF(v.CSRF)
 	return nil
@@ -151,9 +151,9 @@ func writeSwatch(m Markup, data any) error {
 
 // writeFormError is "form-error": the message of the whole form, if any.
 func writeFormError(m Markup, data any) error {
-	v, ok := data.(*View)
-	if !ok {
-		return fmt.Errorf("form-error: data is %T, not the page's view", data)
+	v, err := ViewOf("form-error", data)
+	if err != nil {
+		return err
 	}
 	if f, ok := v.Data.(Form); ok && f.Error != "" {
 		m.Raw(`<div class="alert" role="alert"><p>`)

@@ -76,7 +76,13 @@ func (p *pools) QueryContext(ctx context.Context, query string, args ...any) (*s
 	return p.pick(ctx).QueryContext(ctx, query, args...)
 }
 
+// QueryRowContext: with a context already done, database/sql's own Row,
+// whose Scan says so. GORM's prepared statements (SQLite) answer a failed
+// prepare with an empty Row, whose Scan panics.
 func (p *pools) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	if ctx.Err() != nil {
+		return p.mainDB.QueryRowContext(ctx, query, args...)
+	}
 	return p.pick(ctx).QueryRowContext(ctx, query, args...)
 }
 

@@ -229,3 +229,61 @@ func TestSQLiteCacheSize(t *testing.T) {
 		}
 	}
 }
+
+// SQLite runs statements with their context's cancellation taken off (see
+// steady in sqlite.go), but cancelling still works where a request sees
+// it: a context already done starts no statement, whether run directly,
+// prepared or as a row; a transaction whose context is cancelled rolls
+// back; and the rows of a statement stop once its context is cancelled.
+func TestSQLiteCancelledContextRunsNothing(t *testing.T) {
+	d := openSQLite(t, time.Second)
+	ctx := context.Background()
+	if err := d.Exec("INSERT INTO counters (id, n) VALUES (1, 1), (2, 2), (3, 3)").Error; err != nil {
+		t.Fatal(err)
+	}
+	done, cancel := context.WithCancel(ctx)
+	cancel()
+	if err := d.WithContext(done).Exec("INSERT INTO counters (id, n) VALUES (4, 4)").Error; !errors.Is(err, context.Canceled) {
+		t.Errorf("insert with a cancelled context: %v, want context.Canceled", err)
+	}
+	var n int
+	if err := d.WithContext(done).Raw("SELECT count(*) FROM counters").Row().Scan(&n); !errors.Is(err, context.Canceled) {
+		t.Errorf("row with a cancelled context: %v, want context.Canceled", err)
+	}
+	if err := d.WithContext(done).Raw("SELECT count(*) FROM counters").Scan(&n).Error; !errors.Is(err, context.Canceled) {
+		t.Errorf("query with a cancelled context: %v, want context.Canceled", err)
+	}
+
+	tctx, cancel := context.WithCancel(ctx)
+	err := d.WithContext(tctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Exec("INSERT INTO counters (id, n) VALUES (5, 5)").Error; err != nil {
+			return err
+		}
+		cancel()
+		return tx.Exec("INSERT INTO counters (id, n) VALUES (6, 6)").Error
+	})
+	if err == nil {
+		t.Error("a transaction whose context was cancelled committed")
+	}
+	if err := d.Raw("SELECT count(*) FROM counters").Scan(&n).Error; err != nil || n != 3 {
+		t.Errorf("rows after the cancelled insert and transaction: %d, %v; want the 3 first", n, err)
+	}
+
+	live, cancel := context.WithCancel(ctx)
+	rows, err := d.WithContext(live).Raw("SELECT n FROM counters ORDER BY n").Rows()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		t.Fatalf("first row: %v", rows.Err())
+	}
+	cancel() // the client went away while the rows were read
+	deadline := time.Now().Add(5 * time.Second)
+	for rows.Next() && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond) // database/sql closes the rows as it sees the cancel
+	}
+	if err := rows.Err(); !errors.Is(err, context.Canceled) {
+		t.Errorf("rows read on after their context was cancelled: %v, want context.Canceled", err)
+	}
+}

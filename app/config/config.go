@@ -188,9 +188,9 @@ func Default() Config {
 // room [server] memory_limit_mb leaves beside page_cache_mb. The Go heap
 // fills the limit under load, so the limit sets most of the server's
 // peak memory: 72 (112 in all) took the discussions benchmark's peak from
-// 228-234 to 199-206 MiB at no measurable CPU cost per request, where 64
-// (104) cost the logged-in pages and posting a third to four fifths more
-// CPU (see docs/benchmarks.md, "Memory, session 6"). Below memoryFloorMB
+// 224-234 to 199-206 MiB, for up to a sixth more CPU per logged-in page or
+// post on a busy machine (within its noise), where 64 (104) cost them a
+// third to four fifths more (see docs/benchmarks.md, "Memory, session 6"). Below memoryFloorMB
 // the collector would run nearly all the time.
 const (
 	memoryBesideCacheMB = 72

@@ -182,16 +182,18 @@ func Default() Config {
 }
 
 // What the server keeps in memory besides the visitors' page cache, in
-// MiB: with 200,000 posts about 35 MB live (templates, the topic pages'
-// shared data, the database's strings, the search index's readers) plus
-// the requests in flight. memoryBesideCacheMB is the default room
-// [server] memory_limit_mb leaves beside page_cache_mb: with 88 (128 in
-// all) the collector took twice the CPU under the logged-in load of the
-// discussions benchmark, with 104 a third more than with no limit (see
-// docs/benchmarks.md, "Memory"). Below memoryFloorMB it would run nearly
-// all the time.
+// MiB: with 200,000 posts about 25 MB live (the topic pages' shared data,
+// the database's strings, the search index's readers, the templates shown
+// so far) plus the requests in flight. memoryBesideCacheMB is the default
+// room [server] memory_limit_mb leaves beside page_cache_mb. The Go heap
+// fills the limit under load, so the limit sets most of the server's
+// peak memory: 72 (112 in all) took the discussions benchmark's peak from
+// 224-234 to 199-206 MiB, for up to a sixth more CPU per logged-in page or
+// post on a busy machine (within its noise), where 64 (104) cost them a
+// third to four fifths more (see docs/benchmarks.md, "Memory, session 6"). Below memoryFloorMB
+// the collector would run nearly all the time.
 const (
-	memoryBesideCacheMB = 104
+	memoryBesideCacheMB = 72
 	memoryFloorMB       = 64
 )
 

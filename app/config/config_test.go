@@ -123,10 +123,10 @@ func TestMemoryLimit(t *testing.T) {
 		env        []string
 		want       int
 	}{
-		{"default", "", nil, 144},
-		{"cache raised in the environment", "", []string{"CAUSERIE_SERVER_PAGE_CACHE_MB=200"}, 304},
-		{"cache off", "", []string{"CAUSERIE_SERVER_PAGE_CACHE_MB=0"}, 104},
-		{"cache raised in the file", file("page_cache_mb = 100"), nil, 204},
+		{"default", "", nil, 112},
+		{"cache raised in the environment", "", []string{"CAUSERIE_SERVER_PAGE_CACHE_MB=200"}, 272},
+		{"cache off", "", []string{"CAUSERIE_SERVER_PAGE_CACHE_MB=0"}, 72},
+		{"cache raised in the file", file("page_cache_mb = 100"), nil, 172},
 		{"limit set in the file", file("page_cache_mb = 100\nmemory_limit_mb = 500"), nil, 500},
 		{"limit off in the file", file("page_cache_mb = 100\nmemory_limit_mb = 0"), nil, 0},
 		{"limit set in the environment", file("page_cache_mb = 100"), []string{"CAUSERIE_SERVER_MEMORY_LIMIT_MB=170"}, 170},

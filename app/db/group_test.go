@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -80,7 +81,7 @@ func TestGroupWrites(t *testing.T) {
 				if err != nil {
 					return err
 				}
-				if r.label[:5] == "panic" {
+				if strings.HasPrefix(r.label, "panic") {
 					panic("boom " + r.label)
 				}
 				r.n = n

@@ -74,7 +74,9 @@ func (d *DB) Group() *Group {
 }
 
 // Write runs fn in a transaction, grouped with other requests' writes on
-// SQLite (see Group), and returns fn's error or the commit's.
+// SQLite (see Group), and returns fn's error or the commit's. fn must not
+// call Write itself (it would wait for its own group), and must do its
+// writes on the tx it is given.
 func (w *Group) Write(ctx context.Context, fn func(ctx context.Context, tx *gorm.DB) error) error {
 	if !w.group {
 		return w.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error { return fn(ctx, tx) })

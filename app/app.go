@@ -133,6 +133,7 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, database *d
 	team := staff.NewService(database.DB, users, cats)
 	team.UseEvents(events)
 	topics := topic.NewService(database.DB, cats, render, cfg, events)
+	topics.GroupWrites(database.Group())
 	finder := search.NewService(ctx, database.DB, cats, search.IndexDir(cfg.Data.Dir), log)
 	finder.Subscribe(events)
 	topics.UseSimilar(finder)

@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/pressly/goose/v3"
@@ -32,6 +33,9 @@ type DB struct {
 	sql     *sql.DB
 	bg      *sql.DB         // the background pool (see Background); nil when there is one pool
 	gated   *gatedConnector // SQLite's connections; nil on PostgreSQL
+
+	groupOnce sync.Once
+	group     *Group // see Group
 }
 
 // Open connects to the database the config names: a PostgreSQL URL, or an

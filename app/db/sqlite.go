@@ -209,17 +209,32 @@ func (c *gatedConn) QueryContext(ctx context.Context, query string, args []drive
 // (PrepareStmt), so most of them come this way.
 //
 // Inside a transaction, a statement is taken from those this connection
-// kept, or kept once the transaction closes it. GORM prepares a statement
-// first seen in a transaction on that transaction, and database/sql then
-// compiles it again in every later transaction (Tx.StmtContext cannot reuse
-// a statement of another transaction): SQLite compiled each statement of
-// every post's transaction and every job's, about a tenth of a post's CPU.
+// kept, or kept once compiled. GORM prepares a statement first seen in a
+// transaction on that transaction, and database/sql then compiles it again
+// in every later transaction (Tx.StmtContext cannot reuse a statement of
+// another transaction), and again at each use within one transaction (the
+// statements it prepared are closed only when the transaction ends): SQLite
+// compiled each statement of every post's transaction and every job's,
+// about a tenth of a post's CPU, and a transaction that repeats a statement
+// (a group of posts, see Group) compiled it at each repetition.
 func (c *gatedConn) PrepareContext(ctx context.Context, query string) (driver.Stmt, error) {
 	if c.inTx {
-		if st := c.take(query); st != nil {
-			return st, nil
+		if h := c.take(query); h != nil {
+			return h, nil
 		}
 	}
+	st, err := c.compile(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	if c.inTx {
+		return c.keep(query, st), nil
+	}
+	return st, nil
+}
+
+// compile has SQLite compile query.
+func (c *gatedConn) compile(ctx context.Context, query string) (driver.Stmt, error) {
 	st, err := c.Conn.(driver.ConnPrepareContext).PrepareContext(ctx, query)
 	if err != nil {
 		return nil, err
@@ -230,29 +245,51 @@ func (c *gatedConn) PrepareContext(ctx context.Context, query string) (driver.St
 	} else {
 		st = steadyStmt{st}
 	}
-	if c.inTx {
-		return c.keep(query, st), nil
-	}
 	return st, nil
 }
 
-// keptStmt is a statement a connection keeps compiled. Closing it hands it
-// back; one handed out is never handed out again before that, so two uses
-// never share SQLite's statement (the rows of one would be cut by the other).
+// keptStmt is a statement a connection keeps compiled. Any number of
+// handles (stmtHandle) may share it, but only one at a time runs it: from
+// its start to the end of its rows. A handle that finds it running
+// compiles a statement of its own, so two uses never share SQLite's
+// statement (the rows of one would be cut by the other).
 type keptStmt struct {
 	driver.Stmt
-	c     *gatedConn
-	query string
-	inUse bool
-	used  uint64
+	query   string
+	handles int  // handles not closed yet
+	busy    bool // running, or its rows not closed
+	kept    bool // still among the connection's kept statements
+	used    uint64
 }
 
-func (s *keptStmt) ExecContext(ctx context.Context, args []driver.NamedValue) (driver.Result, error) {
-	return s.Stmt.(driver.StmtExecContext).ExecContext(ctx, args)
+// stmtHandle is what PrepareContext hands out for a kept statement.
+type stmtHandle struct {
+	k   *keptStmt
+	c   *gatedConn
+	own driver.Stmt // compiled for this handle when k was running
 }
 
-func (s *keptStmt) QueryContext(ctx context.Context, args []driver.NamedValue) (driver.Rows, error) {
-	return s.Stmt.(driver.StmtQueryContext).QueryContext(ctx, args)
+func (h *stmtHandle) NumInput() int { return h.k.Stmt.NumInput() }
+
+// pick is the statement a use of h runs and the function that ends the
+// use (to call when it has run, or when its rows are closed).
+func (h *stmtHandle) pick(ctx context.Context) (driver.Stmt, func(), error) {
+	if h.own != nil {
+		return h.own, func() {}, nil
+	}
+	h.c.mu.Lock()
+	if !h.k.busy {
+		h.k.busy = true
+		h.c.mu.Unlock()
+		return h.k.Stmt, h.idle, nil
+	}
+	h.c.mu.Unlock()
+	st, err := h.c.compile(ctx, h.k.query)
+	if err != nil {
+		return nil, nil, err
+	}
+	h.own = st
+	return st, func() {}, nil
 }
 
 // steadyStmt is a prepared statement that reads: it runs with its context
@@ -275,58 +312,112 @@ func (s steadyStmt) QueryContext(ctx context.Context, args []driver.NamedValue) 
 	return s.Stmt.(driver.StmtQueryContext).QueryContext(run, args)
 }
 
-// Close hands the statement back to its connection, compiled.
-func (s *keptStmt) Close() error {
-	s.c.mu.Lock()
-	s.inUse = false
-	s.c.mu.Unlock()
-	return nil
+func (h *stmtHandle) idle() {
+	h.c.mu.Lock()
+	h.k.busy = false
+	h.c.mu.Unlock()
 }
 
-// take hands out a kept statement for query that is not in use, if any.
-func (c *gatedConn) take(query string) driver.Stmt {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for _, s := range c.kept[query] {
-		if !s.inUse {
-			c.tick++
-			s.inUse, s.used = true, c.tick
-			return s
-		}
+func (h *stmtHandle) ExecContext(ctx context.Context, args []driver.NamedValue) (driver.Result, error) {
+	st, end, err := h.pick(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer end()
+	return st.(driver.StmtExecContext).ExecContext(ctx, args)
+}
+
+func (h *stmtHandle) QueryContext(ctx context.Context, args []driver.NamedValue) (driver.Rows, error) {
+	st, end, err := h.pick(ctx)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := st.(driver.StmtQueryContext).QueryContext(ctx, args)
+	if err != nil {
+		end()
+		return nil, err
+	}
+	return &gatedRows{Rows: rows, release: end}, nil
+}
+
+func (h *stmtHandle) Exec(args []driver.Value) (driver.Result, error) {
+	return nil, errors.New("sqlite: Exec without context is not supported")
+}
+
+func (h *stmtHandle) Query(args []driver.Value) (driver.Rows, error) {
+	return nil, errors.New("sqlite: Query without context is not supported")
+}
+
+// Close lets go of the handle: the statement stays compiled, kept by the
+// connection (or is finalised if the connection no longer keeps it).
+func (h *stmtHandle) Close() error {
+	if h.own != nil {
+		_ = h.own.Close()
+	}
+	h.c.mu.Lock()
+	defer h.c.mu.Unlock()
+	h.k.handles--
+	if !h.k.kept && h.k.handles == 0 && !h.k.busy {
+		return h.k.Stmt.Close()
 	}
 	return nil
 }
 
-// keep keeps st, freshly prepared for query, making room by finalising the
-// least recently used statement not in use; when every kept statement is
-// in use, st is not kept and its Close finalises it.
+// take hands out a handle on a kept statement for query, if any.
+func (c *gatedConn) take(query string) driver.Stmt {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	ks := c.kept[query]
+	if len(ks) == 0 {
+		return nil
+	}
+	k := ks[0]
+	for _, s := range ks[1:] { // an idle one if any (more than one is rare)
+		if k.busy && !s.busy {
+			k = s
+		}
+	}
+	if k.busy && k.handles > 0 {
+		return nil // running: a fresh one, which is kept too
+	}
+	c.tick++
+	k.handles++
+	k.used = c.tick
+	return &stmtHandle{k: k, c: c}
+}
+
+// keep keeps st, freshly compiled for query, making room by finalising the
+// least recently used statement that no handle holds; when every kept
+// statement is held, st is not kept, and the handle's Close finalises it.
 func (c *gatedConn) keep(query string, st driver.Stmt) driver.Stmt {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.tick++
+	k := &keptStmt{Stmt: st, query: query, handles: 1, used: c.tick}
 	if c.n >= keptMax {
 		var old *keptStmt
-		for _, ss := range c.kept {
-			for _, s := range ss {
-				if !s.inUse && (old == nil || s.used < old.used) {
+		for _, ks := range c.kept {
+			for _, s := range ks {
+				if s.handles == 0 && !s.busy && (old == nil || s.used < old.used) {
 					old = s
 				}
 			}
 		}
 		if old == nil {
-			return st
+			return &stmtHandle{k: k, c: c}
 		}
 		c.kept[old.query] = slices.DeleteFunc(c.kept[old.query], func(s *keptStmt) bool { return s == old })
 		if len(c.kept[old.query]) == 0 {
 			delete(c.kept, old.query)
 		}
 		c.n--
+		old.kept = false
 		_ = old.Stmt.Close()
 	}
-	c.tick++
-	s := &keptStmt{Stmt: st, c: c, query: query, inUse: true, used: c.tick}
-	c.kept[query] = append(c.kept[query], s)
+	k.kept = true
+	c.kept[query] = append(c.kept[query], k)
 	c.n++
-	return s
+	return &stmtHandle{k: k, c: c}
 }
 
 // Close finalises the kept statements, then closes the connection.

@@ -14,6 +14,7 @@ import (
 	"causerie/app/auth"
 	"causerie/app/category"
 	"causerie/app/config"
+	"causerie/app/db"
 	"causerie/app/errs"
 	"causerie/app/event"
 	"causerie/app/markup"
@@ -40,6 +41,21 @@ type Service struct {
 	// nil falls back to matching titles in the database.
 	similar SimilarFinder
 	gate    Gate // the review queue's hold (gate.go); nil publishes everything
+	// writes commits replies' transactions together on SQLite (db.Group);
+	// nil: each in a transaction of its own.
+	writes *db.Group
+}
+
+// GroupWrites makes replies commit through w, many in one transaction on
+// SQLite (see db.Group).
+func (s *Service) GroupWrites(w *db.Group) { s.writes = w }
+
+// write runs fn in a transaction: the group writer's when there is one.
+func (s *Service) write(ctx context.Context, fn func(ctx context.Context, tx *gorm.DB) error) error {
+	if s.writes == nil {
+		return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error { return fn(ctx, tx) })
+	}
+	return s.writes.Write(ctx, fn)
 }
 
 // NewService wires the topic rules.
@@ -313,7 +329,7 @@ func (s *Service) Reply(ctx context.Context, v *auth.Viewer, topicID int64, in R
 	if replyTo != nil {
 		p.ReplyToID = &replyTo.ID
 	}
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = s.write(ctx, func(ctx context.Context, tx *gorm.DB) error {
 		st := NewStore(tx)
 		n, err := s.number(ctx, st, t, v.ID, now, vd)
 		if err != nil {

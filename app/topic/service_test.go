@@ -504,3 +504,75 @@ func TestPageAuthorsCarryNoSecrets(t *testing.T) {
 		}
 	})
 }
+
+// Replies written at the same moment (on SQLite, committed together, see
+// db.Group) all land, each with the number it was told, numbered without a
+// gap, and the counts add up; a reply refused among them is refused alone.
+func TestConcurrentReplies(t *testing.T) {
+	testutil.Each(t, func(t *testing.T, env *testutil.Env) {
+		w := setup(t, env)
+		tp := w.start(t, w.ana, w.general, "Many answers at once", topic.KindDiscussion)
+		before := userRow(t, env, w.boris.ID).PostsCount + userRow(t, env, w.cleo.ID).PostsCount
+		cat0 := categoryPosts(t, env, w.general.ID)
+		const n = 12
+		type res struct {
+			p   *topic.Post
+			err error
+		}
+		out := make([]res, n+1)
+		var wg sync.WaitGroup
+		for i := 0; i <= n; i++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				by, body := w.boris, fmt.Sprintf("Answer number %d, written at the same time as the others.", i)
+				if i%2 == 1 {
+					by = w.cleo
+				}
+				if i == n {
+					body = " " // refused: empty
+				}
+				_, p, err := env.App.Topics.Reply(ctx, by.Viewer(), tp.ID, topic.ReplyInput{Body: body})
+				out[i] = res{p, err}
+			}()
+		}
+		wg.Wait()
+		if !errors.Is(out[n].err, errs.Invalid) {
+			t.Errorf("empty reply: %v, want a validation error", out[n].err)
+		}
+		numbers := map[int]bool{}
+		for i, r := range out[:n] {
+			if r.err != nil {
+				t.Fatalf("reply %d: %v", i, r.err)
+			}
+			stored, err := env.App.Topics.Store().Post(ctx, r.p.ID)
+			testutil.Must(t, err, "reload reply %d", i)
+			if stored.Number != r.p.Number || numbers[r.p.Number] {
+				t.Errorf("reply %d: told number %d, stored %d (seen before: %v)", i, r.p.Number, stored.Number, numbers[r.p.Number])
+			}
+			numbers[r.p.Number] = true
+		}
+		for k := 2; k <= n+1; k++ {
+			if !numbers[k] {
+				t.Errorf("no reply numbered %d: %v", k, numbers)
+			}
+		}
+		got := reload(t, env, tp.ID)
+		if got.RepliesCount != n || got.HighestNumber != n+1 {
+			t.Errorf("topic: replies %d, highest number %d; want %d, %d", got.RepliesCount, got.HighestNumber, n, n+1)
+		}
+		if after := userRow(t, env, w.boris.ID).PostsCount + userRow(t, env, w.cleo.ID).PostsCount; after-before != n {
+			t.Errorf("members' posts counted %d more, want %d", after-before, n)
+		}
+		if c := categoryPosts(t, env, w.general.ID); c-cat0 != n {
+			t.Errorf("category's posts counted %d more, want %d", c-cat0, n)
+		}
+	})
+}
+
+func categoryPosts(t *testing.T, env *testutil.Env, id int64) int {
+	t.Helper()
+	var n int
+	testutil.Must(t, env.App.DB.Raw("SELECT posts_count FROM categories WHERE id = ?", id).Scan(&n).Error, "category count")
+	return n
+}

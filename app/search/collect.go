@@ -68,18 +68,7 @@ func (c *collector) handler(sctx *search.SearchContext) (search.DocumentMatchHan
 		if d == nil {
 			return c.finish(sctx.IndexReader)
 		}
-		if len(c.hits.l) < c.keep {
-			heap.Push(&c.hits, d)
-			return nil
-		}
-		if c.keep == 0 || c.cmp(d, c.hits.l[0]) >= 0 {
-			sctx.DocumentMatchPool.Put(d) // no better than the worst kept
-			return nil
-		}
-		worst := c.hits.l[0]
-		c.hits.l[0] = d
-		heap.Fix(&c.hits, 0)
-		sctx.DocumentMatchPool.Put(worst)
+		c.hits.offer(d, c.keep, sctx.DocumentMatchPool)
 		return nil
 	}, false, nil
 }
@@ -209,6 +198,23 @@ func (c *collector) context(ctx context.Context) context.Context {
 type worstFirst struct {
 	l   []*search.DocumentMatch
 	cmp func(a, b *search.DocumentMatch) int
+}
+
+// offer keeps d if it is among the best keep seen, giving back to pool
+// what is not kept.
+func (h *worstFirst) offer(d *search.DocumentMatch, keep int, pool *search.DocumentMatchPool) {
+	if len(h.l) < keep {
+		heap.Push(h, d)
+		return
+	}
+	if keep == 0 || h.cmp(d, h.l[0]) >= 0 {
+		pool.Put(d) // no better than the worst kept
+		return
+	}
+	worst := h.l[0]
+	h.l[0] = d
+	heap.Fix(h, 0)
+	pool.Put(worst)
 }
 
 func (h *worstFirst) Len() int           { return len(h.l) }

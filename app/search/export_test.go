@@ -6,3 +6,10 @@ func SetCatchingUp(s *Service, on bool) { s.catchingUp.Store(on) }
 // SetPhraseCandidates sets how many posts with a phrase's words are
 // checked for it, so that a small forum has more than that.
 func SetPhraseCandidates(s *Service, n int) { s.phraseCandidates = n }
+
+// SetWalkParts makes searches walk the index in parts slices at once
+// from minDocs documents (parallel.go); 1 walks it whole.
+func SetWalkParts(s *Service, parts, minDocs int) { s.walkParts, s.parallelMin = parts, minDocs }
+
+// NoCache computes every search (the answer cache would answer a repeat).
+func NoCache(s *Service) { s.cache = nil }

@@ -8,8 +8,11 @@ func SetCatchingUp(s *Service, on bool) { s.catchingUp.Store(on) }
 func SetPhraseCandidates(s *Service, n int) { s.phraseCandidates = n }
 
 // SetWalkParts makes searches walk the index in parts slices at once
-// from minDocs documents (parallel.go); 1 walks it whole.
-func SetWalkParts(s *Service, parts, minDocs int) { s.walkParts, s.parallelMin = parts, minDocs }
+// from minDocs documents (parallel.go), and read the facets' values in
+// runs of at least facetRun hits; 1 walks it whole.
+func SetWalkParts(s *Service, parts, minDocs, facetRun int) {
+	s.walkParts, s.parallelMin, s.facetRun = parts, minDocs, facetRun
+}
 
 // NoCache computes every search (the answer cache would answer a repeat).
 func NoCache(s *Service) { s.cache = nil }

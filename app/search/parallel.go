@@ -29,6 +29,10 @@ import (
 // than they save.
 const parallelMin = 50_000
 
+// facetRun is the fewest hits a reader of the facets' values is given
+// when they are read in runs at once (collector.finish).
+const facetRun = 100
+
 // walkParts is how many slices a large index's walk is split into.
 func walkParts() int { return min(4, runtime.GOMAXPROCS(0)) }
 
@@ -36,7 +40,7 @@ func walkParts() int { return min(4, runtime.GOMAXPROCS(0)) }
 // the merged best hits to c, as f.search does through Bleve's collector.
 // ok is false when the index cannot be split (not a scorch index, or too
 // small): the caller then searches as usual.
-func searchParallel(ctx context.Context, idx bleve.Index, q query.Query, c *collector, parts, minDocs int) (total int, ok bool, err error) {
+func searchParallel(ctx context.Context, idx bleve.Index, q query.Query, c *collector, parts, minDocs, facetRun int) (total int, ok bool, err error) {
 	adv, err := idx.Advanced()
 	if err != nil {
 		return 0, false, nil
@@ -84,6 +88,7 @@ func searchParallel(ctx context.Context, idx bleve.Index, q query.Query, c *coll
 	}
 	slices.SortFunc(all, c.cmp)
 	c.hits.l = all[:min(len(all), c.keep)]
+	c.parts, c.facetRun = len(bounds), facetRun
 	if err := c.finish(r); err != nil {
 		return 0, true, fmt.Errorf("search: %w", err)
 	}

@@ -193,7 +193,7 @@ func (s *Service) searchOnce(ctx context.Context, idx bleve.Index, q *Query, fil
 		return bq
 	}
 	f := fetcher{idx: idx, exact: whole(text), must: must, sort: sortOrder(q), cands: s.phraseCandidates,
-		parts: s.walkParts, minDocs: s.parallelMin}
+		parts: s.walkParts, minDocs: s.parallelMin, facetRun: s.facetRun}
 	if len(q.Phrases) > 0 {
 		// Phrases are checked on candidates only: see fetcher.
 		if words := s.textQuery(idx, q, q.InTitle, fuzzy, true); words != nil {
@@ -301,7 +301,9 @@ type fetcher struct {
 	cands int
 	// parts: a search by score on an index of minDocs documents or more
 	// is walked in that many slices at once (parallel.go).
-	parts, minDocs int
+	// facetRun: the facets' values are read in runs of at least that
+	// many hits at once.
+	parts, minDocs, facetRun int
 }
 
 // fetch returns the best n hits (fewer if fewer match), how many posts
@@ -340,7 +342,7 @@ func (f *fetcher) order() search.SortOrder { return search.ParseSortOrderStrings
 func (f *fetcher) search(ctx context.Context, q query.Query, c *collector) (search.DocumentMatchCollection, int, search.FacetResults, error) {
 	if f.parts > 1 && len(f.sort) == 1 && f.sort[0] == "-_score" {
 		c.ctx = ctx
-		total, ok, err := searchParallel(ctx, f.idx, q, c, f.parts, f.minDocs)
+		total, ok, err := searchParallel(ctx, f.idx, q, c, f.parts, f.minDocs, f.facetRun)
 		if err != nil {
 			return nil, 0, nil, err
 		}

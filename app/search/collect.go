@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"sync"
 
 	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/blevesearch/bleve/v2/search"
@@ -31,6 +32,9 @@ type collector struct {
 	keep   int  // how many of the best hits to keep
 	named  int  // how many of them, from the best, get their ID
 	facets bool // count the facets of the hits kept
+	// read the facets' values in up to parts runs of facetRun hits or
+	// more at once
+	parts, facetRun int
 
 	// check, when set, is what the hits kept must also match (phrases:
 	// see fetcher); of those that do (passed), the best limit are kept.
@@ -68,18 +72,7 @@ func (c *collector) handler(sctx *search.SearchContext) (search.DocumentMatchHan
 		if d == nil {
 			return c.finish(sctx.IndexReader)
 		}
-		if len(c.hits.l) < c.keep {
-			heap.Push(&c.hits, d)
-			return nil
-		}
-		if c.keep == 0 || c.cmp(d, c.hits.l[0]) >= 0 {
-			sctx.DocumentMatchPool.Put(d) // no better than the worst kept
-			return nil
-		}
-		worst := c.hits.l[0]
-		c.hits.l[0] = d
-		heap.Fix(&c.hits, 0)
-		sctx.DocumentMatchPool.Put(worst)
+		c.hits.offer(d, c.keep, sctx.DocumentMatchPool)
 		return nil
 	}, false, nil
 }
@@ -123,30 +116,44 @@ func (c *collector) finish(r index.IndexReader) error {
 		fTags:     facet.NewTermsFacetBuilder(fTags, 12),
 		fKind:     facet.NewTermsFacetBuilder(fKind, 3),
 	}
-	dvr, err := r.DocValueReader([]string{fCategory, fTags, fKind})
-	if err != nil {
-		c.err = err
-		return err
-	}
 	// In document order: the doc values are read in compressed chunks of
 	// neighbouring documents.
 	byNum := slices.Clone(hits)
 	slices.SortFunc(byNum, func(a, b *search.DocumentMatch) int { return bytes.Compare(a.IndexInternalID, b.IndexInternalID) })
-	visit := func(field string, term []byte) {
-		if b := builders[field]; b != nil {
-			b.UpdateVisitor(term)
-		}
+	// Reading them is the costly part: with parts, neighbouring runs of
+	// hits are read at once, each by a reader of its own, and what each
+	// hit holds is then counted in order, as one reader would have.
+	parts := 1
+	if c.parts > 1 && c.facetRun > 0 {
+		parts = max(1, min(c.parts, len(byNum)/c.facetRun))
 	}
-	for _, h := range byNum {
-		for _, b := range builders {
-			b.StartDoc()
+	read := make([][][]dvTerm, parts)
+	errs := make([]error, parts)
+	var wg sync.WaitGroup
+	for p := range parts {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			run := byNum[p*len(byNum)/parts : (p+1)*len(byNum)/parts]
+			read[p], errs[p] = readFacetValues(r, run)
+		}()
+	}
+	wg.Wait()
+	for p := range parts {
+		if errs[p] != nil {
+			c.err = errs[p]
+			return errs[p]
 		}
-		if err := dvr.VisitDocValues(h.IndexInternalID, visit); err != nil {
-			c.err = err
-			return err
-		}
-		for _, b := range builders {
-			b.EndDoc()
+		for _, doc := range read[p] {
+			for _, b := range builders {
+				b.StartDoc()
+			}
+			for _, v := range doc {
+				builders[v.field].UpdateVisitor(v.term)
+			}
+			for _, b := range builders {
+				b.EndDoc()
+			}
 		}
 	}
 	c.fr = search.FacetResults{}
@@ -154,6 +161,40 @@ func (c *collector) finish(r index.IndexReader) error {
 		c.fr[name] = b.Result()
 	}
 	return nil
+}
+
+// dvTerm is one value of one of the facets' fields.
+type dvTerm struct {
+	field string
+	term  []byte
+}
+
+// readFacetValues reads the category, tags and kind of each hit (in
+// document order), with a doc value reader of its own.
+func readFacetValues(r index.IndexReader, hits []*search.DocumentMatch) ([][]dvTerm, error) {
+	dvr, err := r.DocValueReader([]string{fCategory, fTags, fKind})
+	if err != nil {
+		return nil, err
+	}
+	out := make([][]dvTerm, len(hits))
+	seen := map[string][]byte{} // the values are few: each kept once
+	for i, h := range hits {
+		err := dvr.VisitDocValues(h.IndexInternalID, func(field string, term []byte) {
+			if field != fCategory && field != fTags && field != fKind {
+				return
+			}
+			t, ok := seen[string(term)]
+			if !ok {
+				t = slices.Clone(term)
+				seen[string(t)] = t
+			}
+			out[i] = append(out[i], dvTerm{field, t})
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
 
 // keepMatching keeps the hits that match c.check, in their order, asking
@@ -209,6 +250,23 @@ func (c *collector) context(ctx context.Context) context.Context {
 type worstFirst struct {
 	l   []*search.DocumentMatch
 	cmp func(a, b *search.DocumentMatch) int
+}
+
+// offer keeps d if it is among the best keep seen, giving back to pool
+// what is not kept.
+func (h *worstFirst) offer(d *search.DocumentMatch, keep int, pool *search.DocumentMatchPool) {
+	if len(h.l) < keep {
+		heap.Push(h, d)
+		return
+	}
+	if keep == 0 || h.cmp(d, h.l[0]) >= 0 {
+		pool.Put(d) // no better than the worst kept
+		return
+	}
+	worst := h.l[0]
+	h.l[0] = d
+	heap.Fix(h, 0)
+	pool.Put(worst)
 }
 
 func (h *worstFirst) Len() int           { return len(h.l) }

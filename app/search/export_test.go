@@ -6,3 +6,13 @@ func SetCatchingUp(s *Service, on bool) { s.catchingUp.Store(on) }
 // SetPhraseCandidates sets how many posts with a phrase's words are
 // checked for it, so that a small forum has more than that.
 func SetPhraseCandidates(s *Service, n int) { s.phraseCandidates = n }
+
+// SetWalkParts makes searches walk the index in parts slices at once
+// from minDocs documents (parallel.go), and read the facets' values in
+// runs of at least facetRun hits; 1 walks it whole.
+func SetWalkParts(s *Service, parts, minDocs, facetRun int) {
+	s.walkParts, s.parallelMin, s.facetRun = parts, minDocs, facetRun
+}
+
+// NoCache computes every search (the answer cache would answer a repeat).
+func NoCache(s *Service) { s.cache = nil }

@@ -192,7 +192,8 @@ func (s *Service) searchOnce(ctx context.Context, idx bleve.Index, q *Query, fil
 		}
 		return bq
 	}
-	f := fetcher{idx: idx, exact: whole(text), must: must, sort: sortOrder(q), cands: s.phraseCandidates}
+	f := fetcher{idx: idx, exact: whole(text), must: must, sort: sortOrder(q), cands: s.phraseCandidates,
+		parts: s.walkParts, minDocs: s.parallelMin, facetRun: s.facetRun}
 	if len(q.Phrases) > 0 {
 		// Phrases are checked on candidates only: see fetcher.
 		if words := s.textQuery(idx, q, q.InTitle, fuzzy, true); words != nil {
@@ -298,6 +299,11 @@ type fetcher struct {
 	// cands is how many posts with the phrases' words are checked for
 	// them, at least (Service.phraseCandidates).
 	cands int
+	// parts: a search by score on an index of minDocs documents or more
+	// is walked in that many slices at once (parallel.go).
+	// facetRun: the facets' values are read in runs of at least that
+	// many hits at once.
+	parts, minDocs, facetRun int
 }
 
 // fetch returns the best n hits (fewer if fewer match), how many posts
@@ -334,6 +340,16 @@ func (f *fetcher) order() search.SortOrder { return search.ParseSortOrderStrings
 // search runs q, keeping its hits with c: the best ones, the first
 // named of them with their ID, and the facets when c counts them.
 func (f *fetcher) search(ctx context.Context, q query.Query, c *collector) (search.DocumentMatchCollection, int, search.FacetResults, error) {
+	if f.parts > 1 && len(f.sort) == 1 && f.sort[0] == "-_score" {
+		c.ctx = ctx
+		total, ok, err := searchParallel(ctx, f.idx, q, c, f.parts, f.minDocs, f.facetRun)
+		if err != nil {
+			return nil, 0, nil, err
+		}
+		if ok {
+			return c.result(), total, c.fr, nil
+		}
+	}
 	req := bleve.NewSearchRequestOptions(q, c.keep, 0, false)
 	req.SortBy(f.sort)
 	r, err := f.idx.SearchInContext(c.context(ctx), req)

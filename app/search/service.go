@@ -59,6 +59,10 @@ type Service struct {
 	cache *resultCache
 
 	phraseCandidates int // see fetcher; tests make it small
+	// A search by score on an index of parallelMin documents or more is
+	// walked in walkParts slices at once (parallel.go); tests split small
+	// indexes.
+	walkParts, parallelMin, facetRun int
 }
 
 // IndexDir is where the index lives in the data folder.
@@ -70,7 +74,12 @@ func IndexDir(dataDir string) string { return filepath.Join(dataDir, "search.ble
 // moved aside and made anew; Start then rebuilds it in the background.
 func NewService(ctx context.Context, g *gorm.DB, cats *category.Service, dir string, log *slog.Logger) *Service {
 	s := &Service{store: &store{db: g}, cats: cats, log: log, dir: dir, dirty: map[int64]bool{}, now: time.Now,
-		phraseCandidates: facetSample}
+		phraseCandidates: facetSample, walkParts: walkParts(), parallelMin: parallelMin, facetRun: facetRun}
+	// CAUSERIE_SEARCH_PARALLEL=off walks every search on one core, to
+	// compare (docs/benchmarks.md, "Search, session 6").
+	if os.Getenv("CAUSERIE_SEARCH_PARALLEL") == "off" {
+		s.walkParts = 1
+	}
 	// CAUSERIE_SEARCH_CACHE=off measures every query as if it were new
 	// (docs/bench/search.sh runs both ways).
 	if os.Getenv("CAUSERIE_SEARCH_CACHE") != "off" {

@@ -64,6 +64,7 @@ func queries(n int, r *rand.Rand) []string {
 type result struct {
 	lat     []time.Duration
 	byClass map[string][]time.Duration
+	byQuery map[string][]time.Duration
 	errs    int
 	took    time.Duration
 }
@@ -84,7 +85,7 @@ func class(q string) string {
 func run(base string, qs []string, conc int) result {
 	client := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: conc}}
 	var mu sync.Mutex
-	res := result{byClass: map[string][]time.Duration{}}
+	res := result{byClass: map[string][]time.Duration{}, byQuery: map[string][]time.Duration{}}
 	next := make(chan string)
 	var wg sync.WaitGroup
 	start := time.Now()
@@ -104,6 +105,7 @@ func run(base string, qs []string, conc int) result {
 				mu.Lock()
 				res.lat = append(res.lat, d)
 				res.byClass[class(q)] = append(res.byClass[class(q)], d)
+				res.byQuery[q] = append(res.byQuery[q], d)
 				if !ok {
 					res.errs++
 				}
@@ -177,6 +179,22 @@ func main() {
 		slices.Sort(l)
 		fmt.Printf("%-12s %8s %8s %8s  (%d queries)\n", k, pct(l, .50).Round(100*time.Microsecond),
 			pct(l, .90).Round(100*time.Microsecond), pct(l, .99).Round(100*time.Microsecond), len(l))
+	}
+	// The queries that make the tail: the slowest by their median time.
+	type slow struct {
+		q      string
+		median time.Duration
+		n      int
+	}
+	var slowest []slow
+	for q, l := range single.byQuery {
+		slices.Sort(l)
+		slowest = append(slowest, slow{q, pct(l, .5), len(l)})
+	}
+	slices.SortFunc(slowest, func(a, b slow) int { return int(b.median - a.median) })
+	fmt.Printf("\none client, the slowest queries (median of their runs):\n")
+	for _, s := range slowest[:min(8, len(slowest))] {
+		fmt.Printf("%-40q %8s  (%d runs)\n", s.q, s.median.Round(100*time.Microsecond), s.n)
 	}
 	if *pid != 0 {
 		_, hwm := memory(*pid)

@@ -137,32 +137,11 @@ type gatedConn struct {
 // of any length) could leave behind.
 const keptMax = 128
 
-// steady is the context SQLite runs a statement with: ctx without its
-// cancellation, once it has checked that ctx is not done. The driver steps
-// each row of a statement whose context can be cancelled in a goroutine of
-// its own, so that it can interrupt it: on a logged-in topic page, a dozen
-// short statements reading a page of rows each, those goroutines cost more
-// than SQLite's own work under load (docs/benchmarks.md, "Logged-in topic
-// page, session 6"). A request abandoned still stops at its next statement
-// or row (database/sql closes its rows), and a transaction still rolls
-// back; only a row being stepped is no longer interrupted.
-func steady(ctx context.Context) (context.Context, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	return context.WithoutCancel(ctx), nil
-}
-
 func (c *gatedConn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, error) {
 	if err := c.gate.acquire(ctx); err != nil {
 		return nil, err
 	}
-	run, err := steady(ctx)
-	if err != nil {
-		c.gate.release()
-		return nil, err
-	}
-	tx, err := c.Conn.(driver.ConnBeginTx).BeginTx(run, opts)
+	tx, err := c.Conn.(driver.ConnBeginTx).BeginTx(ctx, opts)
 	if err != nil {
 		c.gate.release()
 		return nil, err
@@ -178,25 +157,17 @@ func (c *gatedConn) ExecContext(ctx context.Context, query string, args []driver
 		}
 		defer c.gate.release()
 	}
-	run, err := steady(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return c.Conn.(driver.ExecerContext).ExecContext(run, query, args)
+	return c.Conn.(driver.ExecerContext).ExecContext(ctx, query, args)
 }
 
 func (c *gatedConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
-	run, err := steady(ctx)
-	if err != nil {
-		return nil, err
-	}
 	if c.inTx || !writes(query) { // INSERT … RETURNING is a query that writes
-		return c.Conn.(driver.QueryerContext).QueryContext(run, query, args)
+		return c.Conn.(driver.QueryerContext).QueryContext(ctx, query, args)
 	}
 	if err := c.gate.acquire(ctx); err != nil {
 		return nil, err
 	}
-	rows, err := c.Conn.(driver.QueryerContext).QueryContext(run, query, args)
+	rows, err := c.Conn.(driver.QueryerContext).QueryContext(ctx, query, args)
 	if err != nil {
 		c.gate.release()
 		return nil, err
@@ -242,8 +213,6 @@ func (c *gatedConn) compile(ctx context.Context, query string) (driver.Stmt, err
 	c.compiled.Add(1)
 	if writes(query) {
 		st = &gatedStmt{Stmt: st, c: c}
-	} else {
-		st = steadyStmt{st}
 	}
 	return st, nil
 }
@@ -290,26 +259,6 @@ func (h *stmtHandle) pick(ctx context.Context) (driver.Stmt, func(), error) {
 	}
 	h.own = st
 	return st, func() {}, nil
-}
-
-// steadyStmt is a prepared statement that reads: it runs with its context
-// made steady.
-type steadyStmt struct{ driver.Stmt }
-
-func (s steadyStmt) ExecContext(ctx context.Context, args []driver.NamedValue) (driver.Result, error) {
-	run, err := steady(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return s.Stmt.(driver.StmtExecContext).ExecContext(run, args)
-}
-
-func (s steadyStmt) QueryContext(ctx context.Context, args []driver.NamedValue) (driver.Rows, error) {
-	run, err := steady(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return s.Stmt.(driver.StmtQueryContext).QueryContext(run, args)
 }
 
 func (h *stmtHandle) idle() {
@@ -447,25 +396,17 @@ func (s *gatedStmt) ExecContext(ctx context.Context, args []driver.NamedValue) (
 		}
 		defer s.c.gate.release()
 	}
-	run, err := steady(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return s.Stmt.(driver.StmtExecContext).ExecContext(run, args)
+	return s.Stmt.(driver.StmtExecContext).ExecContext(ctx, args)
 }
 
 func (s *gatedStmt) QueryContext(ctx context.Context, args []driver.NamedValue) (driver.Rows, error) {
-	run, err := steady(ctx)
-	if err != nil {
-		return nil, err
-	}
 	if s.c.inTx {
-		return s.Stmt.(driver.StmtQueryContext).QueryContext(run, args)
+		return s.Stmt.(driver.StmtQueryContext).QueryContext(ctx, args)
 	}
 	if err := s.c.gate.acquire(ctx); err != nil {
 		return nil, err
 	}
-	rows, err := s.Stmt.(driver.StmtQueryContext).QueryContext(run, args)
+	rows, err := s.Stmt.(driver.StmtQueryContext).QueryContext(ctx, args)
 	if err != nil {
 		s.c.gate.release()
 		return nil, err

@@ -230,10 +230,10 @@ func TestSQLiteCacheSize(t *testing.T) {
 	}
 }
 
-// SQLite runs statements with their context's cancellation taken off (see
-// steady in sqlite.go), but cancelling still works where a request sees
-// it: a context already done starts no statement, whether run directly,
-// prepared or as a row; a transaction whose context is cancelled rolls
+// Cancelling works on SQLite where a request sees it: a context already
+// done starts no statement, whether run directly, prepared or as a row
+// (GORM's prepared statements answer a failed prepare with an empty Row
+// whose Scan panicked); a transaction whose context is cancelled rolls
 // back; and the rows of a statement stop once its context is cancelled.
 func TestSQLiteCancelledContextRunsNothing(t *testing.T) {
 	d := openSQLite(t, time.Second)

@@ -207,12 +207,7 @@ func BenchmarkReplyParallel(b *testing.B) {
 				r := rand.New(rand.NewPCG(uint64(n.Add(1)), 3))
 				for pb.Next() {
 					i := int(n.Add(1))
-					body := fmt.Sprintf(`{"body":"Parallel reply %d: the hub paired at once after the firmware update, thanks."}`, i)
-					req := httptest.NewRequest(http.MethodPost, fmt.Sprintf("/api/v1/topics/%d/posts", 1+r.IntN(200)), strings.NewReader(body))
-					req.Header.Set("Content-Type", "application/json")
-					req.Header.Set("Authorization", "Bearer "+f.token)
-					rec := httptest.NewRecorder()
-					f.env.App.Web.ServeHTTP(rec, req)
+					rec := f.post(int64(1+r.IntN(200)), fmt.Sprintf("Parallel reply %d: the hub paired at once after the firmware update, thanks.", i))
 					if rec.Code != http.StatusCreated {
 						b.Errorf("reply: %d %s", rec.Code, rec.Body.String())
 						return
@@ -241,13 +236,20 @@ func cpuTime() time.Duration {
 
 // reply posts reply i to a topic through the API with the member's token.
 func (f *benchForum) reply(b testing.TB, topicID int64, i int) {
-	body := fmt.Sprintf(`{"body":"Benchmark reply %d: the hub paired at once after the firmware update, thanks for the tip."}`, i)
+	rec := f.post(topicID, fmt.Sprintf("Benchmark reply %d: the hub paired at once after the firmware update, thanks for the tip.", i))
+	if rec.Code != http.StatusCreated {
+		b.Fatalf("reply: %d %s", rec.Code, rec.Body.String())
+	}
+}
+
+// post sends a reply's text to a topic through the API with the member's
+// token, and returns the answer (safe from parallel goroutines).
+func (f *benchForum) post(topicID int64, text string) *httptest.ResponseRecorder {
+	body := fmt.Sprintf(`{"body":%q}`, text)
 	req := httptest.NewRequest(http.MethodPost, fmt.Sprintf("/api/v1/topics/%d/posts", topicID), strings.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Authorization", "Bearer "+f.token)
 	rec := httptest.NewRecorder()
 	f.env.App.Web.ServeHTTP(rec, req)
-	if rec.Code != http.StatusCreated {
-		b.Fatalf("reply: %d %s", rec.Code, rec.Body.String())
-	}
+	return rec
 }

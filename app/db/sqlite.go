@@ -161,8 +161,11 @@ func (c *gatedConn) ExecContext(ctx context.Context, query string, args []driver
 }
 
 func (c *gatedConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
-	if c.inTx || !writes(query) { // INSERT … RETURNING is a query that writes
+	if c.inTx {
 		return c.Conn.(driver.QueryerContext).QueryContext(ctx, query, args)
+	}
+	if !writes(query) { // INSERT … RETURNING is a query that writes
+		return c.Conn.(driver.QueryerContext).QueryContext(context.WithoutCancel(ctx), query, args)
 	}
 	if err := c.gate.acquire(ctx); err != nil {
 		return nil, err
@@ -212,9 +215,36 @@ func (c *gatedConn) compile(ctx context.Context, query string) (driver.Stmt, err
 	}
 	c.compiled.Add(1)
 	if writes(query) {
-		st = &gatedStmt{Stmt: st, c: c}
+		return &gatedStmt{Stmt: st, c: c}, nil
 	}
-	return st, nil
+	return &readStmt{Stmt: st, c: c}, nil
+}
+
+// readStmt is a prepared statement that reads. Outside a transaction the
+// driver runs it without its context's cancellation: go-sqlite3 steps
+// each row of a statement whose context can be cancelled in a goroutine
+// of its own, and waits for it beside the context; that was more than
+// half of the CPU of reading a page's twenty posts (docs/sqlite-driver.md,
+// "Cancellation"). database/sql still watches the context: a statement
+// whose context is done before it starts does not run, and rows whose
+// context ends are closed at the next row. Only a single step already
+// running (the first row of a long aggregate) is no longer interrupted.
+// Inside a transaction the context is the driver's, as it is for writes:
+// a cancelled transaction rolls back.
+type readStmt struct {
+	driver.Stmt
+	c *gatedConn
+}
+
+func (s *readStmt) ExecContext(ctx context.Context, args []driver.NamedValue) (driver.Result, error) {
+	return s.Stmt.(driver.StmtExecContext).ExecContext(ctx, args)
+}
+
+func (s *readStmt) QueryContext(ctx context.Context, args []driver.NamedValue) (driver.Rows, error) {
+	if !s.c.inTx {
+		ctx = context.WithoutCancel(ctx)
+	}
+	return s.Stmt.(driver.StmtQueryContext).QueryContext(ctx, args)
 }
 
 // keptStmt is a statement a connection keeps compiled. Any number of

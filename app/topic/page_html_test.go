@@ -139,3 +139,49 @@ func TestThemeOverridesTopicPage(t *testing.T) {
 		}
 	}
 }
+
+// The reply box brings back the reader's own draft of a reply to the
+// topic (read with their reactions and read mark), never another
+// member's, and no box (so no draft) where they may not reply.
+func TestTopicPageDraft(t *testing.T) {
+	testutil.Each(t, func(t *testing.T, env *testutil.Env) {
+		w := setup(t, env)
+		tp := w.start(t, w.ana, w.general, "Drafts come back here", topic.KindDiscussion)
+		other := w.start(t, w.ana, w.general, "Another topic for drafts", topic.KindDiscussion)
+		boris, cleo := env.Client(), env.Client()
+		boris.Login(t, "boris")
+		cleo.Login(t, "cleo")
+		for _, d := range []struct{ key, body string }{
+			{fmt.Sprintf("topic:%d", tp.ID), "Half a thought & more"},
+			{fmt.Sprintf("topic:%d", other.ID), "Meant for the other topic"},
+		} {
+			if res := boris.Post(t, "/drafts", testutil.Form("key", d.key, "body", d.body)); res.StatusCode >= 400 {
+				t.Fatalf("save draft %s: %d %s", d.key, res.StatusCode, res.Body)
+			}
+		}
+		page := boris.Get(t, tp.URL()).Body
+		if !strings.Contains(page, "Half a thought &amp; more</textarea>") {
+			t.Errorf("boris's reply box lacks his draft:\n%s", excerpt(page, "<textarea"))
+		}
+		if strings.Contains(page, "Meant for the other topic") {
+			t.Error("the draft of another topic shows in this one's reply box")
+		}
+		if page := cleo.Get(t, tp.URL()).Body; strings.Contains(page, "Half a thought") {
+			t.Error("cleo sees boris's draft")
+		}
+		testutil.Must(t, env.App.DB.Exec("UPDATE topics SET closed = ? WHERE id = ?", true, tp.ID).Error, "close")
+		env.App.Web.Cache.Invalidate()
+		if page := boris.Get(t, tp.URL()).Body; strings.Contains(page, "Half a thought") || strings.Contains(page, "<textarea") {
+			t.Error("a closed topic still shows boris a reply box with his draft")
+		}
+	})
+}
+
+// excerpt is the part of page around the first sep, for an error message.
+func excerpt(page, sep string) string {
+	i := strings.Index(page, sep)
+	if i < 0 {
+		return "(no " + sep + ")"
+	}
+	return page[i:min(len(page), i+300)]
+}

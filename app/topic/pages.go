@@ -163,11 +163,7 @@ func (h *handlers) replyBox(c echo.Context, pg *Page) (*TopicPage, ReplyInput, e
 	if !pg.CanReply {
 		return tp, in, nil
 	}
-	draft, err := h.svc.Draft(ctx, v, draftKey(pg.Topic.ID))
-	if err != nil {
-		return nil, in, err
-	}
-	in.Body = draft.Body
+	in.Body = pg.Draft
 	n, _ := strconv.Atoi(c.QueryParam("reply_to"))
 	if q, _ := strconv.Atoi(c.QueryParam("quote")); q > 0 {
 		quote, err := h.svc.Quote(ctx, v, pg.Topic.ID, q)

@@ -97,7 +97,10 @@ type Page struct {
 	Prev, Next int
 	// LastRead is the number of the last post the reader had read before
 	// this visit: later posts are new to them (0: everything is new).
-	LastRead  int
+	LastRead int
+	// Draft is the reader's unsent reply to the topic, for the reply box
+	// (members who may reply).
+	Draft     string
 	CanReply  bool
 	Moderator bool
 	Reactions []string
@@ -156,10 +159,15 @@ func (s *Service) page(ctx context.Context, v *auth.Viewer, topicID int64, from 
 	if sh.accepted != nil {
 		all = append(append(make([]*Post, 0, len(posts)+1), posts...), sh.accepted)
 	}
-	mine, err := s.readOwn(ctx, v, t.ID, all)
+	draft := ""
+	if pg.CanReply {
+		draft = draftKey(t.ID)
+	}
+	mine, err := s.readOwn(ctx, v, t.ID, draft, all)
 	if err != nil {
 		return nil, err
 	}
+	pg.Draft = mine.draft
 	views := s.viewsOf(v, t, c, sh.posted, mine, all)
 	pg.Posts = visibleTo(v, c.ID, views[:len(posts)])
 	if sh.accepted != nil {
@@ -201,12 +209,14 @@ type own struct {
 	bookmarked map[int64]bool
 	// lastRead is the number of the last post they had read (0: none).
 	lastRead int
+	// draft is their unsent text under the draft key asked for.
+	draft string
 }
 
-// readOwn reads the reader's reactions to posts and bookmarks of them, and
-// (topicID not 0) how far they had read the topic, in one query. Visitors
-// have none: no query.
-func (s *Service) readOwn(ctx context.Context, v *auth.Viewer, topicID int64, posts []*Post) (own, error) {
+// readOwn reads the reader's reactions to posts and bookmarks of them,
+// (topicID not 0) how far they had read the topic, and (draft not "")
+// their draft under that key, in one query. Visitors have none: no query.
+func (s *Service) readOwn(ctx context.Context, v *auth.Viewer, topicID int64, draft string, posts []*Post) (own, error) {
 	var o own
 	if !v.LoggedIn() {
 		return o, nil
@@ -215,14 +225,18 @@ func (s *Service) readOwn(ctx context.Context, v *auth.Viewer, topicID int64, po
 	for i, p := range posts {
 		ids[i] = p.ID
 	}
-	// Bookmarks come as kind "", and the read mark as post 0 (post IDs
-	// start at 1) with the number read.
+	// Bookmarks come as kind "", the read mark as post 0 (post IDs start
+	// at 1) with the number read, the draft as post -1 with its text.
 	q := "SELECT post_id, kind, 0 AS n FROM reactions WHERE user_id = ? AND post_id IN ?" +
 		" UNION ALL SELECT post_id, '' AS kind, 0 AS n FROM bookmarks WHERE user_id = ? AND post_id IN ?"
 	args := []any{v.ID, ids, v.ID, ids}
 	if topicID != 0 {
 		q += " UNION ALL SELECT 0 AS post_id, '' AS kind, last_number AS n FROM topic_reads WHERE user_id = ? AND topic_id = ?"
 		args = append(args, v.ID, topicID)
+	}
+	if draft != "" {
+		q += " UNION ALL SELECT -1 AS post_id, body AS kind, 0 AS n FROM drafts WHERE user_id = ? AND key = ?"
+		args = append(args, v.ID, draft)
 	}
 	rows, err := kindCounts(ctx, s.db, q, args...)
 	if err != nil {
@@ -233,6 +247,8 @@ func (s *Service) readOwn(ctx context.Context, v *auth.Viewer, topicID int64, po
 		switch {
 		case r.PostID == 0:
 			o.lastRead = r.N
+		case r.PostID == -1:
+			o.draft = r.Kind
 		case r.Kind == "":
 			o.bookmarked[r.PostID] = true
 		default:
@@ -245,11 +261,11 @@ func (s *Service) readOwn(ctx context.Context, v *auth.Viewer, topicID int64, po
 // postViews turns posts into what the reader sees of them, with their authors,
 // reactions, bookmarks and rights, in a fixed number of queries.
 func (s *Service) postViews(ctx context.Context, v *auth.Viewer, t *Topic, c *category.Category, posts []*Post) ([]*PostView, error) {
-	d, err := s.readPosted(ctx, posts, 0)
+	d, _, err := s.readPosted(ctx, posts, 0, nil, 0)
 	if err != nil {
 		return nil, err
 	}
-	mine, err := s.readOwn(ctx, v, 0, posts)
+	mine, err := s.readOwn(ctx, v, 0, "", posts)
 	if err != nil {
 		return nil, err
 	}
@@ -341,6 +357,15 @@ func loadUsers(ctx context.Context, db *gorm.DB, ids []int64) (map[int64]*user.U
 const authorColumns = "id, username, display_name, role, avatar_upload_id, trust_level, reputation, topics_count, posts_count, " +
 	"reactions_received, accepted_answers, created_at, last_seen_at"
 
+// authorFields are where the values of authorColumns go, in their order.
+func authorFields(u *user.User) []any {
+	return []any{&u.ID, &u.Username, &u.DisplayName, &u.Role, &u.AvatarUploadID, &u.TrustLevel, &u.Reputation,
+		&u.TopicsCount, &u.PostsCount, &u.ReactionsReceived, &u.AcceptedAnswers, &u.CreatedAt, &u.LastSeenAt}
+}
+
+// authorColumnsAs is authorColumns, each qualified by a table's alias.
+func authorColumnsAs(alias string) string { return qualified(authorColumns, alias) }
+
 // loadAuthors loads the authors with these IDs, their authorColumns only,
 // in one query.
 func loadAuthors(ctx context.Context, db *gorm.DB, ids []int64) (map[int64]*user.User, error) {
@@ -355,8 +380,7 @@ func loadAuthors(ctx context.Context, db *gorm.DB, ids []int64) (map[int64]*user
 	defer rows.Close()
 	for rows.Next() {
 		u := new(user.User)
-		if err := rows.Scan(&u.ID, &u.Username, &u.DisplayName, &u.Role, &u.AvatarUploadID, &u.TrustLevel, &u.Reputation,
-			&u.TopicsCount, &u.PostsCount, &u.ReactionsReceived, &u.AcceptedAnswers, &u.CreatedAt, &u.LastSeenAt); err != nil {
+		if err := rows.Scan(authorFields(u)...); err != nil {
 			return nil, fmt.Errorf("load authors: %w", err)
 		}
 		out[u.ID] = u
@@ -377,13 +401,6 @@ func unique(ids []int64) []int64 {
 		}
 	}
 	return out
-}
-
-func (s *Service) topicTags(ctx context.Context, topicID int64) ([]string, error) {
-	var names []string
-	err := s.db.WithContext(ctx).Table("topic_tags").Joins("JOIN tags ON tags.id = topic_tags.tag_id").
-		Where("topic_tags.topic_id = ?", topicID).Order("tags.name").Pluck("tags.name", &names).Error
-	return names, err
 }
 
 // Locate finds the topic and number of a post, for the stable /p/<id> link.

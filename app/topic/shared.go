@@ -3,6 +3,9 @@ package topic
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
+	"strings"
 	"time"
 
 	lru "github.com/hashicorp/golang-lru/v2"
@@ -92,7 +95,8 @@ func (s *Service) sharedPage(ctx context.Context, sp *sharedPages, topicID int64
 	if t.MergedIntoID != nil || start > t.HighestNumber {
 		return p, nil // nothing to show: not kept
 	}
-	if p.posts, err = st.Posts(ctx, t.ID, start, s.cfg.PostsPerPage); err != nil {
+	var authors map[int64]*user.User
+	if p.posts, authors, err = st.PostsWithAuthors(ctx, t.ID, start, s.cfg.PostsPerPage); err != nil {
 		return nil, err
 	}
 	all := p.posts
@@ -110,10 +114,7 @@ func (s *Service) sharedPage(ctx context.Context, sp *sharedPages, topicID int64
 			}
 		}
 	}
-	if p.posted, err = s.readPosted(ctx, all, t.UserID); err != nil {
-		return nil, err
-	}
-	if p.tags, err = s.topicTags(ctx, t.ID); err != nil {
+	if p.posted, p.tags, err = s.readPosted(ctx, all, t.UserID, authors, t.ID); err != nil {
 		return nil, err
 	}
 	if sp != nil {
@@ -123,9 +124,15 @@ func (s *Service) sharedPage(ctx context.Context, sp *sharedPages, topicID int64
 }
 
 // readPosted reads the authors of posts (and of the topic, authorID), the
-// posts they answer and their reaction counts, in three queries or four.
-func (s *Service) readPosted(ctx context.Context, posts []*Post, authorID int64) (*postsData, error) {
-	d := &postsData{refs: map[int64]*Post{}, counts: make(map[int64]map[string]int, len(posts))}
+// posts they answer and their reaction counts; and the tags of topic
+// tagsOf, unless 0. Authors already read (known, which it keeps) are not
+// asked for again. Two queries, three or four: the reaction counts and the
+// tags come in one.
+func (s *Service) readPosted(ctx context.Context, posts []*Post, authorID int64, known map[int64]*user.User, tagsOf int64) (*postsData, []string, error) {
+	d := &postsData{users: known, refs: map[int64]*Post{}, counts: make(map[int64]map[string]int, len(posts))}
+	if d.users == nil {
+		d.users = map[int64]*user.User{}
+	}
 	ids := make([]int64, 0, len(posts))
 	userIDs := make([]int64, 0, len(posts)+1)
 	if authorID != 0 {
@@ -146,31 +153,50 @@ func (s *Service) readPosted(ctx context.Context, posts []*Post, authorID int64)
 	if len(missing) > 0 {
 		var rs []*Post
 		if err := s.db.WithContext(ctx).Select("id, number, user_id").Where("id IN ?", missing).Find(&rs).Error; err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		for _, r := range rs {
 			d.refs[r.ID] = r
 			userIDs = append(userIDs, r.UserID)
 		}
 	}
-	var err error
-	if d.users, err = loadAuthors(ctx, s.db, userIDs); err != nil {
-		return nil, err
+	userIDs = slices.DeleteFunc(userIDs, func(id int64) bool { return d.users[id] != nil })
+	if len(userIDs) > 0 {
+		more, err := loadAuthors(ctx, s.db, userIDs)
+		if err != nil {
+			return nil, nil, err
+		}
+		maps.Copy(d.users, more)
 	}
-	if len(ids) == 0 {
-		return d, nil
+	if len(ids) == 0 && tagsOf == 0 {
+		return d, nil, nil
 	}
-	counts, err := kindCounts(ctx, s.db, "SELECT post_id, kind, count(*) AS n FROM reactions WHERE post_id IN ? GROUP BY post_id, kind", ids)
+	// Post IDs start at 1: the tags come as post 0, their names as kinds.
+	var q []string
+	var args []any
+	if len(ids) > 0 {
+		q, args = append(q, "SELECT post_id, kind, count(*) AS n FROM reactions WHERE post_id IN ? GROUP BY post_id, kind"), append(args, ids)
+	}
+	if tagsOf != 0 {
+		q = append(q, "SELECT 0 AS post_id, tags.name AS kind, 0 AS n FROM topic_tags JOIN tags ON tags.id = topic_tags.tag_id WHERE topic_tags.topic_id = ?")
+		args = append(args, tagsOf)
+	}
+	counts, err := kindCounts(ctx, s.db, strings.Join(q, " UNION ALL ")+" ORDER BY post_id, kind", args...)
 	if err != nil {
-		return nil, fmt.Errorf("reactions: %w", err)
+		return nil, nil, fmt.Errorf("reactions and tags: %w", err)
 	}
+	var tags []string
 	for _, c := range counts {
+		if c.PostID == 0 {
+			tags = append(tags, c.Kind)
+			continue
+		}
 		if d.counts[c.PostID] == nil {
 			d.counts[c.PostID] = map[string]int{}
 		}
 		d.counts[c.PostID][c.Kind] = c.N
 	}
-	return d, nil
+	return d, tags, nil
 }
 
 // kindCount is a row of (post_id, kind, n).

@@ -44,6 +44,26 @@ func TestScanPostsReadsEveryField(t *testing.T) {
 				}
 			}
 		}
+		// The same posts read with their authors in one statement.
+		withAuthors, authors, err := topic.NewStore(env.App.DB.DB).PostsWithAuthors(ctx, tp.ID, 1, 20)
+		testutil.Must(t, err, "Store.PostsWithAuthors")
+		if len(withAuthors) != 2 {
+			t.Fatalf("PostsWithAuthors: %d posts, want 2", len(withAuthors))
+		}
+		for i := range withAuthors {
+			g, w := reflect.ValueOf(*withAuthors[i]), reflect.ValueOf(*want[i])
+			for f := 0; f < g.NumField(); f++ {
+				if a, b := g.Field(f).Interface(), w.Field(f).Interface(); !sameValue(a, b) {
+					t.Errorf("PostsWithAuthors, post %d: %s is %v, GORM reads %v", i+1, g.Type().Field(f).Name, a, b)
+				}
+			}
+			if u := authors[withAuthors[i].UserID]; u == nil || u.ID != want[i].UserID || u.Username == "" || u.CreatedAt.IsZero() {
+				t.Errorf("PostsWithAuthors, post %d: author %+v, want member %d", i+1, u, want[i].UserID)
+			}
+		}
+		if authors[w.ana.ID].Username != "ana" || authors[w.boris.ID].Username != "boris" {
+			t.Errorf("authors %v, want ana and boris", authors)
+		}
 		if n := reflect.TypeOf(topic.Post{}).NumField(); n != len(strings.Split(topic.PostColumns, ",")) {
 			t.Errorf("Post has %d fields and the page reads %d columns", n, len(strings.Split(topic.PostColumns, ",")))
 		}

@@ -67,6 +67,11 @@ func newGroup(g *gorm.DB, dialect string) *Group {
 	return &Group{db: g, group: dialect == "sqlite"}
 }
 
+// Grouped says whether writes are committed together (SQLite), rather
+// than each in a transaction of its own (PostgreSQL): a single statement
+// is then better run on its own, without a transaction around it.
+func (w *Group) Grouped() bool { return w != nil && w.group }
+
 // Group is the database's group writer.
 func (d *DB) Group() *Group {
 	d.groupOnce.Do(func() { d.group = newGroup(d.DB, d.Dialect) })
@@ -141,6 +146,14 @@ func (w *Group) commit(batch []*groupWrite) {
 	}
 	wrote := 0
 	for _, gw := range live {
+		if len(live) == 1 {
+			// Alone in its group: no savepoint, as a failure rolls the
+			// whole transaction back (a member's read mark, mostly).
+			if gw.err = run(gw, tx); gw.err == nil {
+				wrote++
+			}
+			break
+		}
 		if err := w.one(tx, gw); err != nil {
 			// The savepoint could not be taken, released or rolled back to:
 			// the transaction is in an unknown state, so nothing of it is

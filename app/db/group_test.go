@@ -207,3 +207,46 @@ func TestGroupStatementsCompiledOnce(t *testing.T) {
 		t.Errorf("counter %d, want 51", n)
 	}
 }
+
+// A write alone in its group runs without a savepoint: when it fails after
+// writing, or panics, nothing of it is kept, and the next write commits.
+func TestGroupLoneWriteRollsBack(t *testing.T) {
+	d := openSQLite(t, 5*time.Second)
+	if err := d.Exec("INSERT INTO counters (id, n) VALUES (1, 0)").Error; err != nil {
+		t.Fatal(err)
+	}
+	g := d.Group()
+	refused := errors.New("refused after writing")
+	err := g.Write(context.Background(), func(ctx context.Context, tx *gorm.DB) error {
+		if err := tx.Exec("UPDATE counters SET n = 5 WHERE id = 1").Error; err != nil {
+			return err
+		}
+		return refused
+	})
+	if !errors.Is(err, refused) {
+		t.Errorf("lone failing write: %v, want its own error", err)
+	}
+	func() {
+		defer func() {
+			if recover() == nil {
+				t.Error("a lone write's panic did not reach its caller")
+			}
+		}()
+		_ = g.Write(context.Background(), func(ctx context.Context, tx *gorm.DB) error {
+			tx.Exec("UPDATE counters SET n = 6 WHERE id = 1")
+			panic("in the middle of a write")
+		})
+	}()
+	var n int
+	if err := d.Raw("SELECT n FROM counters WHERE id = 1").Scan(&n).Error; err != nil || n != 0 {
+		t.Errorf("after a refused and a panicking write: n = %d (%v), want 0", n, err)
+	}
+	if err := g.Write(context.Background(), func(ctx context.Context, tx *gorm.DB) error {
+		return tx.Exec("UPDATE counters SET n = 7 WHERE id = 1").Error
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Raw("SELECT n FROM counters WHERE id = 1").Scan(&n).Error; err != nil || n != 7 {
+		t.Errorf("the next write: n = %d (%v), want 7", n, err)
+	}
+}

@@ -35,6 +35,21 @@ func (s *Store) markRead(ctx context.Context, userID, topicID int64, n int) erro
 	return nil
 }
 
+// markRead records a reading of a topic's page. On SQLite it commits with
+// the other writes of the moment (db.Group): a member reading topics new
+// to them writes on nearly every page, and every commit empties the page
+// cache of every SQLite connection, so one commit for many readers also
+// spares the next pages' statements reading those pages again. The
+// request still returns only once its mark is written.
+func (s *Service) markRead(ctx context.Context, userID, topicID int64, n int) error {
+	if !s.writes.Grouped() {
+		return NewStore(s.db).markRead(ctx, userID, topicID, n)
+	}
+	return s.writes.Write(ctx, func(ctx context.Context, tx *gorm.DB) error {
+		return NewStore(tx).markRead(ctx, userID, topicID, n)
+	})
+}
+
 // PostView is a post as a page shows it to one reader.
 type PostView struct {
 	*Post
@@ -176,7 +191,7 @@ func (s *Service) page(ctx context.Context, v *auth.Viewer, topicID int64, from 
 	if v.LoggedIn() {
 		pg.LastRead = mine.lastRead
 		if last := posts[len(posts)-1].Number; last > mine.lastRead {
-			if err := NewStore(s.db).markRead(ctx, v.ID, t.ID, last); err != nil {
+			if err := s.markRead(ctx, v.ID, t.ID, last); err != nil {
 				return nil, err
 			}
 		}

@@ -243,6 +243,7 @@ func loadSecret(cfg config.Config) ([]byte, error) {
 // requests and jobs in flight finish and closes the database.
 func (a *App) Run(ctx context.Context) error {
 	defer a.DB.Close()
+	defer a.Web.Cache.Close()
 	if a.Config.Server.MemoryLimitMB > 0 && os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(int64(a.Config.Server.MemoryLimitMB) << 20) // [server] memory_limit_mb
 	}
@@ -360,7 +361,7 @@ func (a *App) flushViews(ctx context.Context) {
 }
 
 // Close releases the database when the app was built but not run.
-func (a *App) Close() error { a.Search.Close(); return a.DB.Close() }
+func (a *App) Close() error { a.Search.Close(); _ = a.Web.Cache.Close(); return a.DB.Close() }
 
 type host struct {
 	name string

@@ -48,6 +48,7 @@ type Server struct {
 	TrustProxy      bool     `toml:"trust_proxy"`
 	PageCacheMB     int      `toml:"page_cache_mb"`
 	PageCacheTTL    Duration `toml:"page_cache_ttl"`
+	PageCacheStore  string   `toml:"page_cache_store"`
 	MemoryLimitMB   int      `toml:"memory_limit_mb"`
 	PprofListen     string   `toml:"pprof_listen"`
 }
@@ -154,7 +155,8 @@ func Default() Config {
 			FrameAncestors:  "'self'",
 			PageCacheMB:     40,
 			PageCacheTTL:    Duration{2 * time.Minute},
-			MemoryLimitMB:   40 + memoryBesideCacheMB,
+			PageCacheStore:  "file",
+			MemoryLimitMB:   40/fileCacheIndexShare + memoryBesideCacheMB,
 		},
 		Data:     Data{Dir: "data"},
 		Database: Database{MaxOpenConns: 10, BusyTimeout: Duration{5 * time.Second}, SQLiteCacheKB: 512},
@@ -192,10 +194,25 @@ func Default() Config {
 // post on a busy machine (within its noise), where 64 (104) cost them a
 // third to four fifths more (see docs/benchmarks.md, "Memory, session 6"). Below memoryFloorMB
 // the collector would run nearly all the time.
+//
+// With [server] page_cache_store = "file" the pages are not in the heap,
+// only their index, which weighs about a tenth of the pages (some 300
+// bytes a page of 3.6 KB gzipped): fileCacheIndexShare.
 const (
 	memoryBesideCacheMB = 72
 	memoryFloorMB       = 64
+	fileCacheIndexShare = 8
 )
+
+// PageCacheHeapMB is what the visitors' page cache weighs in the Go heap at
+// most: all of page_cache_mb when the pages are kept in memory, their
+// index only when they are kept in a file.
+func (s Server) PageCacheHeapMB() int {
+	if s.PageCacheStore == "memory" {
+		return s.PageCacheMB
+	}
+	return s.PageCacheMB / fileCacheIndexShare
+}
 
 // Error names the setting at fault, as the file spells it and as the
 // environment spells it, so an operator can find it either way.
@@ -232,7 +249,7 @@ func Load(path string, environ []string) (Config, error) {
 	// Unless set, the memory limit follows the page cache: an operator who
 	// raises page_cache_mb alone must not find the collector squeezed.
 	if !limitSet && !hasEnv(environ, EnvName("server", "memory_limit_mb")) {
-		cfg.Server.MemoryLimitMB = cfg.Server.PageCacheMB + memoryBesideCacheMB
+		cfg.Server.MemoryLimitMB = cfg.Server.PageCacheHeapMB() + memoryBesideCacheMB
 	}
 	return cfg, cfg.Validate()
 }
@@ -344,9 +361,12 @@ func (c Config) Validate() error {
 	if c.Server.PageCacheTTL.Duration <= 0 {
 		return bad("server", "page_cache_ttl", "want a positive duration such as 2m")
 	}
-	if floor := c.Server.PageCacheMB + memoryFloorMB; c.Server.MemoryLimitMB < 0 || c.Server.MemoryLimitMB > 0 && c.Server.MemoryLimitMB < floor {
-		return bad("server", "memory_limit_mb", fmt.Sprintf("want 0 (no limit) or at least %d MiB: [server] page_cache_mb (%d) plus %d for the rest of the server, got %d",
-			floor, c.Server.PageCacheMB, memoryFloorMB, c.Server.MemoryLimitMB))
+	if c.Server.PageCacheStore != "file" && c.Server.PageCacheStore != "memory" {
+		return bad("server", "page_cache_store", fmt.Sprintf(`want "file" (the pages in a file of the data folder) or "memory" (in the server's heap), got %q`, c.Server.PageCacheStore))
+	}
+	if floor := c.Server.PageCacheHeapMB() + memoryFloorMB; c.Server.MemoryLimitMB < 0 || c.Server.MemoryLimitMB > 0 && c.Server.MemoryLimitMB < floor {
+		return bad("server", "memory_limit_mb", fmt.Sprintf("want 0 (no limit) or at least %d MiB: what [server] page_cache_mb (%d) keeps in memory with page_cache_store = %q (%d) plus %d for the rest of the server, got %d",
+			floor, c.Server.PageCacheMB, c.Server.PageCacheStore, c.Server.PageCacheHeapMB(), memoryFloorMB, c.Server.MemoryLimitMB))
 	}
 	if c.Server.PprofListen != "" {
 		if _, _, err := net.SplitHostPort(c.Server.PprofListen); err != nil {

@@ -89,7 +89,8 @@ func TestWrongValuesNameTheKey(t *testing.T) {
 		{"CAUSERIE_RATELIMIT_LOGIN=lots", []string{"ratelimit.login", "10-15m"}},
 		{"CAUSERIE_SERVER_SECRET=short", []string{"server.secret", "32"}},
 		{"CAUSERIE_LOG_LEVEL=loud", []string{"log.level"}},
-		{"CAUSERIE_SERVER_MEMORY_LIMIT_MB=80", []string{"server.memory_limit_mb", "CAUSERIE_SERVER_MEMORY_LIMIT_MB", "at least 104", "page_cache_mb"}},
+		{"CAUSERIE_SERVER_MEMORY_LIMIT_MB=60", []string{"server.memory_limit_mb", "CAUSERIE_SERVER_MEMORY_LIMIT_MB", "at least 69", "page_cache_mb"}},
+		{"CAUSERIE_SERVER_PAGE_CACHE_STORE=disk", []string{"server.page_cache_store", "CAUSERIE_SERVER_PAGE_CACHE_STORE", `"file"`, `"memory"`, `"disk"`}},
 		{"CAUSERIE_SERVER_MEMORY_LIMIT_MB=-1", []string{"server.memory_limit_mb", "0 (no limit)"}},
 		{"CAUSERIE_DATABASE_SQLITE_CACHE_KB=10", []string{"database.sqlite_cache_kb", "CAUSERIE_DATABASE_SQLITE_CACHE_KB", "between 64 and 1048576"}},
 		{"CAUSERIE_DATABASE_SQLITE_CACHE_KB=-512", []string{"database.sqlite_cache_kb", "0 for SQLite's default"}},
@@ -123,10 +124,13 @@ func TestMemoryLimit(t *testing.T) {
 		env        []string
 		want       int
 	}{
-		{"default", "", nil, 112},
-		{"cache raised in the environment", "", []string{"CAUSERIE_SERVER_PAGE_CACHE_MB=200"}, 272},
+		{"default", "", nil, 77},
+		{"cache raised in the environment", "", []string{"CAUSERIE_SERVER_PAGE_CACHE_MB=200"}, 97},
 		{"cache off", "", []string{"CAUSERIE_SERVER_PAGE_CACHE_MB=0"}, 72},
-		{"cache raised in the file", file("page_cache_mb = 100"), nil, 172},
+		{"cache raised in the file", file("page_cache_mb = 100"), nil, 84},
+		{"cache in memory", "", []string{"CAUSERIE_SERVER_PAGE_CACHE_STORE=memory"}, 112},
+		{"cache in memory, raised", file("page_cache_mb = 200\npage_cache_store = \"memory\""), nil, 272},
+		{"cache in memory, raised in the file", file("page_cache_mb = 100\npage_cache_store = \"memory\""), nil, 172},
 		{"limit set in the file", file("page_cache_mb = 100\nmemory_limit_mb = 500"), nil, 500},
 		{"limit off in the file", file("page_cache_mb = 100\nmemory_limit_mb = 0"), nil, 0},
 		{"limit set in the environment", file("page_cache_mb = 100"), []string{"CAUSERIE_SERVER_MEMORY_LIMIT_MB=170"}, 170},
@@ -141,9 +145,14 @@ func TestMemoryLimit(t *testing.T) {
 			t.Errorf("%s: memory_limit_mb = %d, want %d", tc.name, cfg.Server.MemoryLimitMB, tc.want)
 		}
 	}
-	_, err := config.Load(file("page_cache_mb = 200\nmemory_limit_mb = 128"), nil)
+	_, err := config.Load(file("page_cache_mb = 200\npage_cache_store = \"memory\"\nmemory_limit_mb = 128"), nil)
 	if err == nil || !strings.Contains(err.Error(), "server.memory_limit_mb") || !strings.Contains(err.Error(), "at least 264") {
 		t.Errorf("a limit below the page cache's floor: got %v, want an error naming server.memory_limit_mb and 264", err)
+	}
+	// In a file, the pages leave the heap but their index stays.
+	_, err = config.Load(file("page_cache_mb = 200\nmemory_limit_mb = 80"), nil)
+	if err == nil || !strings.Contains(err.Error(), "server.memory_limit_mb") || !strings.Contains(err.Error(), "at least 89") {
+		t.Errorf("a limit below the file cache's floor: got %v, want an error naming server.memory_limit_mb and 89", err)
 	}
 }
 

@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
@@ -33,6 +34,12 @@ import (
 // blocks, so a client that accepts gzip gets the kept bytes with no
 // compression work (see gzpage.go). Kept gzipped, about ten times as many
 // pages fit in the budget.
+//
+// Where the gzipped bytes go is [server] page_cache_store: a file of the
+// data folder by default (pagefile.go), read back on each hit, so the
+// pages weigh on the system's file cache instead of the server's memory;
+// or the Go heap. Either way the index above (key, tags, seq, time) is in
+// memory and decides alone whether a page may be served.
 type PageCache struct {
 	entries    *lru.Cache[string, *cachedPage]
 	ttl        time.Duration
@@ -50,6 +57,12 @@ type PageCache struct {
 
 	flightMu sync.Mutex
 	flight   map[string]*flight
+
+	file *pageFile // nil: the pages' bytes are kept in memory
+	log  *slog.Logger
+	// fileFailed keeps a failing file (a full disk) from filling the log:
+	// pages are then rendered for every visitor, which the hit rate shows.
+	fileFailed atomic.Bool
 }
 
 type drop struct {
@@ -67,13 +80,17 @@ type flight struct {
 type cachedPage struct {
 	status      int
 	contentType string
-	gz          *gzPage
+	gz          *gzPage // without its data when inFile
 	tags        []string
 	seq         uint64 // the cache's seq when rendering began
 	at          time.Time
+	// inFile: gz's data is the stored bytes at off in the cache's file.
+	inFile bool
+	off    int64
+	stored int
 }
 
-func (e *cachedPage) weight() int64 { return int64(e.gz.weight()) + 128 }
+func (e *cachedPage) weight() int64 { return int64(e.gz.weight()+e.stored) + 128 }
 
 const (
 	ctxCacheTags = "causerie.cache_tags"
@@ -91,6 +108,26 @@ func NewPageCache(size int, budget int64, ttl time.Duration) *PageCache {
 		pc.bytes.Add(-e.weight())
 	})
 	return pc
+}
+
+// KeepInFile keeps the pages' bytes in a file made in dir, of the cache's
+// budget, instead of the heap; log hears once of a failing file. Close
+// releases it.
+func (pc *PageCache) KeepInFile(dir string, log *slog.Logger) error {
+	f, err := openPageFile(dir, pc.budget)
+	if err != nil {
+		return err
+	}
+	pc.file, pc.log = f, log
+	return nil
+}
+
+// Close releases the file of the pages, when they are kept in one.
+func (pc *PageCache) Close() error {
+	if pc.file == nil {
+		return nil
+	}
+	return pc.file.close()
 }
 
 // TopicTag is the tag of the pages that show topic id.
@@ -218,7 +255,8 @@ func (pc *PageCache) Cached(next echo.HandlerFunc) echo.HandlerFunc {
 			return next(c)
 		}
 		key := Language(c) + " " + r.URL.RequestURI()
-		if e, ok := pc.entries.Get(key); ok && pc.fresh(e) {
+		if e, done, ok := pc.lookup(key); ok {
+			defer done()
 			pc.hits.Add(1)
 			c.Response().Header().Set("X-Cache", "hit")
 			return pc.serve(c, e, token, nonce)
@@ -269,18 +307,75 @@ func (pc *PageCache) render(c echo.Context, next echo.HandlerFunc, key, token, n
 	tags, _ := c.Get(ctxCacheTags).([]string)
 	e := &cachedPage{status: res.Status, contentType: h.Get(echo.HeaderContentType),
 		gz: newGzPage(rec.buf.Bytes(), token, nonce), tags: tags, seq: seq, at: time.Now()}
-	if e.weight() <= pc.budget/16 { // one page may not crowd out the others
-		pc.entries.Remove(key) // a replaced page leaves the weight through the eviction callback
-		pc.bytes.Add(e.weight())
-		pc.entries.Add(key, e)
-		for pc.bytes.Load() > pc.budget && pc.entries.Len() > 1 {
-			pc.entries.RemoveOldest()
-		}
-	}
+	pc.keep(key, e)
 	if f != nil {
-		f.page = e
+		f.page = e // the waiters take it from memory, whatever the file does
 	}
 	return pc.serve(c, e, token, nonce)
+}
+
+// keep adds a rendered page, its bytes in the file when there is one.
+func (pc *PageCache) keep(key string, e *cachedPage) {
+	if int64(e.gz.weight())+128 > pc.budget/16 { // one page may not crowd out the others
+		return
+	}
+	if pc.file != nil {
+		off, gone, err := pc.file.write(key, e.gz.data)
+		for _, p := range gone {
+			if old, ok := pc.entries.Peek(p.key); ok && old.inFile && old.off == p.off {
+				pc.entries.Remove(p.key)
+			}
+		}
+		if err != nil {
+			if !pc.fileFailed.Swap(true) && pc.log != nil {
+				pc.log.Warn("page cache: pages are no longer kept", "error", err)
+			}
+			return
+		}
+		g := *e.gz
+		g.data = nil
+		e = &cachedPage{status: e.status, contentType: e.contentType, gz: &g, tags: e.tags, seq: e.seq, at: e.at,
+			inFile: true, off: off, stored: len(e.gz.data)}
+	}
+	pc.entries.Remove(key) // a replaced page leaves the weight through the eviction callback
+	pc.bytes.Add(e.weight())
+	pc.entries.Add(key, e)
+	for pc.bytes.Load() > pc.budget && pc.entries.Len() > 1 {
+		pc.entries.RemoveOldest()
+	}
+}
+
+// lookup finds key's page when it may be served, with its bytes: its own,
+// or read from the file into a pooled buffer that done gives back. A page
+// whose bytes the file reused meanwhile is dropped: a miss.
+func (pc *PageCache) lookup(key string) (page *cachedPage, done func(), ok bool) {
+	e, ok := pc.entries.Get(key)
+	if !ok || !pc.fresh(e) {
+		return nil, nil, false
+	}
+	if !e.inFile {
+		return e, func() {}, true
+	}
+	raw := pagePool.Get().(*bytes.Buffer)
+	raw.Reset()
+	raw.Grow(e.stored)
+	b := raw.Bytes()[:e.stored]
+	intact, err := pc.file.read(b, e.off)
+	if err != nil && !pc.fileFailed.Swap(true) && pc.log != nil {
+		pc.log.Warn("page cache: pages are no longer read", "error", err)
+	}
+	if !intact || err != nil {
+		pagePool.Put(raw)
+		if old, ok := pc.entries.Peek(key); ok && old == e {
+			pc.entries.Remove(key)
+		}
+		return nil, nil, false
+	}
+	g := *e.gz
+	g.data = b
+	read := *e
+	read.gz = &g
+	return &read, func() { pagePool.Put(raw) }, true
 }
 
 // serve writes a kept page with this response's token and nonce: gzipped

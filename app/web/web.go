@@ -113,6 +113,11 @@ func New(d Deps) (*Server, error) {
 		goPages: map[string]PageWriter{}, theme: d.Theme,
 		Cache: NewPageCache(1<<16, int64(d.Config.Server.PageCacheMB)<<20, d.Config.Server.PageCacheTTL.Duration),
 	}
+	if d.Config.Server.PageCacheStore == "file" && d.Config.Server.PageCacheMB > 0 {
+		if err := s.Cache.KeepInFile(d.Config.Data.Dir, d.Log); err != nil {
+			return nil, err
+		}
+	}
 	s.PartialInGo("header", writeHeader) // on every page
 	s.PartialInGo("language", writeLanguage)
 	// What Go pages (PageInGo) draw of the layout and of partials/form.html.

@@ -314,13 +314,14 @@ func (q *Queue) work(ctx context.Context) {
 	take := takeMin
 	for ctx.Err() == nil {
 		n, err := q.runOne(ctx, take)
+		emptied := n < take
 		take = nextTake(n)
 		switch {
 		case err != nil:
 			q.log.Warn("job queue: database error, pausing", "error", err, "pause", pause)
 			sleep(ctx, pause)
-		case n < takeMin:
-			// The queue is empty, or was nearly: let jobs gather for a poll
+		case emptied:
+			// The take left the queue empty: let jobs gather for a poll
 			// interval rather than take them one or two at a time as they
 			// come. A busy forum's jobs then run many at once (one index
 			// write, one notification transaction for many posts, and one

@@ -25,7 +25,7 @@ func openIndex(dir string) (idx bleve.Index, fresh bool, err error) {
 		idx, err = createIndex(dir)
 		return idx, true, err
 	}
-	idx, err = bleve.OpenUsing(dir, scorchConfig())
+	idx, err = bleve.OpenUsing(dir, map[string]interface{}{"bolt_timeout": "250ms"})
 	if err != nil {
 		if errors.Is(err, bleve.ErrorIndexMetaMissing) || !isTimeout(err) {
 			return nil, false, fmt.Errorf("open search index %s: %w", dir, err)
@@ -76,7 +76,7 @@ func createIndex(dir string) (bleve.Index, error) {
 	if err := os.MkdirAll(filepath.Dir(dir), 0o700); err != nil {
 		return nil, err
 	}
-	idx, err := bleve.NewUsing(dir, m, bleve.Config.DefaultIndexType, bleve.Config.DefaultKVStore, scorchConfig())
+	idx, err := bleve.NewUsing(dir, m, bleve.Config.DefaultIndexType, bleve.Config.DefaultKVStore, nil)
 	if err != nil {
 		return nil, fmt.Errorf("create search index %s: %w", dir, err)
 	}
@@ -85,27 +85,6 @@ func createIndex(dir string) (bleve.Index, error) {
 		return nil, fmt.Errorf("search index %s: %w", dir, err)
 	}
 	return idx, nil
-}
-
-// scorchConfig is how Bleve runs an index this process opens or makes.
-//
-// Each batch written (the posts a job worker took together) becomes a
-// segment of the index, and Bleve merges segments into bigger ones as they
-// pile up, then those again: with its defaults, 10 at a time, a post was
-// rewritten about four times on its way into a large segment, and merging
-// was about 15% of a posting server's CPU. Merging 20 at a time (tiers of
-// 20, each 20 times the size of the one below) rewrites a post about three
-// times, for up to twice as many segments for a search to read, which is
-// still a few dozen on a forum of a million posts.
-func scorchConfig() map[string]any {
-	return map[string]any{
-		"bolt_timeout": "250ms", // another process holds the index: fail soon (ErrLocked)
-		"scorchMergePlanOptions": map[string]any{
-			"MaxSegmentsPerTier":   20,
-			"SegmentsPerMergeTask": 20,
-			"TierGrowth":           20.0,
-		},
-	}
 }
 
 func complete(idx bleve.Index) bool {

@@ -359,10 +359,10 @@ func sleep(ctx context.Context, d time.Duration) {
 	}
 }
 
-// Drain runs, in the calling goroutine (takes of takeMin jobs and more, as
-// workers take them, one job after the other, a BatchHandler's together), every job that is due
-// now (periodic ones included), and those their handlers enqueue, until none
-// is left. Failed jobs are rescheduled as usual and so are not due again at
+// Drain runs, in the calling goroutine (takes that grow as the workers'
+// do, one job after the other, a BatchHandler's together), every job that
+// is due now (periodic ones included), and those their handlers enqueue,
+// until none is left. Failed jobs are rescheduled as usual and so are not due again at
 // once. Tests use it instead of waiting for workers. It returns an error only
 // when the database fails, not when a handler does.
 func (q *Queue) Drain(ctx context.Context) error {

@@ -311,14 +311,17 @@ func (q *Queue) Start(ctx context.Context) {
 
 func (q *Queue) work(ctx context.Context) {
 	pause := max(time.Second, q.opts.PollInterval)
+	take := takeMin
 	for ctx.Err() == nil {
-		n, err := q.runOne(ctx)
+		n, err := q.runOne(ctx, take)
+		emptied := n < take
+		take = nextTake(n)
 		switch {
 		case err != nil:
 			q.log.Warn("job queue: database error, pausing", "error", err, "pause", pause)
 			sleep(ctx, pause)
-		case n < takeMax:
-			// The queue is empty, or was nearly: let jobs gather for a poll
+		case emptied:
+			// The take left the queue empty: let jobs gather for a poll
 			// interval rather than take them one or two at a time as they
 			// come. A busy forum's jobs then run many at once (one index
 			// write, one notification transaction for many posts, and one
@@ -356,10 +359,10 @@ func sleep(ctx context.Context, d time.Duration) {
 	}
 }
 
-// Drain runs, in the calling goroutine (takes of up to takeMax jobs, one
-// job after the other, a BatchHandler's together), every job that is due
-// now (periodic ones included), and those their handlers enqueue, until none
-// is left. Failed jobs are rescheduled as usual and so are not due again at
+// Drain runs, in the calling goroutine (takes that grow as the workers'
+// do, one job after the other, a BatchHandler's together), every job that
+// is due now (periodic ones included), and those their handlers enqueue,
+// until none is left. Failed jobs are rescheduled as usual and so are not due again at
 // once. Tests use it instead of waiting for workers. It returns an error only
 // when the database fails, not when a handler does.
 func (q *Queue) Drain(ctx context.Context) error {
@@ -367,14 +370,16 @@ func (q *Queue) Drain(ctx context.Context) error {
 	if err := q.tick(ctx); err != nil {
 		return err
 	}
+	take := takeMin
 	for {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		n, err := q.runOne(ctx)
+		n, err := q.runOne(ctx, take)
 		if err != nil || n == 0 {
 			return err
 		}
+		take = nextTake(n)
 	}
 }
 
@@ -382,15 +387,29 @@ func (q *Queue) tick(ctx context.Context) error {
 	return errors.Join(q.enqueueDue(ctx), q.sweep(ctx))
 }
 
-// takeMax is how many due jobs a worker takes at once: taking, and
-// deleting those done, is then one statement for all of them, and the jobs
-// of a BatchHandler run together.
-const takeMax = 64
+// How many due jobs a worker takes at once: taking, and deleting those
+// done, is one statement for all of them, and the jobs of a BatchHandler
+// run together. A take costs about the same whatever its size (a statement
+// to take and one to delete, each waiting for SQLite's write lock behind a
+// group of replies; one Bleve segment written, then merged; one
+// notification transaction), so a take that finds a backlog is followed by
+// a bigger one: the workers catch up with a busy forum instead of falling
+// further behind it. On a quiet forum takes stay at takeMin.
+const (
+	takeMin = 64
+	takeMax = 1024
+)
 
-// runOne takes due jobs (up to takeMax) and runs them; it says how many
-// it took.
-func (q *Queue) runOne(ctx context.Context) (int, error) {
-	ms, err := q.receiveMany(ctx, takeMax)
+// nextTake is the size of the take after one that got n jobs: twice n, so
+// a full take doubles the next and a take that emptied the queue brings it
+// back down to what came meanwhile, within takeMin and takeMax.
+func nextTake(n int) int {
+	return min(max(2*n, takeMin), takeMax)
+}
+
+// runOne takes up to n due jobs and runs them; it says how many it took.
+func (q *Queue) runOne(ctx context.Context, n int) (int, error) {
+	ms, err := q.receiveMany(ctx, n)
 	if err != nil || len(ms) == 0 {
 		return 0, err
 	}

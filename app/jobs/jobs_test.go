@@ -634,3 +634,49 @@ func TestBatch(t *testing.T) {
 		}
 	})
 }
+
+// TestBacklogTakesGrow: a backlog is taken in growing takes (64, 128, 256,
+// …) rather than 64 at a time, so a batch handler gets a busy forum's jobs
+// in a few calls; every job runs once and none is left.
+func TestBacklogTakesGrow(t *testing.T) {
+	each(t, func(t *testing.T, cfg config.Config) {
+		d := open(t, cfg)
+		q := jobs.New(d, quiet(), jobs.Options{})
+		var sizes []int
+		seen := map[string]int{}
+		q.RegisterBatch("many", func(_ context.Context, payloads [][]byte) error {
+			sizes = append(sizes, len(payloads))
+			for _, p := range payloads {
+				seen[string(p)]++
+			}
+			return nil
+		})
+		const n = 1000
+		err := d.Transaction(func(tx *gorm.DB) error {
+			for i := range n {
+				if err := q.EnqueueTx(ctx, tx, "many", i); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		drain(t, q)
+		if want := []int{64, 128, 256, 512, 40}; !slices.Equal(sizes, want) {
+			t.Errorf("batch sizes = %v, want %v", sizes, want)
+		}
+		if len(seen) != n {
+			t.Errorf("%d distinct jobs ran, want %d", len(seen), n)
+		}
+		for p, c := range seen {
+			if c != 1 {
+				t.Errorf("job %s ran %d times", p, c)
+			}
+		}
+		if left := pending(t, d); left != 0 {
+			t.Errorf("%d jobs left in the queue", left)
+		}
+	})
+}

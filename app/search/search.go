@@ -201,7 +201,7 @@ func (s *Service) searchOnce(ctx context.Context, idx bleve.Index, q *Query, sc 
 		return bq
 	}
 	f := fetcher{idx: idx, exact: whole(text), must: must, sort: sortOrder(q), cands: s.phraseCandidates,
-		parts: s.walkParts, minDocs: s.parallelMin, facetRun: s.facetRun}
+		parts: s.walkParts, minDocs: s.parallelMin, facetRun: s.facetRun, docValues: s.facetDocValues}
 	if len(q.Phrases) > 0 {
 		// Phrases are checked on candidates only: see fetcher.
 		if words := s.textQuery(idx, q, q.InTitle, fuzzy, true); words != nil {
@@ -312,6 +312,9 @@ type fetcher struct {
 	// facetRun: the facets' values are read in runs of at least that
 	// many hits at once.
 	parts, minDocs, facetRun int
+	// docValues: read the facets' values from the doc values, not from
+	// their terms' postings (to compare: collector.facetValues).
+	docValues bool
 }
 
 // fetch returns the best n hits (fewer if fewer match), how many posts
@@ -321,12 +324,12 @@ type fetcher struct {
 // with the last of them).
 func (f *fetcher) fetch(ctx context.Context, n, need, named int, facets bool) (search.DocumentMatchCollection, int, bool, search.FacetResults, error) {
 	if f.loose == nil {
-		hits, total, fs, err := f.search(ctx, f.exact, newCollector(f.order(), n, named, facets))
+		hits, total, fs, err := f.search(ctx, f.exact, f.collector(n, named, facets))
 		return hits, total, false, fs, err
 	}
 	// The candidates are checked for the phrases on the snapshot they
 	// were found in, by document number (collector.check).
-	c := newCollector(f.order(), max(need, f.cands), named, facets)
+	c := f.collector(max(need, f.cands), named, facets)
 	c.check, c.limit, c.mapping = f.must, n, f.idx.Mapping()
 	hits, looseTotal, fs, err := f.search(ctx, f.loose, c)
 	if err != nil || c.checked == 0 {
@@ -336,7 +339,7 @@ func (f *fetcher) fetch(ctx context.Context, n, need, named int, facets bool) (s
 		return hits, c.passed, false, fs, nil // every post with the words was checked
 	}
 	if c.passed < min(need, n) {
-		hits, total, fs, err := f.search(ctx, f.exact, newCollector(f.order(), n, named, facets))
+		hits, total, fs, err := f.search(ctx, f.exact, f.collector(n, named, facets))
 		return hits, total, false, fs, err
 	}
 	total := max(c.passed, int(math.Round(float64(c.passed)*float64(looseTotal)/float64(c.checked))))
@@ -344,6 +347,13 @@ func (f *fetcher) fetch(ctx context.Context, n, need, named int, facets bool) (s
 }
 
 func (f *fetcher) order() search.SortOrder { return search.ParseSortOrderStrings(f.sort) }
+
+// collector keeps the best n hits of a search (see collector).
+func (f *fetcher) collector(n, named int, facets bool) *collector {
+	c := newCollector(f.order(), n, named, facets)
+	c.postings = !f.docValues
+	return c
+}
 
 // search runs q, keeping its hits with c: the best ones, the first
 // named of them with their ID, and the facets when c counts them.

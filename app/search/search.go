@@ -151,9 +151,14 @@ func (s *Service) Search(ctx context.Context, v *auth.Viewer, q *Query, page int
 func (s *Service) searchOnce(ctx context.Context, idx bleve.Index, q *Query, sc scope, fuzzy bool, res *Results) error {
 	text := s.textQuery(idx, q, q.InTitle, fuzzy, false)
 	// With words, the categories are required with them, unscored (see
-	// narrowing); without, they filter what the query's filters find.
+	// narrowing); without, they filter what the query's filters find. So
+	// do they with typos forgiven: a word's fuzzy matches are dozens of
+	// terms, and stepping all of them to each post of the categories
+	// cost more than filtering their matches (1.4–1.9 s against 0.4–0.7 for a word
+	// found nowhere in one category, at 1,000,000 posts).
+	inWords := text != nil && !fuzzy
 	filter := sc.filter()
-	if text != nil {
+	if inWords {
 		filter = sc.dates
 	}
 	// required lists what a post must match: the words and phrases, and
@@ -167,7 +172,7 @@ func (s *Service) searchOnce(ctx context.Context, idx bleve.Index, q *Query, sc 
 			parts = append(parts, text)
 		}
 		parts = append(parts, narrowing(q, text != nil)...)
-		if text != nil && sc.cats != nil {
+		if inWords && sc.cats != nil {
 			parts = append(parts, sc.cats)
 		}
 		if len(parts) == 0 {

@@ -8,11 +8,13 @@ import (
 	"slices"
 	"sync"
 
+	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/facet"
 	"github.com/blevesearch/bleve/v2/search/query"
 	index "github.com/blevesearch/bleve_index_api"
+	segment "github.com/blevesearch/scorch_segment_api/v2"
 )
 
 // collector keeps the best hits of one search itself, in place of
@@ -35,6 +37,9 @@ type collector struct {
 	// read the facets' values in up to parts runs of facetRun hits or
 	// more at once
 	parts, facetRun int
+	// postings: read the facets' values from their terms' postings
+	// (postingsFacetValues) rather than the doc values.
+	postings bool
 
 	// check, when set, is what the hits kept must also match (phrases:
 	// see fetcher); of those that do (passed), the best limit are kept.
@@ -116,13 +121,43 @@ func (c *collector) finish(r index.IndexReader) error {
 		fTags:     facet.NewTermsFacetBuilder(fTags, 12),
 		fKind:     facet.NewTermsFacetBuilder(fKind, 3),
 	}
-	// In document order: the doc values are read in compressed chunks of
-	// neighbouring documents.
+	// In document order: what each hit holds is read segment by segment
+	// (or in the doc values' compressed chunks of neighbouring documents).
 	byNum := slices.Clone(hits)
 	slices.SortFunc(byNum, func(a, b *search.DocumentMatch) int { return bytes.Compare(a.IndexInternalID, b.IndexInternalID) })
-	// Reading them is the costly part: with parts, neighbouring runs of
-	// hits are read at once, each by a reader of its own, and what each
-	// hit holds is then counted in order, as one reader would have.
+	values, err := c.facetValues(r, byNum)
+	if err != nil {
+		c.err = err
+		return err
+	}
+	for _, doc := range values {
+		for _, b := range builders {
+			b.StartDoc()
+		}
+		for _, v := range doc {
+			builders[v.field].UpdateVisitor(v.term)
+		}
+		for _, b := range builders {
+			b.EndDoc()
+		}
+	}
+	c.fr = search.FacetResults{}
+	for name, b := range builders {
+		c.fr[name] = b.Result()
+	}
+	return nil
+}
+
+// facetValues reads the category, tags and kind of each hit (in
+// document order): from the postings of those fields' terms on a scorch
+// snapshot, else from the doc values.
+func (c *collector) facetValues(r index.IndexReader, byNum []*search.DocumentMatch) ([][]dvTerm, error) {
+	if snap, ok := r.(*scorch.IndexSnapshot); ok && c.postings {
+		return postingsFacetValues(snap, byNum)
+	}
+	// Reading the doc values is the costly part: with parts, neighbouring
+	// runs of hits are read at once, each by a reader of its own, and
+	// what each hit holds is then counted in order, as one reader would.
 	parts := 1
 	if c.parts > 1 && c.facetRun > 0 {
 		parts = max(1, min(c.parts, len(byNum)/c.facetRun))
@@ -139,26 +174,83 @@ func (c *collector) finish(r index.IndexReader) error {
 		}()
 	}
 	wg.Wait()
+	var out [][]dvTerm
 	for p := range parts {
 		if errs[p] != nil {
-			c.err = errs[p]
-			return errs[p]
+			return nil, errs[p]
 		}
-		for _, doc := range read[p] {
-			for _, b := range builders {
-				b.StartDoc()
-			}
-			for _, v := range doc {
-				builders[v.field].UpdateVisitor(v.term)
-			}
-			for _, b := range builders {
-				b.EndDoc()
-			}
-		}
+		out = append(out, read[p]...)
 	}
-	c.fr = search.FacetResults{}
-	for name, b := range builders {
-		c.fr[name] = b.Result()
+	return out, nil
+}
+
+// postingsFacetValues reads the facets' values of hits (in document
+// order) from the postings of the facets' terms, segment by segment: a
+// few dozen bitmaps a segment (the categories, tags and kinds), each
+// asked whether it holds each hit. The doc values hold the same terms,
+// but are read in compressed chunks of neighbouring documents: when the
+// best hits are spread over a large index, about one chunk a hit and a
+// field to decompress.
+func postingsFacetValues(snap *scorch.IndexSnapshot, hits []*search.DocumentMatch) ([][]dvTerm, error) {
+	out := make([][]dvTerm, len(hits))
+	var base uint64 // the segment's first document number
+	i := 0          // the first hit not in an earlier segment
+	for _, seg := range snap.Segments() {
+		end := base + uint64(seg.FullSize())
+		j := i
+		for j < len(hits) && hits[j].IndexInternalID.Value() < end {
+			j++
+		}
+		if j > i {
+			if err := segmentFacetValues(seg.Segment(), hits[i:j], out[i:j], base); err != nil {
+				return nil, err
+			}
+		}
+		i, base = j, end
+	}
+	return out, nil
+}
+
+// segmentFacetValues adds to out the facets' values of hits, all in seg,
+// whose first document number is base.
+func segmentFacetValues(seg segment.Segment, hits []*search.DocumentMatch, out [][]dvTerm, base uint64) error {
+	nums := make([]uint32, len(hits))
+	for k, h := range hits {
+		nums[k] = uint32(h.IndexInternalID.Value() - base)
+	}
+	var pl segment.PostingsList
+	var pi segment.PostingsIterator
+	for _, field := range []string{fCategory, fTags, fKind} {
+		dict, err := seg.Dictionary(field)
+		if err != nil {
+			return fmt.Errorf("facets: %w", err)
+		}
+		terms := dict.AutomatonIterator(nil, nil, nil)
+		for {
+			e, err := terms.Next()
+			if err != nil {
+				return fmt.Errorf("facets: %w", err)
+			}
+			if e == nil {
+				break
+			}
+			term := []byte(e.Term)
+			if pl, err = dict.PostingsList(term, nil, pl); err != nil {
+				return fmt.Errorf("facets: %w", err)
+			}
+			pi = pl.Iterator(false, false, false, pi)
+			o, ok := pi.(segment.OptimizablePostingsIterator)
+			if !ok {
+				return fmt.Errorf("facets: postings of %s without a bitmap", field)
+			}
+			bm := o.ActualBitmap()
+			one, isOne := o.DocNum1Hit()
+			for k, n := range nums {
+				if bm != nil && bm.Contains(n) || bm == nil && isOne && one == uint64(n) {
+					out[k] = append(out[k], dvTerm{field, term})
+				}
+			}
+		}
 	}
 	return nil
 }

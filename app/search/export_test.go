@@ -16,3 +16,7 @@ func SetWalkParts(s *Service, parts, minDocs, facetRun int) {
 
 // NoCache computes every search (the answer cache would answer a repeat).
 func NoCache(s *Service) { s.cache = nil }
+
+// SetFacetDocValues makes searches read the facets' values from the doc
+// values (on) or from their terms' postings (off, the default).
+func SetFacetDocValues(s *Service, on bool) { s.facetDocValues = on }

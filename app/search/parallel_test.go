@@ -6,9 +6,11 @@ import (
 	"testing"
 
 	"causerie/app/auth"
+	"causerie/app/category"
 	"causerie/app/search"
 	"causerie/app/testutil"
 	"causerie/app/topic"
+	"causerie/app/user"
 )
 
 // A search walked in slices of the index at once (parallel.go) finds
@@ -88,4 +90,50 @@ func describe(r *search.Results) string {
 	}
 	fmt.Fprintf(&b, "\n  posts %d (approx %v), page %d, next %v\n  facets %+v", r.Posts, r.PostsApprox, r.Page, r.HasNext, r.Facets)
 	return b.String()
+}
+
+// The facets' values read from their terms' postings are those the doc
+// values hold: every page of every query, walked whole or in slices,
+// shows the same counts either way, also once documents were replaced
+// (their old versions deleted in older segments).
+func TestFacetsFromPostings(t *testing.T) {
+	testutil.Each(t, func(t *testing.T, env *testutil.Env) {
+		w := setup(t, env)
+		var topics []*topic.Topic
+		kinds := []string{topic.KindDiscussion, topic.KindQuestion}
+		tags := [][]string{{"wind"}, {"roses", "wind"}, nil, {"hedge"}}
+		for i := range 24 {
+			cat, by := []*category.Category{w.general, w.members, w.team}[i%3], []*user.User{w.cleo, w.ana, w.mod}[i%3]
+			tp := w.start(t, by, cat, fmt.Sprintf("Garden note %d", i),
+				fmt.Sprintf("A note about the garden and a zephyr, step %d.", i), kinds[i%2], tags[i%4]...)
+			w.reply(t, by, tp, "The garden gate, a zephyr through the roses.")
+			topics = append(topics, tp)
+		}
+		w.drain(t)
+		for _, tp := range topics[:8] { // new versions: the old ones are deleted where they were
+			testutil.Must(t, env.App.Search.IndexTopic(ctx, tp.ID), "reindex")
+		}
+		s := env.App.Search
+		search.NoCache(s)
+		for _, v := range []*auth.Viewer{{}, w.mod.Viewer()} {
+			for _, q := range []string{"garden ", "zephyr roses ", "garden is:question ", "garden #wind ", `"garden gate"`} {
+				for _, parts := range []int{1, 3} {
+					run := func(docValues bool) *search.Results {
+						search.SetWalkParts(s, parts, 0, 5)
+						search.SetFacetDocValues(s, docValues)
+						r, _, err := s.Run(ctx, v, search.Input{Q: q})
+						testutil.Must(t, err, "search %q", q)
+						return r
+					}
+					want, got := run(true), run(false)
+					if a, b := describe(want), describe(got); a != b {
+						t.Errorf("%s: %q in %d: from the postings%s\nfrom the doc values%s", v.Role, q, parts, b, a)
+					}
+					if len(got.Facets.Categories) == 0 || len(got.Facets.Kinds) == 0 || len(got.Facets.Tags) == 0 {
+						t.Errorf("%s: %q: facets %+v, want categories, kinds and tags", v.Role, q, got.Facets)
+					}
+				}
+			}
+		}
+	})
 }

@@ -616,7 +616,8 @@ func TestFiltersKeepTheOrder(t *testing.T) {
 				want = append(want, title)
 			}
 		}
-		for _, q := range []string{"backup @ana ", "backup #backups ", "backup is:question ", "backup kind:question "} {
+		for _, q := range []string{"backup @ana ", "backup #backups ", "backup is:question ", "backup kind:question ",
+			"backup is:unsolved ", "backup @ana #backups is:unsolved status:open "} {
 			if got := titles(w.search(t, anon, q)); !slices.Equal(got, want) {
 				t.Errorf("%q found %q, want the order of the words alone: %q", q, got, want)
 			}

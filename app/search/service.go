@@ -63,6 +63,9 @@ type Service struct {
 	// walked in walkParts slices at once (parallel.go); tests split small
 	// indexes.
 	walkParts, parallelMin, facetRun int
+	// facetDocValues: the facets' values are read from the doc values
+	// rather than from their terms' postings (collector.facetValues).
+	facetDocValues bool
 }
 
 // IndexDir is where the index lives in the data folder.
@@ -80,6 +83,9 @@ func NewService(ctx context.Context, g *gorm.DB, cats *category.Service, dir str
 	if os.Getenv("CAUSERIE_SEARCH_PARALLEL") == "off" {
 		s.walkParts = 1
 	}
+	// CAUSERIE_SEARCH_FACETS=docvalues reads the facets' values from the
+	// doc values, as before session 7, to compare.
+	s.facetDocValues = os.Getenv("CAUSERIE_SEARCH_FACETS") == "docvalues"
 	// CAUSERIE_SEARCH_CACHE=off measures every query as if it were new
 	// (docs/bench/search.sh runs both ways).
 	if os.Getenv("CAUSERIE_SEARCH_CACHE") != "off" {

@@ -32,7 +32,7 @@ func (s *Service) Suggest(ctx context.Context, v *auth.Viewer, raw string, n int
 	if err != nil {
 		return nil, err
 	}
-	filter, ok, err := s.filter(ctx, v, q)
+	sc, ok, err := s.filter(ctx, v, q)
 	if err != nil || !ok {
 		return []Suggestion{}, err
 	}
@@ -45,7 +45,7 @@ func (s *Service) Suggest(ctx context.Context, v *auth.Viewer, raw string, n int
 	bq := bleve.NewBooleanQuery()
 	bq.AddMust(must)
 	parts := append(narrowing(q, false), first)
-	if filter != nil {
+	if filter := sc.filter(); filter != nil {
 		parts = append(parts, filter)
 	}
 	bq.AddFilter(bleve.NewConjunctionQuery(parts...))

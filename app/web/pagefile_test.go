@@ -203,13 +203,16 @@ func TestPageFileConcurrent(t *testing.T) {
 	for i := range pages {
 		pages[i] = body(fmt.Sprint("page ", i), 1000+50*i)
 	}
-	var wg sync.WaitGroup
+	// The readers read for as long as the writers write (and 600 times at
+	// least), so the two overlap however the goroutines are scheduled.
+	var writers, readers sync.WaitGroup
+	written := make(chan struct{})
 	var mu sync.Mutex
 	hits := 0
 	for w := 0; w < 4; w++ {
-		wg.Add(2)
+		writers.Add(1)
 		go func() {
-			defer wg.Done()
+			defer writers.Done()
 			for i := 0; i < 300; i++ {
 				k := (i*7 + w) % keys
 				keepPage(pc, fmt.Sprint(k), pages[k], pc.Mark(), TopicTag(int64(k)))
@@ -218,9 +221,17 @@ func TestPageFileConcurrent(t *testing.T) {
 				}
 			}
 		}()
+		readers.Add(1)
 		go func() {
-			defer wg.Done()
-			for i := 0; i < 600; i++ {
+			defer readers.Done()
+			for i := 0; ; i++ {
+				select {
+				case <-written:
+					if i >= 600 {
+						return
+					}
+				default:
+				}
 				k := (i*13 + w) % keys
 				got := served(t, pc, fmt.Sprint(k))
 				if got != "" && got != pages[k] {
@@ -235,7 +246,9 @@ func TestPageFileConcurrent(t *testing.T) {
 			}
 		}()
 	}
-	wg.Wait()
+	writers.Wait()
+	close(written)
+	readers.Wait()
 	if hits == 0 {
 		t.Errorf("no reader got a page: the test shows nothing")
 	}

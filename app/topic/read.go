@@ -255,7 +255,7 @@ func (s *Service) readOwn(ctx context.Context, v *auth.Viewer, topicID int64, dr
 	}
 	rows, err := kindCounts(ctx, s.db, q, args...)
 	if err != nil {
-		return o, fmt.Errorf("the reader's reactions, bookmarks and read mark: %w", err)
+		return o, fmt.Errorf("the reader's reactions, bookmarks, read mark and draft: %w", err)
 	}
 	o.reacted, o.bookmarked = map[int64][]string{}, map[int64]bool{}
 	for _, r := range rows {

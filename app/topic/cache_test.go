@@ -1,6 +1,7 @@
 package topic_test
 
 import (
+	"context"
 	"crypto/sha256"
 	"fmt"
 	"net/url"
@@ -259,5 +260,76 @@ func TestComposerKeptPerLanguage(t *testing.T) {
 	}
 	if page := en.Get(t, "/new"); !strings.Contains(page.Body, `aria-label="Formatting"`) {
 		t.Error("the new-topic page lost its English toolbar")
+	}
+}
+
+// Views are written many topics a transaction, and a flush that fails
+// keeps what it could not write for the next one.
+func TestViewsFlushLosesNothing(t *testing.T) {
+	testutil.Each(t, func(t *testing.T, env *testutil.Env) {
+		testViewsFlush(t, env)
+	})
+}
+
+func testViewsFlush(t *testing.T, env *testutil.Env) {
+	w := setup(t, env)
+	var tps []*topic.Topic
+	for i, n := range []int{2, 1, 3} {
+		tp := w.start(t, w.ana, w.general, fmt.Sprintf("Views of topic number %d", i+1), topic.KindDiscussion)
+		for range n {
+			env.Client().Get(t, tp.URL())
+		}
+		tps = append(tps, tp)
+	}
+	done, cancel := context.WithCancel(ctx)
+	cancel()
+	if err := env.App.Topics.FlushViewsPer(done, 2); err == nil {
+		t.Fatal("a flush with its context done said it wrote the views")
+	}
+	for _, tp := range tps {
+		if got := reload(t, env, tp.ID).ViewsCount; got != 0 {
+			t.Errorf("topic %d: %d views written by a failed flush", tp.ID, got)
+		}
+	}
+	env.Client().Get(t, tps[0].URL()) // counted while the others wait
+	testutil.Must(t, env.App.Topics.FlushViewsPer(ctx, 2), "flush two topics a transaction")
+	for i, want := range []int{3, 1, 3} {
+		if got := reload(t, env, tps[i].ID).ViewsCount; got != want {
+			t.Errorf("topic %d: %d views, want %d", i+1, got, want)
+		}
+	}
+	testutil.Must(t, env.App.Topics.FlushViews(ctx), "flush with nothing counted")
+	if got := reload(t, env, tps[0].ID).ViewsCount; got != 3 {
+		t.Errorf("a second flush wrote the views again: %d", got)
+	}
+}
+
+// BenchmarkFlushViews writes the views of the benchmark forum's 200
+// topics, each in a transaction of its own ("one-each", how views were
+// written before) or all in one ("batched"). ns/op is a flush of 200 topics.
+//
+//	go test ./app/topic -run '^$' -bench BenchmarkFlushViews -benchtime 50x
+func BenchmarkFlushViews(b *testing.B) {
+	for _, d := range benchDialects() {
+		for _, per := range []int{1, 500} {
+			name := d + "/batched"
+			if per == 1 {
+				name = d + "/one-each"
+			}
+			b.Run(name, func(b *testing.B) {
+				f := newBenchForum(b, d)
+				topics := f.env.App.Topics
+				cpu := cpuTime()
+				for i := 0; i < b.N; i++ {
+					b.StopTimer()
+					for id := int64(1); id <= 200; id++ {
+						topics.CountView(id)
+					}
+					b.StartTimer()
+					testutil.Must(b, topics.FlushViewsPer(ctx, per), "flush")
+				}
+				b.ReportMetric(float64((cpuTime()-cpu).Microseconds())/float64(b.N), "cpu-µs/op")
+			})
+		}
 	}
 }

@@ -333,3 +333,65 @@ func BenchmarkFlushViews(b *testing.B) {
 		}
 	}
 }
+
+// A member's page whose shared part left memory is read back from the
+// bytes kept beside the visitors' pages: no query for it, the same page as
+// one read afresh, and never from before a change.
+func TestMemberPageFromKeptBytes(t *testing.T) {
+	topic.KeepSharedInMemory(t, 1) // before the apps are built
+	testutil.Each(t, func(t *testing.T, env *testutil.Env) {
+		w := setup(t, env)
+		a := w.start(t, w.ana, w.general, "Kept as bytes, first topic", topic.KindQuestion)
+		b := w.start(t, w.ana, w.general, "Kept as bytes, second topic", topic.KindDiscussion)
+		first := w.reply(t, w.boris, a, "A first answer, with *emphasis*")
+		w.reply(t, w.ana, a, "Thanks, that helps")
+		ana := env.Client()
+		ana.Login(t, "ana")
+		status(t, ana.Post(t, fmt.Sprintf("/posts/%d/react", first.ID), url.Values{"kind": {"like"}}), 303)
+		cleo := env.Client()
+		cleo.Login(t, "cleo")
+		page := func(tp *topic.Topic) string {
+			t.Helper()
+			res := cleo.Get(t, tp.URL())
+			if res.StatusCode != 200 {
+				t.Fatalf("%s: %d", tp.URL(), res.StatusCode)
+			}
+			return newSince.ReplaceAllString(holes.ReplaceAllString(res.Body, ""), "")
+		}
+		page(a)
+		page(b) // a's shared part leaves memory
+		page(a)
+		page(b)
+		qc := testutil.CountQueries(t, env.App.DB.DB)
+		got := page(a)
+		kept := qc.N()
+		env.App.Web.Cache.Invalidate()
+		qc.Reset()
+		want := page(a)
+		if afresh := qc.N(); kept >= afresh-2 {
+			t.Errorf("the page read back from bytes took %d queries, read afresh %d", kept, afresh)
+		}
+		if got != want {
+			t.Errorf("the page read back from bytes differs from the page read afresh")
+		}
+		for _, s := range []string{"Kept as bytes, first topic", "<em>emphasis</em>", "Thanks, that helps", "boris"} {
+			if !strings.Contains(got, s) {
+				t.Errorf("the page read back from bytes lacks %q", s)
+			}
+		}
+		page(b)
+		api := bearer(t, env, w.boris)
+		status(t, api.Post(t, fmt.Sprintf("/api/v1/topics/%d/posts", a.ID), `{"body":"A reply after the page was kept"}`), 201)
+		page(b)
+		if got := page(a); !strings.Contains(got, "A reply after the page was kept") {
+			t.Error("a member got the kept page from before a reply")
+		}
+	})
+}
+
+func status(t *testing.T, res *testutil.Response, want int) {
+	t.Helper()
+	if res.StatusCode != want {
+		t.Fatalf("%s: %d, want %d\n%.300s", res.Request.URL.Path, res.StatusCode, want, res.Body)
+	}
+}

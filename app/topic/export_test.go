@@ -11,3 +11,11 @@ func (s *Service) FlushViewsPer(ctx context.Context, per int) error { return s.f
 
 // CountView counts a view of a topic, as showing its page does.
 func (s *Service) CountView(id int64) { s.views.add(id) }
+
+// KeepSharedInMemory sets how many pages' shared part the apps built
+// afterwards keep decoded in memory, until the test ends.
+func KeepSharedInMemory(t interface{ Cleanup(func()) }, n int) {
+	was := sharedInMemory
+	sharedInMemory = n
+	t.Cleanup(func() { sharedInMemory = was })
+}

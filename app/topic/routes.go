@@ -20,7 +20,7 @@ type handlers struct {
 // the service asks the authorizer for the rest (a category's readers, a
 // post's author, staff).
 func Routes(s *web.Server, svc *Service, cats *category.Service, member echo.MiddlewareFunc) {
-	h := &handlers{svc: svc, cats: cats, shared: newSharedPages(s.Cache, 256)}
+	h := &handlers{svc: svc, cats: cats, shared: newSharedPages(s.Cache, sharedInMemory)}
 	s.PageInGo("topic/show", topicPage) // the busiest page, see page_html.go
 
 	cached := s.Cache.Cached // pages as visitors see them, kept until something changes
@@ -60,3 +60,8 @@ func Routes(s *web.Server, svc *Service, cats *category.Service, member echo.Mid
 	s.POST("/api/v1/posts/:id/reactions", h.apiReact, member)
 	s.DELETE("/api/v1/posts/:id/reactions", h.apiUnreact, member)
 }
+
+// sharedInMemory is how many pages' shared part (shared.go) are kept
+// decoded in memory; many more are kept as bytes beside the visitors'
+// pages.
+var sharedInMemory = 256

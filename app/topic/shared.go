@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	lru "github.com/hashicorp/golang-lru/v2"
@@ -64,17 +66,45 @@ func newSharedPages(signal *web.PageCache, size int) *sharedPages {
 }
 
 // page is the kept page of the topic from post number start, if still
-// fresh.
+// fresh: from memory, else from the bytes kept beside the visitors' pages.
 func (sp *sharedPages) page(topicID int64, start int) *sharedPage {
 	if sp == nil {
 		return nil
 	}
-	p, ok := sp.pages.Get(pageKey{topicID, start})
-	if !ok || !sp.signal.Fresh(p.mark, p.at, web.TopicTag(topicID)) {
+	key := pageKey{topicID, start}
+	if p, ok := sp.pages.Get(key); ok && sp.signal.Fresh(p.mark, p.at, web.TopicTag(topicID)) {
+		return p
+	}
+	buf := sharedBufs.Get().(*[]byte)
+	defer sharedBufs.Put(buf)
+	data, ok := sp.signal.Data(key.String(), (*buf)[:0])
+	*buf = data
+	if !ok {
 		return nil
 	}
+	p, err := decodeShared(data)
+	if err != nil || p.topic.ID != topicID || !sp.signal.Fresh(p.mark, p.at, web.TopicTag(topicID)) {
+		return nil
+	}
+	sp.pages.Add(key, p)
 	return p
 }
+
+// keep keeps a page just read, in memory and as bytes.
+func (sp *sharedPages) keep(topicID int64, start int, p *sharedPage) {
+	key := pageKey{topicID, start}
+	sp.pages.Add(key, p)
+	if data, err := p.encode(); err == nil {
+		sp.signal.KeepData(key.String(), p.mark, p.at, []string{web.TopicTag(topicID)}, data)
+	}
+}
+
+// String is the key's name among the page cache's data.
+func (k pageKey) String() string {
+	return "topic-page " + strconv.FormatInt(k.topicID, 10) + " " + strconv.Itoa(k.start)
+}
+
+var sharedBufs = sync.Pool{New: func() any { b := make([]byte, 0, 16<<10); return &b }}
 
 // sharedPage reads the page of the topic from post number start, or takes
 // it from sp when kept there (sp may be nil: read it every time).
@@ -118,7 +148,7 @@ func (s *Service) sharedPage(ctx context.Context, sp *sharedPages, topicID int64
 		return nil, err
 	}
 	if sp != nil {
-		sp.pages.Add(pageKey{topicID, start}, p)
+		sp.keep(topicID, start, p)
 	}
 	return p, nil
 }

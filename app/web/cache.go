@@ -192,6 +192,29 @@ func (pc *PageCache) Fresh(mark uint64, at time.Time, tags ...string) bool {
 	return true
 }
 
+// KeepData keeps bytes that are not a page beside the pages: what a
+// topic's page shows every member alike, say (app/topic/shared.go). They
+// go where the pages' bytes go, under the same budget, and Data gives
+// them back by the pages' rule: while fresh (see Fresh) for mark, at and
+// tags. The cache keeps data, which the caller must not change after.
+func (pc *PageCache) KeepData(key string, mark uint64, at time.Time, tags []string, data []byte) {
+	pc.keep(dataKey(key), &cachedPage{gz: &gzPage{data: data}, tags: tags, seq: mark, at: at})
+}
+
+// Data appends the bytes kept under key to dst, if they may still be used.
+func (pc *PageCache) Data(key string, dst []byte) ([]byte, bool) {
+	e, done, ok := pc.lookup(dataKey(key))
+	if !ok {
+		return dst, false
+	}
+	defer done()
+	return append(dst, e.gz.data...), true
+}
+
+// dataKey sets data's keys apart from the pages', which start with a
+// language.
+func dataKey(key string) string { return "\x00" + key }
+
 // Stats says how many requests were served from the cache and how many not.
 func (pc *PageCache) Stats() (hits, misses uint64) { return pc.hits.Load(), pc.miss.Load() }
 

@@ -90,7 +90,18 @@ type cachedPage struct {
 	stored int
 }
 
-func (e *cachedPage) weight() int64 { return int64(e.gz.weight()+e.stored) + 128 }
+// weight is what a page takes of the budget: in memory, its bytes and
+// their index; in the file, its bytes there. The file is the budget's
+// size, so its ring alone makes room (its index, in the heap, is bounded
+// by the number of pages the file holds); counting the index too against
+// the file's size made the least recently used pages leave early, and
+// then the ring took the next ones as well: two pages out for one in.
+func (e *cachedPage) weight() int64 {
+	if e.inFile {
+		return int64(e.stored)
+	}
+	return int64(e.gz.weight()) + 128
+}
 
 const (
 	ctxCacheTags = "causerie.cache_tags"

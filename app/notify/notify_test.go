@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"testing"
+	"time"
 
 	"gorm.io/gorm"
 
@@ -340,5 +341,28 @@ func TestPostsTogether(t *testing.T) {
 		wantKinds(t, w, w.bo, k("post", r2), k("post", r3))
 		wantKinds(t, w, w.cleo, k("reply", r3))
 		wantKinds(t, w, w.dan)
+	})
+}
+
+// The header's count stops at 100 ("99+"), however many are unread, and
+// counts exactly below that.
+func TestUnreadCountCapped(t *testing.T) {
+	testutil.Each(t, func(t *testing.T, env *testutil.Env) {
+		w := setup(t, env)
+		add := func(n int) {
+			t.Helper()
+			for i := 0; i < n; i++ {
+				testutil.Must(t, env.App.DB.Create(&notify.Notification{UserID: w.ana.ID, Kind: notify.KindBadge,
+					DedupKey: fmt.Sprintf("cap-%d-%d", n, i), Data: "{}", CreatedAt: time.Now().UTC()}).Error, "notification")
+			}
+		}
+		for _, step := range []struct{ add, want int }{{3, 3}, {96, 99}, {1, 100}, {5, 100}} {
+			add(step.add)
+			got, err := env.App.Notify.Unread(ctx, w.ana.Viewer())
+			testutil.Must(t, err, "unread")
+			if got != step.want {
+				t.Errorf("unread: %d, want %d", got, step.want)
+			}
+		}
 	})
 }

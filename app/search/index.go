@@ -268,7 +268,7 @@ func (s *Service) rebuild(ctx context.Context, batch int, progress Progress) (in
 	}
 	n, err := s.build(ctx, idx, batch, progress)
 	if err == nil {
-		err = compact(ctx, idx)
+		err = compact(ctx, idx, tmp)
 	}
 	if err != nil {
 		idx.Close()
@@ -303,7 +303,7 @@ func (s *Service) rebuild(ctx context.Context, batch int, progress Progress) (in
 // the server's RSS at its peak). One segment is also the fewest a search
 // reads. Merges leave a segment of this size alone until the index has
 // grown several times over (Bleve merges segments of like sizes).
-func compact(ctx context.Context, idx bleve.Index) error {
+func compact(ctx context.Context, idx bleve.Index, dir string) error {
 	adv, err := idx.Advanced()
 	if err != nil {
 		return fmt.Errorf("search: compact the index: %w", err)
@@ -329,7 +329,20 @@ func compact(ctx context.Context, idx bleve.Index) error {
 	}
 	// Closing does not save the merged snapshot, a write does: it returns
 	// once the index is on disk, as every batch here (see createIndex).
-	return idx.SetInternal([]byte(completeKey), []byte("1"))
+	if err := idx.SetInternal([]byte(completeKey), []byte("1")); err != nil {
+		return err
+	}
+	// Bleve deletes the merged segments' files soon after, in the
+	// background: wait a little for it, so the index's size said at the
+	// end counts the index alone (the next open deletes what is left).
+	for range 50 {
+		files, _ := filepath.Glob(filepath.Join(dir, "store", "*.zap"))
+		if n, err := segmentCount(sc); err != nil || len(files) <= n {
+			return err
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	return nil
 }
 
 // segmentCount is how many segments the index's current snapshot holds.

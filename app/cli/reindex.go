@@ -19,8 +19,9 @@ func (o *options) reindexCmd() *cobra.Command {
 		Long: `Rebuild the full-text search index (the folder search.bleve in the data
 folder) from the database: every published post of every published topic.
 It shows a progress bar with the rate in posts per second, builds the new
-index beside the old one and swaps them when it is complete, so an
-interrupted run leaves the old index as it was.
+index beside the old one, merges it into one segment (so the server does
+not spend its first minutes merging it) and swaps them when it is
+complete, so an interrupted run leaves the old index as it was.
 
 The index keeps itself in step with the forum through background jobs, and
 a server that finds its index missing or unreadable rebuilds it by itself

@@ -34,7 +34,12 @@
 #      /api/v1/topics/<random id>/posts with the token (posts created per
 #      second: the measured run's requests less its non-2xx answers; it
 #      also prints the rows added and the background jobs still queued);
-#   7. reads the server's peak RSS (VmHWM) from /proc.
+#   7. reads the server's peak RSS (VmHWM) from /proc, and says what the
+#      RSS is made of idle after start and at the highest of its samples
+#      (every 0.5 s, from /proc/<pid>/smaps): anonymous memory (of which
+#      the Go runtime's, from /metrics: its heap and stacks; the rest is
+#      SQLite's caches and C's), the search index's segment files (Bleve
+#      maps them), the binary and other files.
 # Before each wrk run it waits until no wrk has run on the machine for
 # QUIET seconds (pgrep -x wrk), so two load runs never overlap. wrk and the server share
 # the machine's cores: "srv µs/r" and "PG µs/r" are the CPU time the server
@@ -124,6 +129,30 @@ trap 'exit 130' INT TERM
 
 rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
 hwm_kb() { awk '/^VmHWM:/ {print $2}' "/proc/$1/status"; }
+# rss_split PID: the RSS by what backs it, in MiB. Go's part is what the
+# runtime holds from the system less what it gave back (go_memstats_sys
+# less heap_released), an estimate.
+rss_split() {
+	local go
+	go=$(curl -s --max-time 2 "http://127.0.0.1:$PORT/metrics" |
+		awk '/^go_memstats_sys_bytes /{s=$2} /^go_memstats_heap_released_bytes /{r=$2} END{if (s) printf "%.1f", (s-r)/1048576; else print "?"}')
+	awk -v exe="$(readlink "/proc/$1/exe")" -v go="$go" '
+		/^[0-9a-f]+-[0-9a-f]+ / {f = (NF >= 6) ? $6 : ""; next}
+		/^Rss:/ {if (f ~ /\.zap$/) z += $2; else if (f == exe) b += $2; else if (f == "" || f ~ /^\[(heap|stack)/) a += $2; else o += $2}
+		END {printf "anonymous %.1f (Go about %s), index files %.1f, binary %.1f, other files %.1f MiB", a/1024, go, z/1024, b/1024, o/1024}' "/proc/$1/smaps"
+}
+# watch_peak PID FILE: writes to FILE the RSS split of the highest sample
+# of PID's RSS, every 0.5 s, until PID ends.
+watch_peak() {
+	local max=0 r
+	while r=$(rss_kb "$1" 2>/dev/null) && [ -n "$r" ]; do
+		if [ "$r" -gt "$max" ]; then
+			max=$r
+			echo "$(mib "$r"): $(rss_split "$1" 2>/dev/null)" >"$2.new" && mv "$2.new" "$2"
+		fi
+		sleep 0.5
+	done
+}
 mib() { awk -v k="$1" 'BEGIN {printf "%.1f MiB", k/1024}'; }
 hz=$(getconf CLK_TCK)
 cpu_all() { awk -v hz="$hz" '/^cpu / {printf "%.2f", ($2+$3+$4+$7+$8)/hz}' /proc/stat; }
@@ -337,6 +366,9 @@ for db in $DBS; do
 	settle "$server_pid"
 	echo "settled $(secs "$t0" "$(now)") s after start (background jobs done)"
 	idle_start=$(rss_kb "$server_pid")
+	idle_split=$(rss_split "$server_pid")
+	echo "server RSS idle: $(mib "$idle_start"): $idle_split"
+	watch_peak "$server_pid" "$work/peak-$db" &
 
 	echo "== log in benchmember with curl"
 	jar="$work/jar-$db"
@@ -444,6 +476,8 @@ for db in $DBS; do
 		echo "seed: $seed_s s for $POSTS posts = $seed_rate posts/s; search index built in $index_s s"
 		echo "posts created through the API: $post_rate/s (background jobs still queued at the end: $backlog)"
 		echo "server RSS idle after start: $(mib "$idle_start"); peak (VmHWM) over all runs: $(mib "$peak")"
+		echo "  idle: $idle_split"
+		echo "  highest sample: $(cat "$work/peak-$db" 2>/dev/null || echo none)"
 	} >"$tbl"
 	cat "$tbl"
 	summary+=("$(cat "$tbl")")

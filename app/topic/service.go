@@ -336,8 +336,8 @@ func (s *Service) Reply(ctx context.Context, v *auth.Viewer, topicID int64, in R
 			return err
 		}
 		p.Number = n
-		if err := tx.Create(p).Error; err != nil {
-			return fmt.Errorf("create reply: %w", err)
+		if err := st.insertPost(ctx, p); err != nil {
+			return err
 		}
 		if err := st.bump(ctx, "categories", "posts_count", t.CategoryID, boolInt(!vd.Hold)); err != nil {
 			return err
@@ -345,7 +345,7 @@ func (s *Service) Reply(ctx context.Context, v *auth.Viewer, topicID int64, in R
 		if err := st.bump(ctx, "users", "posts_count", v.ID, boolInt(!vd.Hold)); err != nil {
 			return err
 		}
-		if err := tx.Where("user_id = ? AND key = ?", v.ID, draftKey(t.ID)).Delete(&Draft{}).Error; err != nil {
+		if err := st.deleteDraft(ctx, v.ID, draftKey(t.ID)); err != nil {
 			return err
 		}
 		if err := st.markRead(ctx, v.ID, t.ID, n); err != nil {

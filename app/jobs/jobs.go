@@ -218,10 +218,7 @@ func (q *Queue) EnqueueEachTx(ctx context.Context, tx *gorm.DB, names []string, 
 		if h == nil {
 			return fmt.Errorf("enqueue job %s: no handler registered for it", name)
 		}
-		body, err := json.Marshal(envelope{Name: name, Payload: p})
-		if err != nil {
-			return fmt.Errorf("enqueue job %s: %w", name, err)
-		}
+		body := envelopeOf(name, p)
 		if i > 0 {
 			sb.WriteString(", ")
 		}
@@ -236,6 +233,20 @@ func (q *Queue) EnqueueEachTx(ctx context.Context, tx *gorm.DB, names []string, 
 		return fmt.Errorf("enqueue jobs %v: %w", names, err)
 	}
 	return nil
+}
+
+// envelopeOf is json.Marshal(envelope{Name: name, Payload: payload}) for
+// a payload json.Marshal wrote (valid and compact): the same bytes,
+// without encoding/json checking and compacting the payload again for
+// every subscriber of every event.
+func envelopeOf(name string, payload []byte) []byte {
+	q, _ := json.Marshal(name) // a string always encodes
+	b := make([]byte, 0, len(`{"name":,"payload":}`)+len(q)+len(payload))
+	b = append(b, `{"name":`...)
+	b = append(b, q...)
+	b = append(b, `,"payload":`...)
+	b = append(b, payload...)
+	return append(b, '}')
 }
 
 // Enqueue adds a job in a transaction of its own, to run after delay. Work

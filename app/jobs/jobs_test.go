@@ -680,3 +680,55 @@ func TestBacklogTakesGrow(t *testing.T) {
 		}
 	})
 }
+
+// Workers that keep finding the queue empty take in turns, a poll interval
+// apart, rather than each every poll interval: with jobs coming one at a
+// time and takes that take a while, two workers' takes are no closer than
+// one worker's would be, so each gathers the jobs of a whole interval.
+func TestIdleWorkersTakeInTurns(t *testing.T) {
+	each(t, func(t *testing.T, cfg config.Config) {
+		d := open(t, cfg)
+		const poll = 100 * time.Millisecond
+		q := jobs.New(d, quiet(), jobs.Options{Workers: 2, PollInterval: poll})
+		var mu sync.Mutex
+		var takes []time.Time
+		var ran atomic.Int32
+		q.RegisterBatch("trickle", func(_ context.Context, ps [][]byte) error {
+			mu.Lock()
+			takes = append(takes, time.Now())
+			mu.Unlock()
+			ran.Add(int32(len(ps)))
+			time.Sleep(poll / 4) // the work of a take, which sets the workers apart
+			return nil
+		})
+		runCtx, stop := context.WithCancel(ctx)
+		done := make(chan struct{})
+		go func() { defer close(done); q.Start(runCtx) }()
+		const n = 60
+		began := time.Now()
+		for i := range n {
+			if err := q.Enqueue(ctx, "trickle", i, 0); err != nil {
+				t.Fatal(err)
+			}
+			time.Sleep(poll / 5)
+		}
+		deadline := time.Now().Add(30 * time.Second)
+		for ran.Load() < n && time.Now().Before(deadline) {
+			time.Sleep(10 * time.Millisecond)
+		}
+		elapsed := time.Since(began)
+		stop()
+		<-done
+		if ran.Load() != n {
+			t.Fatalf("%d of %d jobs ran", ran.Load(), n)
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		// One take a poll interval while jobs come (and the last ones
+		// after); each worker taking every interval would make about twice
+		// as many.
+		if most := int(elapsed/poll) + 3; len(takes) > most {
+			t.Errorf("%d takes in %v, want at most %d (one a poll interval of %v)", len(takes), elapsed.Round(time.Millisecond), most, poll)
+		}
+	})
+}

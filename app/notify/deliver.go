@@ -96,6 +96,10 @@ var priority = map[string]int{KindPost: 1, KindTopic: 1, KindQuote: 2, KindReply
 // post's readers are told is worked out first, then written in one
 // transaction. A poster starts watching the topic (watchByDefault): a later
 // post of the batch in that topic counts that watch as if it were written.
+// However many posts, it reads the posts, their topics, the watches of
+// those topics and the members to tell in four queries, and writes the
+// notifications and the posters' watches in a statement each (per
+// notifyChunk rows).
 func (s *Service) postsCreated(ctx context.Context, es []event.PostCreated) error {
 	b := &postBatch{watches: map[int64]map[int64]Watch{}, posts: map[int64]*topic.Post{}, topics: map[int64]*topic.Topic{}}
 	if len(es) > 1 {
@@ -123,33 +127,88 @@ func (s *Service) postsCreated(ctx context.Context, es []event.PostCreated) erro
 			b.topics[t.ID] = t
 		}
 		b.loaded = true
+		if err := s.batchWatches(ctx, b); err != nil {
+			return err
+		}
 	}
 	for _, e := range es {
 		if err := s.planPost(ctx, b, e); err != nil {
 			return err
 		}
 	}
-	if len(b.writes) == 0 {
-		return nil
-	}
-	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		for _, w := range b.writes {
-			if err := w(tx); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	return s.writePlans(ctx, b)
 }
 
 // postBatch is what postsCreated gathers: each topic's watches, read once,
-// with the watches its posters take on; the writes to make.
+// with the watches its posters take on; what to write for each post.
 type postBatch struct {
 	loaded  bool // posts and topics hold the batch's, or are empty
 	posts   map[int64]*topic.Post
 	topics  map[int64]*topic.Topic
 	watches map[int64]map[int64]Watch
-	writes  []func(tx *gorm.DB) error
+	plans   []postPlan
+}
+
+// postPlan is who is told of a post, and how, before the check that each
+// may read its category (done for the whole batch at once).
+type postPlan struct {
+	p     *topic.Post
+	t     *topic.Topic
+	c     *category.Category
+	ids   []int64 // in order
+	kinds map[int64]string
+}
+
+// batchWatches reads the watches of every published topic of a loaded
+// batch in one query, and keeps each topic's as watchesOf would give them.
+func (s *Service) batchWatches(ctx context.Context, b *postBatch) error {
+	cats := map[int64]*category.Category{}
+	var tids, cids []int64
+	for _, t := range b.topics {
+		if t.State != topic.StatePublished {
+			continue
+		}
+		c, err := s.cats.Get(ctx, t.CategoryID)
+		if isNotFound(err) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		cats[t.ID] = c
+		tids = append(tids, t.ID)
+		for _, id := range watchedCategories(c) {
+			if !slices.Contains(cids, id) {
+				cids = append(cids, id)
+			}
+		}
+	}
+	if len(tids) == 0 {
+		return nil
+	}
+	var ws []Watch
+	if err := s.db.WithContext(ctx).Where("topic_id IN ? OR category_id IN ?", tids, cids).Find(&ws).Error; err != nil {
+		return fmt.Errorf("watches of %d topics: %w", len(tids), err)
+	}
+	byTopic := map[int64][]Watch{}
+	byCategory := map[int64][]Watch{}
+	for _, w := range ws {
+		switch {
+		case w.TopicID != nil:
+			byTopic[*w.TopicID] = append(byTopic[*w.TopicID], w)
+		case w.CategoryID != nil:
+			byCategory[*w.CategoryID] = append(byCategory[*w.CategoryID], w)
+		}
+	}
+	for _, id := range tids {
+		c := cats[id]
+		of := byTopic[id]
+		for _, cid := range watchedCategories(c) {
+			of = append(of, byCategory[cid]...)
+		}
+		b.watches[id] = bestWatches(of, c)
+	}
+	return nil
 }
 
 func (s *Service) planPost(ctx context.Context, b *postBatch, e event.PostCreated) error {
@@ -221,29 +280,78 @@ func (s *Service) planPost(ctx context.Context, b *postBatch, e event.PostCreate
 		}
 	}
 	slices.Sort(ids)
-	to, err := s.readers(ctx, ids, c)
-	if err != nil {
-		return err
-	}
-	now := s.now()
 	if w, ok := watches[p.UserID]; !ok || w.TopicID == nil {
 		// What watchByDefault writes, unless a watch of the topic is there.
 		watches[p.UserID] = Watch{UserID: p.UserID, TopicID: &t.ID, Level: LevelWatching, UpdatedAt: p.CreatedAt}
 	}
-	b.writes = append(b.writes, func(tx *gorm.DB) error {
-		for _, uid := range ids {
-			if to[uid] == nil {
+	b.plans = append(b.plans, postPlan{p: p, t: t, c: c, ids: ids, kinds: kinds})
+	return nil
+}
+
+// notifyChunk is the most rows one INSERT writes: 10 columns each, well
+// within either database's limit on a statement's parameters.
+const notifyChunk = 500
+
+// writePlans tells the members of the batch's plans who can read each
+// post's category now (their accounts read in one query), and makes each
+// poster watch the topic, in one transaction.
+func (s *Service) writePlans(ctx context.Context, b *postBatch) error {
+	if len(b.plans) == 0 {
+		return nil
+	}
+	var all []int64
+	seen := map[int64]bool{}
+	for _, pl := range b.plans {
+		for _, uid := range pl.ids {
+			if !seen[uid] {
+				seen[uid] = true
+				all = append(all, uid)
+			}
+		}
+	}
+	members := map[int64]*user.User{}
+	for part := range slices.Chunk(all, notifyChunk) {
+		var us []*user.User
+		if err := s.db.WithContext(ctx).Where("id IN ?", part).Find(&us).Error; err != nil {
+			return fmt.Errorf("load members to notify: %w", err)
+		}
+		for _, u := range us {
+			members[u.ID] = u
+		}
+	}
+	now := s.now()
+	var ns []*Notification
+	type watchKey struct{ user, topic int64 }
+	watched := map[watchKey]bool{}
+	var ws []Watch
+	for _, pl := range b.plans {
+		for _, uid := range pl.ids {
+			if u := members[uid]; u == nil || !auth.CanRead(u.Viewer(), pl.c.Grants) {
 				continue
 			}
-			n := &Notification{UserID: uid, Kind: kinds[uid], TopicID: &t.ID, PostID: &p.ID, ActorID: &p.UserID,
-				DedupKey: postKey(p.ID), Data: "{}", CreatedAt: now}
-			if err := insert(ctx, tx, n); err != nil {
+			ns = append(ns, &Notification{UserID: uid, Kind: pl.kinds[uid], TopicID: &pl.t.ID, PostID: &pl.p.ID, ActorID: &pl.p.UserID,
+				DedupKey: postKey(pl.p.ID), Data: "{}", CreatedAt: now})
+		}
+		// The first post of a poster in a topic sets the watch's time, as
+		// one insert after the other would.
+		if k := (watchKey{pl.p.UserID, pl.t.ID}); !watched[k] {
+			watched[k] = true
+			ws = append(ws, Watch{UserID: pl.p.UserID, TopicID: &pl.t.ID, Level: LevelWatching, UpdatedAt: pl.p.CreatedAt})
+		}
+	}
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		for part := range slices.Chunk(ns, notifyChunk) {
+			if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(part).Error; err != nil {
+				return fmt.Errorf("notify of %d posts: %w", len(b.plans), err)
+			}
+		}
+		for part := range slices.Chunk(ws, notifyChunk) {
+			if err := watchByDefault(ctx, tx, part); err != nil {
 				return err
 			}
 		}
-		return watchByDefault(ctx, tx, p.UserID, t.ID, p.CreatedAt)
+		return nil
 	})
-	return nil
 }
 
 func insert(ctx context.Context, tx *gorm.DB, n *Notification) error {

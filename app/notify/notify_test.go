@@ -366,3 +366,39 @@ func TestUnreadCountCapped(t *testing.T) {
 		}
 	})
 }
+
+// A batch of posts in several topics and categories tells each member what
+// one post at a time would: the watches of one topic (a mute, a category's
+// watch) do not spill onto another topic of the batch, and a post in a
+// category a member cannot read tells them nothing.
+func TestPostsTogetherAcrossTopics(t *testing.T) {
+	testutil.Each(t, func(t *testing.T, env *testutil.Env) {
+		w := setup(t, env)
+		muted, _ := w.start(t, w.ana, w.general, "Muted by cleo, watched by dan", topic.KindDiscussion, "First post here.")
+		open, _ := w.start(t, w.bo, w.general, "Watched through the category", topic.KindDiscussion, "Another first post.")
+		team, _ := w.start(t, w.mod, w.private, "Team only, watched by dan", topic.KindDiscussion, "Staff talk.")
+		w.drain(t)
+		_, err := env.App.Notify.WatchTopic(ctx, w.cleo.Viewer(), muted.ID, notify.LevelMuted)
+		testutil.Must(t, err, "mute")
+		_, err = env.App.Notify.WatchCategory(ctx, w.cleo.Viewer(), w.general.Slug, notify.LevelWatching)
+		testutil.Must(t, err, "watch general")
+		_, err = env.App.Notify.WatchTopic(ctx, w.dan.Viewer(), muted.ID, notify.LevelWatching)
+		testutil.Must(t, err, "watch topic")
+		_, err = env.App.Notify.WatchCategory(ctx, w.dan.Viewer(), w.private.Slug, notify.LevelWatching)
+		if err == nil {
+			t.Fatal("dan may not watch a category he cannot read")
+		}
+		testutil.Must(t, env.App.DB.Exec(`DELETE FROM notifications`).Error, "forget")
+		r1 := w.reply(t, w.bo, muted, 0, "A reply in the muted topic.")
+		r2 := w.reply(t, w.ana, open, 0, "A reply in the open topic.")
+		r3 := w.reply(t, w.mod, team, 0, "Team reply, @dan cannot read it.")
+		r4 := w.reply(t, w.cleo, open, r2.Number, "Cleo answers ana.")
+		w.drain(t) // the four posts' jobs at once
+		wantKinds(t, w, w.ana, k("reply", r1), k("reply", r4))
+		wantKinds(t, w, w.bo, k("reply", r2), k("post", r4))
+		wantKinds(t, w, w.cleo, k("post", r2))
+		wantKinds(t, w, w.dan, k("post", r1))
+		wantKinds(t, w, w.mod)
+		_ = r3
+	})
+}

@@ -3,7 +3,7 @@ package notify
 import (
 	"context"
 	"fmt"
-	"time"
+	"strings"
 
 	"gorm.io/gorm"
 
@@ -18,10 +18,7 @@ import (
 // the category's, then the parent's. Members missing from the map are at
 // the normal level.
 func (s *Service) watchesOf(ctx context.Context, g *gorm.DB, topicID int64, cat *category.Category, only ...int64) (map[int64]Watch, error) {
-	cats := []int64{cat.ID}
-	if cat.ParentID != nil {
-		cats = append(cats, *cat.ParentID)
-	}
+	cats := watchedCategories(cat)
 	q := g.WithContext(ctx).Model(&Watch{})
 	if topicID != 0 {
 		q = q.Where("topic_id = ? OR category_id IN ?", topicID, cats)
@@ -35,6 +32,23 @@ func (s *Service) watchesOf(ctx context.Context, g *gorm.DB, topicID int64, cat 
 	if err := q.Find(&ws).Error; err != nil {
 		return nil, fmt.Errorf("watches of topic %d: %w", topicID, err)
 	}
+	return bestWatches(ws, cat), nil
+}
+
+// watchedCategories are the categories whose watches cover a topic of
+// cat: cat and its parent.
+func watchedCategories(cat *category.Category) []int64 {
+	cats := []int64{cat.ID}
+	if cat.ParentID != nil {
+		cats = append(cats, *cat.ParentID)
+	}
+	return cats
+}
+
+// bestWatches keeps each member's most precise watch of a topic of cat
+// among ws (the topic's own and its categories'): the topic's, then its
+// category's, then the parent's.
+func bestWatches(ws []Watch, cat *category.Category) map[int64]Watch {
 	rank := func(w Watch) int {
 		switch {
 		case w.TopicID != nil:
@@ -50,7 +64,7 @@ func (s *Service) watchesOf(ctx context.Context, g *gorm.DB, topicID int64, cat 
 			best[w.UserID] = w
 		}
 	}
-	return best, nil
+	return best
 }
 
 // WatchLevel is v's level for a topic (or, with topicID 0, a category):
@@ -130,13 +144,27 @@ func (s *Service) WatchCategory(ctx context.Context, v *auth.Viewer, slug, level
 	return c, nil
 }
 
-// watchByDefault makes a member who posts in a topic watch it from the
-// time of their post, unless they chose a level for it already.
-func watchByDefault(ctx context.Context, tx *gorm.DB, userID, topicID int64, at time.Time) error {
-	err := tx.WithContext(ctx).Exec(`INSERT INTO watches (user_id, topic_id, level, updated_at) VALUES (?, ?, ?, ?)
-		ON CONFLICT (user_id, topic_id) DO NOTHING`, userID, topicID, LevelWatching, at).Error
-	if err != nil {
-		return fmt.Errorf("watch topic %d for its poster %d: %w", topicID, userID, err)
+// watchByDefault makes members who posted in topics watch them from the
+// time of their post (ws: member, topic and that time), unless they chose
+// a level for it already; in one statement. ws holds no (member, topic)
+// twice.
+func watchByDefault(ctx context.Context, tx *gorm.DB, ws []Watch) error {
+	if len(ws) == 0 {
+		return nil
+	}
+	var sb strings.Builder
+	sb.WriteString("INSERT INTO watches (user_id, topic_id, level, updated_at) VALUES ")
+	args := make([]any, 0, 4*len(ws))
+	for i, w := range ws {
+		if i > 0 {
+			sb.WriteString(", ")
+		}
+		sb.WriteString("(?, ?, ?, ?)")
+		args = append(args, w.UserID, *w.TopicID, w.Level, w.UpdatedAt)
+	}
+	sb.WriteString(" ON CONFLICT (user_id, topic_id) DO NOTHING")
+	if err := tx.WithContext(ctx).Exec(sb.String(), args...).Error; err != nil {
+		return fmt.Errorf("watch %d topics for their posters: %w", len(ws), err)
 	}
 	return nil
 }

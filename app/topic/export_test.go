@@ -19,3 +19,7 @@ func KeepSharedInMemory(t interface{ Cleanup(func()) }, n int) {
 	sharedInMemory = n
 	t.Cleanup(func() { sharedInMemory = was })
 }
+
+// TopicColumns are the columns Store.Topic reads, for the test that holds
+// them to the Topic type.
+const TopicColumns = topicColumns

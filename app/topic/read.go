@@ -25,11 +25,10 @@ func onConflictNothing() clause.Expression { return clause.OnConflict{DoNothing:
 // markRead records that userID has read topicID up to post number n (it
 // never goes back).
 func (s *Store) markRead(ctx context.Context, userID, topicID int64, n int) error {
-	now := time.Now().UTC()
-	err := s.db.WithContext(ctx).Clauses(clause.OnConflict{
-		Columns:   []clause.Column{{Name: "user_id"}, {Name: "topic_id"}},
-		DoUpdates: clause.Assignments(map[string]any{"last_number": gorm.Expr("CASE WHEN topic_reads.last_number < ? THEN ? ELSE topic_reads.last_number END", n, n), "updated_at": now}),
-	}).Create(&TopicRead{UserID: userID, TopicID: topicID, LastNumber: n, UpdatedAt: now}).Error
+	err := s.exec(ctx, `INSERT INTO topic_reads (user_id, topic_id, last_number, updated_at) VALUES (?, ?, ?, ?)
+		ON CONFLICT (user_id, topic_id) DO UPDATE SET last_number = CASE WHEN topic_reads.last_number < excluded.last_number
+		THEN excluded.last_number ELSE topic_reads.last_number END, updated_at = excluded.updated_at`,
+		userID, topicID, n, time.Now().UTC())
 	if err != nil {
 		return fmt.Errorf("mark topic %d read: %w", topicID, err)
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -75,8 +76,9 @@ func (s *Service) checkLimits(ctx context.Context, v *auth.Viewer, r markup.Resu
 		// Counted up to the limit, no further: all the check needs, and a
 		// bounded read however much the member posts.
 		var n int64
-		err := s.db.WithContext(ctx).Raw(`SELECT COUNT(*) FROM (SELECT 1 FROM posts WHERE user_id = ? AND created_at > ? LIMIT ?) p`,
-			v.ID, s.now().Add(-24*time.Hour), lim.PostsPerDay).Row().Scan(&n)
+		// (The limit written in, not bound: see policy's history.)
+		err := s.db.WithContext(ctx).Raw(`SELECT COUNT(*) FROM (SELECT 1 FROM posts WHERE user_id = ? AND created_at > ? LIMIT `+
+			strconv.Itoa(lim.PostsPerDay)+`) p`, v.ID, s.now().Add(-24*time.Hour)).Row().Scan(&n)
 		if err != nil {
 			return fmt.Errorf("count today's posts: %w", err)
 		}
@@ -336,8 +338,8 @@ func (s *Service) Reply(ctx context.Context, v *auth.Viewer, topicID int64, in R
 			return err
 		}
 		p.Number = n
-		if err := tx.Create(p).Error; err != nil {
-			return fmt.Errorf("create reply: %w", err)
+		if err := st.insertPost(ctx, p); err != nil {
+			return err
 		}
 		if err := st.bump(ctx, "categories", "posts_count", t.CategoryID, boolInt(!vd.Hold)); err != nil {
 			return err
@@ -345,7 +347,7 @@ func (s *Service) Reply(ctx context.Context, v *auth.Viewer, topicID int64, in R
 		if err := st.bump(ctx, "users", "posts_count", v.ID, boolInt(!vd.Hold)); err != nil {
 			return err
 		}
-		if err := tx.Where("user_id = ? AND key = ?", v.ID, draftKey(t.ID)).Delete(&Draft{}).Error; err != nil {
+		if err := st.deleteDraft(ctx, v.ID, draftKey(t.ID)); err != nil {
 			return err
 		}
 		if err := st.markRead(ctx, v.ID, t.ID, n); err != nil {

@@ -18,7 +18,7 @@ import (
 // their tags, so many more pages are kept than the heap could hold, and a
 // member reading a page no one read lately is spared its three or four
 // queries. The bytes are the values of the fields the queries read, in the
-// order of their column lists (Post.columns, authorFields, topicFields),
+// order of their column lists (Topic.columns, Post.columns, authorFields),
 // compressed with S2; reading them back costs a few tens of microseconds.
 // TestSharedPageBytes holds the round trip to every field.
 
@@ -26,14 +26,6 @@ import (
 // ignores (and so drops) what an older one kept, though the file starts
 // empty at each start anyway.
 const sharedVersion = 1
-
-// topicFields are where the columns of a topic go, in the order of its
-// struct: the shared page's bytes carry them.
-func topicFields(t *Topic) []any {
-	return []any{&t.ID, &t.CategoryID, &t.UserID, &t.Kind, &t.Title, &t.Slug, &t.State, &t.Pinned, &t.Closed, &t.Archived,
-		&t.FeaturedAt, &t.AcceptedPostID, &t.MergedIntoID, &t.RepliesCount, &t.ReactionsCount, &t.ViewsCount,
-		&t.HighestNumber, &t.LastPostAt, &t.LastUserID, &t.CreatedAt, &t.UpdatedAt}
-}
 
 // encode writes the page as bytes, S2-compressed.
 func (p *sharedPage) encode() ([]byte, error) {
@@ -46,7 +38,7 @@ func (p *sharedPage) encode() ([]byte, error) {
 			b, err = appendFields(b, fields)
 		}
 	}
-	put(topicFields(p.topic))
+	put(p.topic.columns())
 	b = binary.AppendUvarint(b, uint64(len(p.posts)))
 	for _, q := range p.posts {
 		put(q.columns())
@@ -95,7 +87,7 @@ func decodeShared(data []byte) (*sharedPage, error) {
 	}
 	p := &sharedPage{mark: r.uvarint(), topic: new(Topic)}
 	p.at = r.time()
-	r.fields(topicFields(p.topic))
+	r.fields(p.topic.columns())
 	p.posts = make([]*Post, r.count())
 	for i := range p.posts {
 		p.posts[i] = new(Post)

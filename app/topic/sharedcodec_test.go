@@ -63,7 +63,7 @@ func TestSharedPageBytes(t *testing.T) {
 		return p
 	}
 	tp := new(Topic)
-	fill(t, tp, topicFields(tp), &n)
+	fill(t, tp, tp.columns(), &n)
 	u1, u2 := new(user.User), new(user.User)
 	fill(t, nil, authorFields(u1), &n)
 	fill(t, nil, authorFields(u2), &n)

@@ -81,3 +81,41 @@ func sameValue(a, b any) bool {
 	}
 	return reflect.DeepEqual(a, b)
 }
+
+// A topic read column by column (Store.Topic) is the topic GORM reads,
+// with every field: a field added to Topic and not to topicColumns fails
+// here.
+func TestScanTopicReadsEveryField(t *testing.T) {
+	testutil.Each(t, func(t *testing.T, env *testutil.Env) {
+		w := setup(t, env)
+		tp := w.start(t, w.ana, w.general, "Every field of a topic", topic.KindQuestion)
+		other := w.start(t, w.boris, w.general, "Merged into this one", topic.KindDiscussion)
+		ctx := testutil.Ctx()
+		_, reply, err := env.App.Topics.Reply(ctx, w.boris.Viewer(), tp.ID, topic.ReplyInput{Body: "The answer"})
+		testutil.Must(t, err, "reply")
+		now := time.Now().UTC().Truncate(time.Second)
+		testutil.Must(t, env.App.DB.Exec(`UPDATE topics SET pinned = 2, closed = ?, archived = ?, featured_at = ?, accepted_post_id = ?,
+			merged_into_id = ?, reactions_count = 4, views_count = 9 WHERE id = ?`,
+			true, true, now, reply.ID, other.ID, tp.ID).Error, "set every field")
+		var want topic.Topic
+		testutil.Must(t, env.App.DB.Where("id = ?", tp.ID).Take(&want).Error, "GORM")
+		got, err := topic.NewStore(env.App.DB.DB).Topic(ctx, tp.ID)
+		testutil.Must(t, err, "Store.Topic")
+		g, wv := reflect.ValueOf(*got), reflect.ValueOf(want)
+		for f := 0; f < g.NumField(); f++ {
+			name := g.Type().Field(f).Name
+			if a, b := g.Field(f).Interface(), wv.Field(f).Interface(); !sameValue(a, b) {
+				t.Errorf("%s is %v, GORM reads %v", name, a, b)
+			}
+			if g.Field(f).IsZero() {
+				t.Errorf("%s is empty: the test sets every field", name)
+			}
+		}
+		if n := reflect.TypeOf(topic.Topic{}).NumField(); n != len(strings.Split(topic.TopicColumns, ",")) {
+			t.Errorf("Topic has %d fields and Store.Topic reads %d columns", n, len(strings.Split(topic.TopicColumns, ",")))
+		}
+		if _, err := topic.NewStore(env.App.DB.DB).Topic(ctx, 999999); err != topic.ErrNotFound {
+			t.Errorf("a topic that is not there: %v, want ErrNotFound", err)
+		}
+	})
+}

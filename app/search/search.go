@@ -192,9 +192,10 @@ func (s *Service) searchOnce(ctx context.Context, idx bleve.Index, q *Query, sc 
 	if must == nil {
 		must = bleve.NewMatchAllQuery()
 	}
-	whole := func(text query.Query) *query.BooleanQuery {
+	whole := func(text query.Query) query.Query {
 		bq := bleve.NewBooleanQuery()
-		bq.AddMust(required(text)...)
+		must := required(text)
+		bq.AddMust(must...)
 		if filter != nil {
 			bq.AddFilter(filter)
 		}
@@ -210,6 +211,11 @@ func (s *Service) searchOnce(ctx context.Context, idx bleve.Index, q *Query, sc 
 			if ex := s.anyField(idx, w); ex != nil {
 				bq.AddMustNot(ex)
 			}
+		}
+		if text != nil && len(typos) == 0 && !s.noNarrowing {
+			// (The typo pass's fuzzy terms are looked up in the reader
+			// the walk is given: it stays Bleve's own.)
+			return &narrowed{Query: bq, must: must}
 		}
 		return bq
 	}
@@ -313,9 +319,9 @@ func (s *Service) searchOnce(ctx context.Context, idx bleve.Index, q *Query, sc 
 // words), the exact query runs instead.
 type fetcher struct {
 	idx   bleve.Index
-	exact *query.BooleanQuery
-	loose *query.BooleanQuery // nil: no phrases, the exact query is cheap enough
-	must  query.Query         // the text part of exact: what a candidate must match
+	exact query.Query
+	loose query.Query // nil: no phrases, the exact query is cheap enough
+	must  query.Query // the text part of exact: what a candidate must match
 	sort  []string
 	// cands is how many posts with the phrases' words are checked for
 	// them, at least (Service.phraseCandidates).

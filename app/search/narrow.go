@@ -29,25 +29,62 @@ import (
 // shortcut: every part is still required by the query as before, so
 // the same documents match, with the same scores (a term's statistics
 // are its whole list's), and nothing the reader may not read can match.
+//
+// The filters and categories that went into those documents are then
+// implied: the text yields no other document, so they are left out of
+// the walk (each was a list stepped to every match of the words). The
+// text's terms being read through the narrowed reader is what keeps
+// every match among the reader's categories.
 type narrowed struct {
-	query.Query               // the whole query
-	must        []query.Query // its required parts
+	*query.BooleanQuery               // the whole query
+	must                []query.Query // its required parts
 
 	// the documents, for the snapshot they were computed on: the slices
 	// of a split walk share them
-	mu   sync.Mutex
-	snap *scorch.IndexSnapshot
-	docs *segDocs
+	mu      sync.Mutex
+	snap    *scorch.IndexSnapshot
+	docs    *segDocs
+	implied *query.BooleanQuery // the query without the parts docs implies
 }
 
 func (n *narrowed) Searcher(ctx context.Context, r index.IndexReader, m mapping.IndexMapping, o search.SearcherOptions) (search.Searcher, error) {
 	if snap, ok := r.(*scorch.IndexSnapshot); ok {
 		if docs := n.docsOf(snap); docs != nil {
-			r = &narrowReader{IndexSnapshot: snap, docs: docs}
+			return n.withoutImplied().Searcher(ctx, &narrowReader{IndexSnapshot: snap, docs: docs}, m, o)
 		}
 	}
-	return n.Query.Searcher(ctx, r, m, o)
+	return n.BooleanQuery.Searcher(ctx, r, m, o)
 }
+
+// withoutImplied is the query without its unscored required parts made
+// of terms only: the filters and categories, all in the documents the
+// text is read at. The words, which read only those documents, stay.
+func (n *narrowed) withoutImplied() *query.BooleanQuery {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.implied != nil {
+		return n.implied
+	}
+	var kept []query.Query
+	text := false
+	for _, q := range n.must {
+		if _, ok := q.(unscored); ok && termsOnly(q) {
+			continue
+		}
+		text = text || !isUnscored(q)
+		kept = append(kept, q)
+	}
+	if !text {
+		n.implied = n.BooleanQuery // nothing reads only those documents
+		return n.implied
+	}
+	bq := query.NewBooleanQuery(kept, nil, nil)
+	bq.Should, bq.MustNot, bq.Filter = n.BooleanQuery.Should, n.BooleanQuery.MustNot, n.BooleanQuery.Filter
+	n.implied = bq
+	return bq
+}
+
+func isUnscored(q query.Query) bool { _, ok := q.(unscored); return ok }
 
 func (n *narrowed) docsOf(snap *scorch.IndexSnapshot) *segDocs {
 	n.mu.Lock()
@@ -77,9 +114,12 @@ func requiredDocs(snap *scorch.IndexSnapshot, must []query.Query) *segDocs {
 		var in *roaring.Bitmap
 		used := 0
 		for _, q := range must {
+			if !termsOnly(q) {
+				continue
+			}
 			bm, ok := termDocs(seg.Segment(), q)
 			if !ok {
-				continue
+				return nil // the parts left out of the walk must be in docs
 			}
 			used++
 			if in == nil {
@@ -96,6 +136,36 @@ func requiredDocs(snap *scorch.IndexSnapshot, must []query.Query) *segDocs {
 		}
 	}
 	return d
+}
+
+// termsOnly says whether termDocs can tell the documents q matches.
+func termsOnly(q query.Query) bool {
+	switch q := q.(type) {
+	case unscored:
+		return termsOnly(q.Query)
+	case *query.TermQuery:
+		return q.FieldVal != ""
+	case *query.BoolFieldQuery:
+		return q.FieldVal != ""
+	case *query.DisjunctionQuery:
+		if q.Min > 1 || len(q.Disjuncts) == 0 {
+			return false
+		}
+		for _, c := range q.Disjuncts {
+			if !termsOnly(c) {
+				return false
+			}
+		}
+		return true
+	case *query.ConjunctionQuery:
+		for _, c := range q.Conjuncts {
+			if !termsOnly(c) {
+				return false
+			}
+		}
+		return len(q.Conjuncts) > 0
+	}
+	return false
 }
 
 // termDocs is the documents of seg that q matches, when q is made of
@@ -129,12 +199,14 @@ func termDocs(seg segment.Segment, q query.Query) (*roaring.Bitmap, bool) {
 	case *query.ConjunctionQuery:
 		var in *roaring.Bitmap
 		for _, c := range q.Conjuncts {
-			if bm, ok := termDocs(seg, c); ok {
-				if in == nil {
-					in = bm
-				} else {
-					in = roaring.And(in, bm)
-				}
+			bm, ok := termDocs(seg, c)
+			if !ok {
+				return nil, false
+			}
+			if in == nil {
+				in = bm
+			} else {
+				in = roaring.And(in, bm)
 			}
 		}
 		return in, in != nil

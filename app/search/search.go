@@ -215,7 +215,7 @@ func (s *Service) searchOnce(ctx context.Context, idx bleve.Index, q *Query, sc 
 		if text != nil && len(typos) == 0 && !s.noNarrowing {
 			// (The typo pass's fuzzy terms are looked up in the reader
 			// the walk is given: it stays Bleve's own.)
-			return &narrowed{Query: bq, must: must}
+			return &narrowed{BooleanQuery: bq, must: must}
 		}
 		return bq
 	}

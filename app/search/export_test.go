@@ -20,3 +20,7 @@ func NoCache(s *Service) { s.cache = nil }
 // SetFacetDocValues makes searches read the facets' values from the doc
 // values (on) or from their terms' postings (off, the default).
 func SetFacetDocValues(s *Service, on bool) { s.facetDocValues = on }
+
+// SetNarrowing makes searches read the text's terms only where the
+// query's required lists meet (on, the default) or at every document.
+func SetNarrowing(s *Service, on bool) { s.noNarrowing = !on }

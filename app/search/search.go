@@ -129,15 +129,22 @@ func (s *Service) Search(ctx context.Context, v *auth.Viewer, q *Query, page int
 			return &res, nil
 		}
 	}
-	// Typos are forgiven only when the words as typed find nothing: fuzzy
-	// matching is the costliest part of a query, and needless when the
-	// words exist.
-	for _, fuzzy := range []bool{false, true} {
-		if fuzzy && (res.Posts > 0 || !q.hasLongWord()) {
-			break
-		}
-		if err := s.searchOnce(ctx, idx, q, sc, fuzzy, res); err != nil {
+	if err := s.searchOnce(ctx, idx, q, sc, nil, res); err != nil {
+		return nil, err
+	}
+	// Typos are forgiven only when the words as typed find nothing, and
+	// only in the words found in no post the reader may read: fuzzy
+	// matching is the costliest part of a query, and a word that exists
+	// is no typo (typed with a category, say, that lacks it).
+	if res.Posts == 0 && q.hasLongWord() {
+		typos, err := s.typos(ctx, idx, q, sc)
+		if err != nil {
 			return nil, err
+		}
+		if len(typos) > 0 {
+			if err := s.searchOnce(ctx, idx, q, sc, typos, res); err != nil {
+				return nil, err
+			}
 		}
 	}
 	res.Took = time.Since(start)
@@ -147,16 +154,17 @@ func (s *Service) Search(ctx context.Context, v *auth.Viewer, q *Query, page int
 	return res, nil
 }
 
-// searchOnce searches with or without typo tolerance and fills res.
-func (s *Service) searchOnce(ctx context.Context, idx bleve.Index, q *Query, sc scope, fuzzy bool, res *Results) error {
-	text := s.textQuery(idx, q, q.InTitle, fuzzy, false)
+// searchOnce searches, forgiving typos in the words typos holds (none
+// when nil), and fills res.
+func (s *Service) searchOnce(ctx context.Context, idx bleve.Index, q *Query, sc scope, typos map[string]bool, res *Results) error {
+	text := s.textQuery(idx, q, q.InTitle, typos, false)
 	// With words, the categories are required with them, unscored (see
 	// narrowing); without, they filter what the query's filters find. So
 	// do they with typos forgiven: a word's fuzzy matches are dozens of
 	// terms, and stepping all of them to each post of the categories
 	// cost more than filtering their matches (1.4–1.9 s against 0.4–0.7 for a word
 	// found nowhere in one category, at 1,000,000 posts).
-	inWords := text != nil && !fuzzy
+	inWords := text != nil && len(typos) == 0
 	filter := sc.filter()
 	if inWords {
 		filter = sc.dates
@@ -184,9 +192,10 @@ func (s *Service) searchOnce(ctx context.Context, idx bleve.Index, q *Query, sc 
 	if must == nil {
 		must = bleve.NewMatchAllQuery()
 	}
-	whole := func(text query.Query) *query.BooleanQuery {
+	whole := func(text query.Query) query.Query {
 		bq := bleve.NewBooleanQuery()
-		bq.AddMust(required(text)...)
+		must := required(text)
+		bq.AddMust(must...)
 		if filter != nil {
 			bq.AddFilter(filter)
 		}
@@ -203,13 +212,18 @@ func (s *Service) searchOnce(ctx context.Context, idx bleve.Index, q *Query, sc 
 				bq.AddMustNot(ex)
 			}
 		}
+		if text != nil && len(typos) == 0 && !s.noNarrowing {
+			// (The typo pass's fuzzy terms are looked up in the reader
+			// the walk is given: it stays Bleve's own.)
+			return &narrowed{BooleanQuery: bq, must: must}
+		}
 		return bq
 	}
 	f := fetcher{idx: idx, exact: whole(text), must: must, sort: sortOrder(q), cands: s.phraseCandidates,
 		parts: s.walkParts, minDocs: s.parallelMin, facetRun: s.facetRun, docValues: s.facetDocValues}
 	if len(q.Phrases) > 0 {
 		// Phrases are checked on candidates only: see fetcher.
-		if words := s.textQuery(idx, q, q.InTitle, fuzzy, true); words != nil {
+		if words := s.textQuery(idx, q, q.InTitle, typos, true); words != nil {
 			f.loose = whole(words)
 		}
 	}
@@ -305,9 +319,9 @@ func (s *Service) searchOnce(ctx context.Context, idx bleve.Index, q *Query, sc 
 // words), the exact query runs instead.
 type fetcher struct {
 	idx   bleve.Index
-	exact *query.BooleanQuery
-	loose *query.BooleanQuery // nil: no phrases, the exact query is cheap enough
-	must  query.Query         // the text part of exact: what a candidate must match
+	exact query.Query
+	loose query.Query // nil: no phrases, the exact query is cheap enough
+	must  query.Query // the text part of exact: what a candidate must match
 	sort  []string
 	// cands is how many posts with the phrases' words are checked for
 	// them, at least (Service.phraseCandidates).
@@ -570,6 +584,10 @@ func (s *Service) fill(ctx context.Context, idx bleve.Index, must query.Query, g
 // dates of the query. A part is nil when it leaves nothing out.
 type scope struct {
 	cats, dates query.Query
+	// readable is the categories the reader may read, whatever the
+	// query asks (nil when they may read them all): where a word is
+	// looked for before it is taken for a typo (Service.typos).
+	readable query.Query
 }
 
 // filter is the whole scope as one query, nil when nothing needs
@@ -593,6 +611,13 @@ func (s *Service) filter(ctx context.Context, v *auth.Viewer, q *Query) (scope, 
 	if err != nil {
 		return sc, false, err
 	}
+	everything, err := s.cats.ReadableIDs(ctx, &auth.Viewer{Role: auth.RoleAdmin})
+	if err != nil {
+		return sc, false, err
+	}
+	if len(readable) < len(everything) {
+		sc.readable = anyCategory(readable)
+	}
 	if q.Category != "" {
 		c, err := s.cats.Readable(ctx, v, q.Category)
 		if err != nil {
@@ -608,21 +633,13 @@ func (s *Service) filter(ctx context.Context, v *auth.Viewer, q *Query) (scope, 
 	if len(readable) == 0 {
 		return sc, false, nil
 	}
-	everything, err := s.cats.ReadableIDs(ctx, &auth.Viewer{Role: auth.RoleAdmin})
-	if err != nil {
-		return sc, false, err
-	}
 	// A reader who may read every category needs no category filter: the
 	// index holds nothing else. Anyone else's search is limited to the
 	// categories they may read, named: searched without scores, the
 	// categories' lists are merged into one per segment of the index
 	// before the walk (see unscored), which then costs one step a match.
 	if q.Category != "" || len(readable) < len(everything) {
-		cats := make([]query.Query, 0, len(readable))
-		for _, id := range readable {
-			cats = append(cats, term(fCategory, idString(id)))
-		}
-		sc.cats = unscored{bleve.NewDisjunctionQuery(cats...)}
+		sc.cats = anyCategory(readable)
 	}
 	if !q.Before.IsZero() || !q.After.IsZero() {
 		r := bleve.NewDateRangeQuery(q.After, q.Before)
@@ -630,6 +647,77 @@ func (s *Service) filter(ctx context.Context, v *auth.Viewer, q *Query) (scope, 
 		sc.dates = r
 	}
 	return sc, true, nil
+}
+
+// anyCategory requires a post in one of the categories ids, unscored.
+func anyCategory(ids []int64) query.Query {
+	cats := make([]query.Query, 0, len(ids))
+	for _, id := range ids {
+		cats = append(cats, term(fCategory, idString(id)))
+	}
+	return unscored{bleve.NewDisjunctionQuery(cats...)}
+}
+
+// typos lists the words of q to forgive typos in, once q found nothing:
+// the long words that no post the reader may read holds (in any field,
+// whatever the query's filters), as the exact pass asks for them. A word
+// that exists is not corrected: "settings category:x" finds nothing in
+// x because x lacks the word, and words near it elsewhere in x are not
+// what was asked for (looking them up cost a fuzzy walk of the whole
+// index: 200–250 ms at 1,000,000 posts). Only what the reader may read
+// is looked in: a word found only where they may not read is a typo to
+// them, as if it were nowhere, so whether typos are forgiven says
+// nothing of the posts they cannot see.
+func (s *Service) typos(ctx context.Context, idx bleve.Index, q *Query, sc scope) (map[string]bool, error) {
+	var out map[string]bool
+	for i, w := range q.Words {
+		if utf8.RuneCountInString(w) < minFuzzy || isCJK(w) || out[w] {
+			continue
+		}
+		ors, common := wordQueries(idx, w, false, false, i == len(q.Words)-1 && q.Prefix)
+		if len(ors) == 0 || common {
+			continue // not asked for by the exact pass either
+		}
+		known, err := matchesAny(ctx, idx, bleve.NewDisjunctionQuery(ors...), sc.readable)
+		if err != nil {
+			return nil, err
+		}
+		if !known {
+			if out == nil {
+				out = map[string]bool{}
+			}
+			out[w] = true
+		}
+	}
+	return out, nil
+}
+
+// matchesAny says whether any post matches q (and within, when set):
+// the first match ends the walk, which is unscored.
+func matchesAny(ctx context.Context, idx bleve.Index, q, within query.Query) (bool, error) {
+	if within != nil {
+		q = bleve.NewConjunctionQuery(q, within)
+	}
+	adv, err := idx.Advanced()
+	if err != nil {
+		return false, fmt.Errorf("search: %w", err)
+	}
+	r, err := adv.Reader()
+	if err != nil {
+		return false, fmt.Errorf("search: %w", err)
+	}
+	defer r.Close()
+	srch, err := q.Searcher(ctx, r, idx.Mapping(), search.SearcherOptions{Score: "none"})
+	if err != nil {
+		return false, fmt.Errorf("search: %w", err)
+	}
+	defer srch.Close()
+	sctx := &search.SearchContext{DocumentMatchPool: search.NewDocumentMatchPool(srch.DocumentMatchPoolSize()+1, 0), IndexReader: r}
+	d, err := srch.Next(sctx)
+	if err != nil {
+		return false, fmt.Errorf("search: %w", err)
+	}
+	return d != nil, nil
 }
 
 // narrowing is what the query's own filters (@author, #tag, is:, kind:,
@@ -754,55 +842,16 @@ func analyzed(idx bleve.Index, field, text string) map[string]bool {
 }
 
 // textQuery asks for every word and phrase of q: each word in any
-// language's title or body (titles weigh more), with typos forgiven on
-// longer words and the last word completed as a prefix while typing.
-// A word that some language drops as too common is not required. With
-// phraseWords, a phrase asks only for all its words in one field, in any
-// order and place: the candidates of fetcher.
-func (s *Service) textQuery(idx bleve.Index, q *Query, titleOnly, fuzzy, phraseWords bool) query.Query {
+// language's title or body (titles weigh more), with typos forgiven in
+// the words typos holds and the last word completed as a prefix while
+// typing. A word that some language drops as too common is not required.
+// With phraseWords, a phrase asks only for all its words in one field,
+// in any order and place: the candidates of fetcher.
+func (s *Service) textQuery(idx bleve.Index, q *Query, titleOnly bool, typos map[string]bool, phraseWords bool) query.Query {
 	var parts []query.Query
 	for i, w := range q.Words {
-		var ors []query.Query
-		common := false
 		last := i == len(q.Words)-1 && q.Prefix
-		for _, l := range langs {
-			fields := []string{titleField(l), bodyField(l)}
-			if titleOnly {
-				fields = fields[:1]
-			}
-			for _, f := range fields {
-				if !analyzes(idx, f, w) {
-					if l != LangCJK {
-						common = true
-					}
-					continue
-				}
-				boost := 1.0
-				if strings.HasPrefix(f, "title_") {
-					boost = 2
-				}
-				ors = append(ors, wordQuery(idx, f, w, boost))
-				if l == LangCJK || isCJK(w) {
-					continue
-				}
-				if fuzzy && utf8.RuneCountInString(w) >= minFuzzy {
-					fz := bleve.NewMatchQuery(w)
-					fz.SetField(f)
-					fz.SetFuzziness(1)
-					fz.SetPrefix(1)
-					fz.SetOperator(query.MatchQueryOperatorAnd)
-					fz.SetBoost(boost * 0.3)
-					ors = append(ors, fz)
-				}
-				if last && utf8.RuneCountInString(w) >= 2 {
-					for _, t := range prefixTerms(idx, f, fold(strings.ToLower(w)), analyzed(idx, f, w)) {
-						p := term(f, t)
-						p.SetBoost(boost * 0.5)
-						ors = append(ors, p)
-					}
-				}
-			}
-		}
+		ors, common := wordQueries(idx, w, titleOnly, typos[w], last)
 		if len(ors) == 0 || common {
 			continue
 		}
@@ -839,6 +888,53 @@ func (s *Service) textQuery(idx bleve.Index, q *Query, titleOnly, fuzzy, phraseW
 		}
 	}
 	return all(parts)
+}
+
+// wordQueries is what word w asks for: the word in each language's
+// title and body (titles only with titleOnly), with its typos forgiven
+// (typo) on a long word, and completed as a prefix when it is the last
+// word still being typed (last). common: some language drops the word as
+// too common, so it is not required at all.
+func wordQueries(idx bleve.Index, w string, titleOnly, typo, last bool) (ors []query.Query, common bool) {
+	for _, l := range langs {
+		fields := []string{titleField(l), bodyField(l)}
+		if titleOnly {
+			fields = fields[:1]
+		}
+		for _, f := range fields {
+			if !analyzes(idx, f, w) {
+				if l != LangCJK {
+					common = true
+				}
+				continue
+			}
+			boost := 1.0
+			if strings.HasPrefix(f, "title_") {
+				boost = 2
+			}
+			ors = append(ors, wordQuery(idx, f, w, boost))
+			if l == LangCJK || isCJK(w) {
+				continue
+			}
+			if typo && utf8.RuneCountInString(w) >= minFuzzy {
+				fz := bleve.NewMatchQuery(w)
+				fz.SetField(f)
+				fz.SetFuzziness(1)
+				fz.SetPrefix(1)
+				fz.SetOperator(query.MatchQueryOperatorAnd)
+				fz.SetBoost(boost * 0.3)
+				ors = append(ors, fz)
+			}
+			if last && utf8.RuneCountInString(w) >= 2 {
+				for _, t := range prefixTerms(idx, f, fold(strings.ToLower(w)), analyzed(idx, f, w)) {
+					p := term(f, t)
+					p.SetBoost(boost * 0.5)
+					ors = append(ors, p)
+				}
+			}
+		}
+	}
+	return ors, common
 }
 
 // all is a conjunction of parts, or the one part alone: Bleve walks a

@@ -66,6 +66,9 @@ type Service struct {
 	// facetDocValues: the facets' values are read from the doc values
 	// rather than from their terms' postings (collector.facetValues).
 	facetDocValues bool
+	// noNarrowing: the text's terms are read at every document, not only
+	// where the query's other required lists meet (narrow.go), to compare.
+	noNarrowing bool
 }
 
 // IndexDir is where the index lives in the data folder.
@@ -86,6 +89,9 @@ func NewService(ctx context.Context, g *gorm.DB, cats *category.Service, dir str
 	// CAUSERIE_SEARCH_FACETS=docvalues reads the facets' values from the
 	// doc values, as before session 7, to compare.
 	s.facetDocValues = os.Getenv("CAUSERIE_SEARCH_FACETS") == "docvalues"
+	// CAUSERIE_SEARCH_NARROW=off reads the text's terms at every document
+	// (narrow.go), as before session 8, to compare.
+	s.noNarrowing = os.Getenv("CAUSERIE_SEARCH_NARROW") == "off"
 	// CAUSERIE_SEARCH_CACHE=off measures every query as if it were new
 	// (docs/bench/search.sh runs both ways).
 	if os.Getenv("CAUSERIE_SEARCH_CACHE") != "off" {

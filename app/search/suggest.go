@@ -36,7 +36,7 @@ func (s *Service) Suggest(ctx context.Context, v *auth.Viewer, raw string, n int
 	if err != nil || !ok {
 		return []Suggestion{}, err
 	}
-	must := s.textQuery(idx, q, true, false, false)
+	must := s.textQuery(idx, q, true, nil, false)
 	if must == nil {
 		return []Suggestion{}, nil
 	}

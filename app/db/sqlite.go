@@ -6,6 +6,7 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -36,6 +37,7 @@ func sqliteDialector(path string, busy time.Duration, cacheKB int) (gorm.Dialect
 	if cacheKB > 0 {
 		dsn += fmt.Sprintf("&_cache_size=-%d", cacheKB)
 	}
+	keepSQLiteMemory()
 	probe, err := sql.Open(sqlite.DriverName, "")
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("sqlite driver: %w", err)
@@ -48,6 +50,20 @@ func sqliteDialector(path string, busy time.Duration, cacheKB int) (gorm.Dialect
 	conn := sql.OpenDB(connector)
 	return sqlite.New(sqlite.Config{DSN: dsn, Conn: conn}), conn, connector, nil
 }
+
+// cHeapTop is how much free memory the C allocator keeps for SQLite's
+// next statements (see keepCHeapTop): the ephemeral tables of a page's
+// statements fit in 512 KiB; more leaves room for the writers'.
+const cHeapTop = 1 << 20
+
+// keepSQLiteMemory stops the C allocator from returning each statement's
+// scratch memory to the system, once per process, unless the operator set
+// glibc's MALLOC_TRIM_THRESHOLD_ themselves.
+var keepSQLiteMemory = sync.OnceFunc(func() {
+	if os.Getenv("MALLOC_TRIM_THRESHOLD_") == "" {
+		keepCHeapTop(cHeapTop)
+	}
+})
 
 // writeGate lets one writer at a time at the database, first come first
 // served: a transaction (all begin IMMEDIATE, so all write) holds it from

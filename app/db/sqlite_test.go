@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"strings"
 	"sync"
 	"syscall"
@@ -342,4 +343,67 @@ func cpuTime() time.Duration {
 	var ru syscall.Rusage
 	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// A statement with an IN list (an ephemeral table, with a page cache of
+// its own, in SQLite) does not make the process fault fresh memory in
+// every time it runs: the C allocator keeps what the last one freed
+// (keepCHeapTop). Before, every such statement cost page faults and
+// system calls, a quarter of a logged-in topic page's CPU.
+func TestSQLiteStatementsReuseMemory(t *testing.T) {
+	if runtime.GOOS != "linux" || raceDetector {
+		t.Skip("page faults are counted on Linux, without the race detector")
+	}
+	d := openSQLite(t, time.Second)
+	if err := d.Exec(`WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < 2000)
+		INSERT INTO counters (id, n) SELECT i, i * 7 FROM s`).Error; err != nil {
+		t.Fatal(err)
+	}
+	// Through database/sql with one prepared statement, so that Go's own
+	// allocations (and its heap's faults) stay few: the faults counted are
+	// the C side's.
+	in := strings.TrimSuffix(strings.Repeat("?,", 40), ",")
+	stmt, err := d.SQL().Prepare("SELECT n FROM counters WHERE id IN (" + in + ") UNION ALL SELECT n FROM counters WHERE id IN (" + in + ")")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stmt.Close()
+	args := make([]any, 80)
+	for i := range args {
+		args[i] = int64(1 + i%40*37)
+	}
+	query := func() {
+		rows, err := stmt.Query(args...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for rows.Next() {
+			n++
+		}
+		rows.Close()
+		if n != 80 {
+			t.Fatalf("read %d rows, want 80", n)
+		}
+	}
+	for range 50 {
+		query()
+	}
+	const runs = 4000
+	runtime.GC()
+	before := minorFaults()
+	for range runs {
+		query()
+	}
+	// Go's own allocations fault some 0.2 times a statement here; giving
+	// SQLite's memory back made it 1.6 to 1.9.
+	if faults := minorFaults() - before; faults > runs/2 {
+		t.Errorf("%d statements faulted memory in %d times, want at most %d (is the C allocator giving back what SQLite frees?)", runs, faults, runs/2)
+	}
+}
+
+func minorFaults() int64 {
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return ru.Minflt
 }

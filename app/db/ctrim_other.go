@@ -1,0 +1,7 @@
+//go:build !linux || !cgo
+
+package db
+
+// keepCHeapTop has nothing to set where the C library is not glibc's
+// (see ctrim.go).
+func keepCHeapTop(int) bool { return false }

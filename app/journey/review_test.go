@@ -39,9 +39,12 @@ func TestReviewJourney(t *testing.T) {
 	// A member flags the reply from the topic page.
 	signIn(t, b, "boris")
 	b.Visit(t, tp.URL())
-	b.Eval(t, `(() => { document.querySelectorAll("details.review-flag").forEach(d => d.open = true); return "null" })()`, nil)
+	// The post's "Flag" link opens the flag form, with the post quoted.
+	b.Click(t, fmt.Sprintf("a.review-flag[href='/posts/%d/flag']", reply.ID))
+	b.See(t, "h1", "Flag")
+	b.See(t, ".review-prev", "Buy my tents")
 	flagForm := fmt.Sprintf("form[action='/posts/%d/flag']", reply.ID)
-	b.Select(t, flagForm+" select[name=reason]", "spam")
+	b.Click(t, flagForm+" input[name=reason][value=spam]")
 	b.Submit(t, flagForm)
 	b.See(t, ".flash", "the team will look at it")
 	b.Submit(t, "form[action='/logout']")

@@ -892,8 +892,13 @@ func TestPages(t *testing.T) {
 		}
 		tp2, _ := w.start(t, w.ana, w.general, "A published topic here", "Published body.")
 		p := w.reply(t, w.ana, tp2, "Flag me please.")
-		if page := bo.Get(t, tp2.URL()).Body; !strings.Contains(page, fmt.Sprintf(`action="/posts/%d/flag"`, p.ID)) {
-			t.Error("the topic page has no flag form for a member")
+		// The topic page links each post to its flag form.
+		if page := bo.Get(t, tp2.URL()).Body; !strings.Contains(page, fmt.Sprintf(`<a class="review-flag" href="/posts/%d/flag">`, p.ID)) {
+			t.Error("the topic page has no flag link for a member")
+		}
+		if res := bo.Get(t, fmt.Sprintf("/posts/%d/flag", p.ID)); res.StatusCode != http.StatusOK ||
+			!strings.Contains(res.Body, fmt.Sprintf(`action="/posts/%d/flag"`, p.ID)) || !strings.Contains(res.Body, "Flag me please.") {
+			t.Errorf("the flag form: %d, want the form with the post quoted", res.StatusCode)
 		}
 		res := bo.Post(t, fmt.Sprintf("/posts/%d/flag", p.ID), testutil.Form("reason", "other"))
 		if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(res.Body, "Tell the team what is wrong") {

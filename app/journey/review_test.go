@@ -44,7 +44,7 @@ func TestReviewJourney(t *testing.T) {
 	b.See(t, "h1", "Flag")
 	b.See(t, ".review-prev", "Buy my tents")
 	flagForm := fmt.Sprintf("form[action='/posts/%d/flag']", reply.ID)
-	b.Click(t, flagForm+" input[name=reason][value=spam]")
+	check(t, b, flagForm+" input[name=reason][value=spam]")
 	b.Submit(t, flagForm)
 	b.See(t, ".flash", "the team will look at it")
 	b.Submit(t, "form[action='/logout']")

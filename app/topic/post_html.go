@@ -271,13 +271,13 @@ func (w *postWriter) content(pv *PostView) {
 func (w *postWriter) actions(pv *PostView, pp *PostPart) error {
 	w.str("    <footer class=\"post-actions\">\n      <div class=\"reactions\" role=\"group\" aria-label=\"")
 	w.word("reactions")
-	w.str("\">\n      ")
+	w.str("\">")
 	w.reactions(pv)
-	w.str("\n      </div>\n      <div class=\"tools\">\n        ")
+	w.str("</div>\n      <div class=\"tools\">\n")
 	if err := w.tools(pv, pp); err != nil {
 		return err
 	}
-	w.str("\n      </div>\n    </footer>\n")
+	w.str("</div>\n    </footer>\n")
 	return nil
 }
 
@@ -290,14 +290,15 @@ func (w *postWriter) reactions(pv *PostView) {
 		w.str(`/react" class="inline">`)
 		w.csrf()
 	}
+	// A button in a form submits it; the theme styles them as
+	// ".reactions button" and the pressed one by its aria-pressed: some
+	// 200 bytes a post fewer than a type and classes on each.
 	for _, b := range pv.Buttons {
-		w.str("\n        ")
 		if pv.CanReact {
-			w.str(`<button type="submit" name="kind" value="`)
+			w.str(`<button name="kind" value="`)
 			w.text(b.Value)
-			w.str(`" class="reaction`)
 			if b.Mine {
-				w.str(` mine" aria-pressed="true">`)
+				w.str(`" aria-pressed="true">`)
 			} else {
 				w.str(`" aria-pressed="false">`)
 			}
@@ -317,7 +318,7 @@ func (w *postWriter) reactions(pv *PostView) {
 		}
 	}
 	if pv.CanReact {
-		w.str("\n      </form>")
+		w.str("</form>")
 	}
 }
 
@@ -330,46 +331,43 @@ func (w *postWriter) tools(pv *PostView, pp *PostPart) error {
 		w.int(int64(p.Number))
 		w.str(`#reply">`)
 		w.word("reply")
-		w.str("</a>\n        ")
+		w.str("</a>\n")
 		if pv.Visible {
 			w.str(`<a href="?quote=`)
 			w.int(int64(p.Number))
 			w.str(`#reply">`)
 			w.word("quote")
-			w.str("</a>")
+			w.str("</a>\n")
 		}
 	}
-	w.str("\n        <a href=\"/p/")
+	w.str("<a href=\"/p/")
 	w.int(p.ID)
 	w.str(`" class="share">`)
 	w.word("link")
-	w.str("</a>\n        ")
+	w.str("</a>\n")
 	if loggedIn {
 		w.postForm(p.ID, "bookmark", "")
 		if pv.Bookmarked {
-			w.str(`<input type="hidden" name="undo" value="1"><button type="submit" class="link" aria-pressed="true">`)
+			w.str(`<input type="hidden" name="undo" value="1"><button class="link" aria-pressed="true">`)
 			w.word("unbookmark")
 		} else {
-			w.str(`<button type="submit" class="link" aria-pressed="false">`)
+			w.str(`<button class="link" aria-pressed="false">`)
 			w.word("bookmark")
 		}
-		w.str("</button></form>")
+		w.str("</button></form>\n")
 	}
-	w.str("\n        ")
 	if pv.CanEdit {
 		w.str(`<a href="/posts/`)
 		w.int(p.ID)
 		w.str(`/edit">`)
 		w.word("edit")
-		w.str("</a>")
+		w.str("</a>\n")
 	}
-	w.str("\n        ")
 	if loggedIn {
 		if err := w.v.Partial(w.b, "review-post", w.part); err != nil {
 			return err
 		}
 	}
-	w.str("\n        ")
 	if pv.CanAccept {
 		w.str(`<form method="post" action="/t/`)
 		w.int(w.tp.Topic.ID)
@@ -384,19 +382,17 @@ func (w *postWriter) tools(pv *PostView, pp *PostPart) error {
 			w.str(`"><button type="submit" class="link">`)
 			w.word("accept")
 		}
-		w.str("</button></form>")
+		w.str("</button></form>\n")
 	}
-	w.str("\n        ")
 	if pv.CanDelete && p.State != StateDeleted {
 		w.postForm(p.ID, "delete", " danger")
 		w.word("delete")
-		w.str("</button></form>")
+		w.str("</button></form>\n")
 	}
-	w.str("\n        ")
 	if pv.CanRestore {
 		w.postForm(p.ID, "restore", "")
 		w.word("restore")
-		w.str("</button></form>")
+		w.str("</button></form>\n")
 	}
 	return nil
 }

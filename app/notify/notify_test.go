@@ -402,3 +402,53 @@ func TestPostsTogetherAcrossTopics(t *testing.T) {
 		_ = r3
 	})
 }
+
+// The level a member sees for a topic is their most precise watch: the
+// topic's own, then its category's, then the parent category's; with none,
+// normal. Others' watches do not count.
+func TestWatchLevelPrecedence(t *testing.T) {
+	testutil.Each(t, func(t *testing.T, env *testutil.Env) {
+		w := setup(t, env)
+		sub, err := env.App.Categories.Create(ctx, w.admin.Viewer(), category.Input{Name: "Bikes", ParentID: &w.general.ID})
+		testutil.Must(t, err, "subcategory")
+		tp, _ := w.start(t, w.ana, sub, "Which saddle for long rides?", topic.KindQuestion, "Mine hurts after an hour.")
+		level := func(topicID int64) string {
+			t.Helper()
+			got, err := env.App.Notify.WatchLevel(ctx, w.dan.Viewer(), topicID, sub.ID)
+			testutil.Must(t, err, "watch level")
+			return got
+		}
+		// Someone else's watches are not dan's.
+		_, err = env.App.Notify.WatchTopic(ctx, w.cleo.Viewer(), tp.ID, notify.LevelWatching)
+		testutil.Must(t, err, "cleo watches")
+		if got := level(tp.ID); got != notify.LevelNormal {
+			t.Errorf("with no watch of his, dan's level = %q, want normal", got)
+		}
+		steps := []struct {
+			set       func() error
+			topic, in string // the level for the topic, and for the category (topic 0)
+		}{
+			{func() error {
+				_, err := env.App.Notify.WatchCategory(ctx, w.dan.Viewer(), w.general.Slug, notify.LevelMuted)
+				return err
+			}, notify.LevelMuted, notify.LevelMuted},
+			{func() error {
+				_, err := env.App.Notify.WatchCategory(ctx, w.dan.Viewer(), sub.Slug, notify.LevelWatching)
+				return err
+			}, notify.LevelWatching, notify.LevelWatching},
+			{func() error {
+				_, err := env.App.Notify.WatchTopic(ctx, w.dan.Viewer(), tp.ID, notify.LevelTracking)
+				return err
+			}, notify.LevelTracking, notify.LevelWatching},
+		}
+		for i, st := range steps {
+			testutil.Must(t, st.set(), "step %d", i)
+			if got := level(tp.ID); got != st.topic {
+				t.Errorf("step %d: dan's level for the topic = %q, want %q", i, got, st.topic)
+			}
+			if got := level(0); got != st.in {
+				t.Errorf("step %d: dan's level for the category = %q, want %q", i, got, st.in)
+			}
+		}
+	})
+}

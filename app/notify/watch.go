@@ -77,14 +77,39 @@ func (s *Service) WatchLevel(ctx context.Context, v *auth.Viewer, topicID, categ
 	if err != nil {
 		return LevelNormal, nil
 	}
-	ws, err := s.watchesOf(ctx, s.db, topicID, cat, v.ID)
+	// Every member's topic page asks: the topic's own watch, its
+	// category's and the parent's, each found in a unique index and ranked
+	// as bestWatches ranks them, without GORM's reflection.
+	q := "SELECT 2, level FROM watches WHERE user_id = ? AND category_id = ?"
+	args := []any{v.ID, cat.ID}
+	if topicID != 0 {
+		q = "SELECT 3, level FROM watches WHERE user_id = ? AND topic_id = ? UNION ALL " + q
+		args = append([]any{v.ID, topicID}, args...)
+	}
+	if cat.ParentID != nil {
+		q += " UNION ALL SELECT 1, level FROM watches WHERE user_id = ? AND category_id = ?"
+		args = append(args, v.ID, *cat.ParentID)
+	}
+	rows, err := s.db.WithContext(ctx).Raw(q, args...).Rows()
 	if err != nil {
-		return "", err
+		return "", fmt.Errorf("watch level of topic %d: %w", topicID, err)
 	}
-	if w, ok := ws[v.ID]; ok {
-		return w.Level, nil
+	defer rows.Close()
+	best, level := 0, LevelNormal
+	for rows.Next() {
+		var rank int
+		var l string
+		if err := rows.Scan(&rank, &l); err != nil {
+			return "", fmt.Errorf("watch level of topic %d: %w", topicID, err)
+		}
+		if rank > best {
+			best, level = rank, l
+		}
 	}
-	return LevelNormal, nil
+	if err := rows.Err(); err != nil {
+		return "", fmt.Errorf("watch level of topic %d: %w", topicID, err)
+	}
+	return level, nil
 }
 
 func checkLevel(level string) error {

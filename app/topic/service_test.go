@@ -576,3 +576,61 @@ func categoryPosts(t *testing.T, env *testutil.Env, id int64) int {
 	testutil.Must(t, env.App.DB.Raw("SELECT posts_count FROM categories WHERE id = ?", id).Scan(&n).Error, "category count")
 	return n
 }
+
+// A member's reactions and bookmarks show on the posts they belong to, on
+// whichever page, and on the accepted answer shown under the question from
+// another page; never on other posts, and never as someone else's.
+func TestOwnMarksOnPages(t *testing.T) {
+	testutil.Each(t, func(t *testing.T, env *testutil.Env) {
+		w := setup(t, env)
+		tp := w.start(t, w.ana, w.general, "Which lens for birds?", topic.KindQuestion)
+		var posts []*topic.Post
+		for i := 2; i <= 45; i++ {
+			posts = append(posts, w.reply(t, w.boris, tp, fmt.Sprintf("Answer number %d", i)))
+		}
+		per := env.App.Topics.PostsPerPage()
+		answer := posts[per+3] // on the second page
+		_, err := env.App.Topics.Accept(ctx, w.ana.Viewer(), tp.ID, answer.ID)
+		testutil.Must(t, err, "accept")
+		onFirst, onThird := posts[3], posts[2*per+1]
+		for _, p := range []*topic.Post{onFirst, onThird, answer} {
+			_, err := env.App.Topics.React(ctx, w.cleo.Viewer(), p.ID, "like")
+			testutil.Must(t, err, "react")
+		}
+		testutil.Must(t, env.App.Topics.Bookmark(ctx, w.cleo.Viewer(), onThird.ID, true), "bookmark")
+		testutil.Must(t, env.App.Topics.Bookmark(ctx, w.cleo.Viewer(), answer.ID, true), "bookmark")
+		// ana reacts too: hers are not cleo's.
+		_, err = env.App.Topics.React(ctx, w.ana.Viewer(), posts[5].ID, "heart")
+		testutil.Must(t, err, "react")
+
+		marks := func(v *auth.Viewer, from int) (map[int64]string, *topic.PostView) {
+			t.Helper()
+			pg, err := env.App.Topics.Page(ctx, v, tp.ID, from)
+			testutil.Must(t, err, "page from %d", from)
+			got := map[int64]string{}
+			for _, pv := range pg.Posts {
+				if pv.Mine["like"] || pv.Mine["heart"] || pv.Bookmarked {
+					got[pv.ID] = fmt.Sprintf("like=%v heart=%v bookmarked=%v", pv.Mine["like"], pv.Mine["heart"], pv.Bookmarked)
+				}
+			}
+			return got, pg.Accepted
+		}
+		want := func(from int, m map[int64]string) {
+			t.Helper()
+			got, acc := marks(w.cleo.Viewer(), from)
+			if fmt.Sprint(got) != fmt.Sprint(m) {
+				t.Errorf("cleo's marks on the page from %d: %v, want %v", from, got, m)
+			}
+			// The first page shows the accepted answer under the question.
+			if from == 1 && (acc == nil || !acc.Mine["like"] || !acc.Bookmarked) {
+				t.Errorf("the accepted answer under the question does not show cleo's like and bookmark: %+v", acc)
+			}
+		}
+		want(1, map[int64]string{onFirst.ID: "like=true heart=false bookmarked=false"})
+		want(per+1, map[int64]string{answer.ID: "like=true heart=false bookmarked=true"})
+		want(2*per+1, map[int64]string{onThird.ID: "like=true heart=false bookmarked=true"})
+		if got, acc := marks(w.boris.Viewer(), 1); len(got) != 0 || acc.Mine["like"] || acc.Bookmarked {
+			t.Errorf("boris sees marks that are not his: %v, accepted %+v", got, acc)
+		}
+	})
+}

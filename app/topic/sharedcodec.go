@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"reflect"
+	"sync"
 	"time"
 
 	"github.com/klauspost/compress/s2"
@@ -75,13 +76,20 @@ func (p *sharedPage) encode() ([]byte, error) {
 	return s2.Encode(nil, b), nil
 }
 
+// decodeBuffers hold the decompressed bytes of a kept page while it is
+// read.
+var decodeBuffers = sync.Pool{New: func() any { return new([]byte) }}
+
 // decodeShared reads a page written by encode.
 func decodeShared(data []byte) (*sharedPage, error) {
-	raw, err := s2.Decode(nil, data)
+	buf := decodeBuffers.Get().(*[]byte)
+	defer decodeBuffers.Put(buf)
+	raw, err := s2.Decode((*buf)[:cap(*buf)], data)
 	if err != nil {
 		return nil, fmt.Errorf("kept page: %w", err)
 	}
-	r := &fieldReader{b: raw}
+	*buf = raw[:0]
+	r := newFieldReader(raw) // copies raw: the buffer goes back to the pool
 	if r.byte() != sharedVersion {
 		return nil, errors.New("kept page: written by another version")
 	}
@@ -201,11 +209,16 @@ func appendTime(b []byte, t time.Time) []byte {
 }
 
 // fieldReader reads what appendFields wrote; the first error sticks and
-// the values after it are zero.
+// the values after it are zero. Its strings are cut out of s, one copy of
+// all the bytes (b is what is left of them to read): a page's hundred-odd
+// strings then cost one allocation, not one each.
 type fieldReader struct {
 	b   []byte
+	s   string
 	err error
 }
+
+func newFieldReader(b []byte) *fieldReader { return &fieldReader{b: b, s: string(b)} }
 
 func (r *fieldReader) fail(what string) {
 	if r.err == nil {
@@ -263,7 +276,8 @@ func (r *fieldReader) string() string {
 		r.fail("string")
 		return ""
 	}
-	s := string(r.b[:n])
+	at := len(r.s) - len(r.b)
+	s := r.s[at : at+int(n)]
 	r.b = r.b[n:]
 	return s
 }

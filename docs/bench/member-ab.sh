@@ -22,7 +22,12 @@
 # second run on the same data would measure revisits.
 #
 # Needs: go, wrk, curl, sqlite3, Linux /proc. Knobs: PORT (18377), ROUNDS
-# (1), WARMUP (3s), DURATION (15s).
+# (1), WARMUP (3s), DURATION (15s), PROFILES (a folder: each measured run
+# also writes a CPU profile there, <binary>-<round>.pprof, taken through
+# [server] pprof_listen on PORT+1; read it with go tool pprof BIN FILE),
+# VISITORS (0s: first, this long of visitors reading random topics, as
+# discussions.sh's visitor runs do before its logged-in ones, so that what
+# every reader sees alike is kept as it is there).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -63,8 +68,10 @@ run)
 	for round in $(seq 1 "$ROUNDS"); do
 		for bin in "$@"; do
 			rm -rf "$work/data" && cp -r "$forum/data" "$work/data"
+			pprof=""
+			[ -n "${PROFILES:-}" ] && pprof="127.0.0.1:$((PORT + 1))"
 			(cd "$work" && CAUSERIE_DATA_DIR="$work/data" CAUSERIE_SERVER_LISTEN="127.0.0.1:$PORT" CAUSERIE_LOG_LEVEL=warn \
-				exec "$bin" serve >"$work/serve.log" 2>&1) &
+				CAUSERIE_SERVER_PPROF_LISTEN="$pprof" exec "$bin" serve >"$work/serve.log" 2>&1) &
 			pid=$!
 			for _ in $(seq 1 300); do curl -fs -o /dev/null "http://127.0.0.1:$PORT/healthz" && break; sleep 0.1; done
 			for _ in $(seq 1 60); do # idle: under 0.1 s of CPU in 2 s
@@ -80,11 +87,22 @@ run)
 				--data-urlencode "login=benchmember" --data-urlencode "password=$PASSWORD" "http://127.0.0.1:$PORT/login"
 			session=$(awk '$6 == "causerie_session" {print $7}' "$jar")
 			[ -n "$session" ] || { echo "$0: benchmember could not log in with $bin" >&2; exit 1; }
+			if [ "${VISITORS:-0s}" != 0s ]; then
+				wrk -t2 -c64 -d"$VISITORS" -s docs/bench/paths.lua -H "Accept-Encoding: gzip" "http://127.0.0.1:$PORT" -- "$forum/topics.lua" >/dev/null
+			fi
 			opts=(-s docs/bench/paths.lua -H "Cookie: causerie_session=$session" -H "Accept-Encoding: gzip" "http://127.0.0.1:$PORT" -- "$forum/topics.lua")
 			wrk -t2 -c64 -d"$WARMUP" "${opts[@]}" >/dev/null
 			s0=$(cpu "$pid")
+			prof=""
+			if [ -n "$pprof" ]; then
+				mkdir -p "$PROFILES"
+				curl -s -o "$PROFILES/$(basename "$bin")-$round.pprof" \
+					"http://$pprof/debug/pprof/profile?seconds=$(( ${DURATION%s} - 1 ))" &
+				prof=$!
+			fi
 			out=$(wrk -t2 -c64 -d"$DURATION" --latency "${opts[@]}")
 			s1=$(cpu "$pid")
+			[ -z "$prof" ] || wait "$prof"
 			n=$(awk '/ requests in / {print $1}' <<<"$out")
 			printf '%s (round %d): %s requests/s, p99 %s, %s µs of server CPU per request, non-2xx %s, load %s\n' \
 				"$bin" "$round" "$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")" "$(awk '$1 == "99%" {print $2}' <<<"$out")" \

@@ -339,23 +339,29 @@ func (a *App) servePprof(addr string) (stop func(), err error) {
 	return func() { _ = srv.Close() }, nil
 }
 
-// flushViews writes the topic views this node counted, every 30 seconds
-// and once more when it stops: views are counted in memory so that reading
-// a page costs no write.
+// flushViews writes the topic views this node counted, every 30 seconds,
+// and the read marks its pages took, every second; both once more when it
+// stops. Both are kept in memory so that reading a page costs no write
+// (topic.Service.FlushReadMarks says why).
 func (a *App) flushViews(ctx context.Context) {
-	t := time.NewTicker(30 * time.Second)
-	defer t.Stop()
+	views, marks := time.NewTicker(30*time.Second), time.NewTicker(time.Second)
+	defer views.Stop()
+	defer marks.Stop()
+	flush := func(ctx context.Context, what string, f func(context.Context) error) {
+		if err := f(ctx); err != nil {
+			a.Log.Error("write "+what, "error", err)
+		}
+	}
 	for {
 		select {
-		case <-t.C:
+		case <-views.C:
+			flush(ctx, "topic views", a.Topics.FlushViews)
+		case <-marks.C:
+			flush(ctx, "read marks", a.Topics.FlushReadMarks)
 		case <-ctx.Done():
-			if err := a.Topics.FlushViews(context.Background()); err != nil {
-				a.Log.Error("write topic views", "error", err)
-			}
+			flush(context.Background(), "read marks", a.Topics.FlushReadMarks)
+			flush(context.Background(), "topic views", a.Topics.FlushViews)
 			return
-		}
-		if err := a.Topics.FlushViews(ctx); err != nil {
-			a.Log.Error("write topic views", "error", err)
 		}
 	}
 }

@@ -8,3 +8,9 @@ func (d *DB) Compiled() int64 {
 	}
 	return d.gated.compiled.Load()
 }
+
+// KeepCHeapTop sets how much free memory the C allocator keeps (see
+// keepCHeapTop); CHeapTop is what the server sets.
+func KeepCHeapTop(n int) bool { return keepCHeapTop(n) }
+
+const CHeapTop = cHeapTop

@@ -1,6 +1,7 @@
 package topic
 
 import (
+	"cmp"
 	"context"
 	"encoding/base64"
 	"fmt"
@@ -35,19 +36,81 @@ func (s *Store) markRead(ctx context.Context, userID, topicID int64, n int) erro
 	return nil
 }
 
-// markRead records a reading of a topic's page. On SQLite it commits with
-// the other writes of the moment (db.Group): a member reading topics new
-// to them writes on nearly every page, and every commit empties the page
-// cache of every SQLite connection, so one commit for many readers also
-// spares the next pages' statements reading those pages again. The
-// request still returns only once its mark is written.
-func (s *Service) markRead(ctx context.Context, userID, topicID int64, n int) error {
-	if !s.writes.Grouped() {
-		return NewStore(s.db).markRead(ctx, userID, topicID, n)
+// readMarks holds how far members read topics on this node's pages until
+// FlushReadMarks writes them, about every second (app.App.Run), many in
+// one transaction. A member reading topics new to them marks one on nearly
+// every page, and every commit on SQLite empties the page cache of every
+// connection: the statements of the pages after it read their pages
+// again. Pages and lists read here see the marks not written yet; another
+// node sees them a second later, and a crash loses at most that second's
+// marks (the pages show those posts as new once more). Replying marks the
+// topic in the reply's own transaction.
+type readMarks struct {
+	mu sync.Mutex
+	n  map[readKey]int
+}
+
+type readKey struct{ user, topic int64 }
+
+func newReadMarks() *readMarks { return &readMarks{n: map[readKey]int{}} }
+
+// add records that user read topic up to post number n (it never goes
+// back).
+func (m *readMarks) add(user, topic int64, n int) {
+	k := readKey{user, topic}
+	m.mu.Lock()
+	if n > m.n[k] {
+		m.n[k] = n
 	}
-	return s.writes.Write(ctx, func(ctx context.Context, tx *gorm.DB) error {
-		return NewStore(tx).markRead(ctx, userID, topicID, n)
+	m.mu.Unlock()
+}
+
+// raise is n, or the mark of user's for topic not written yet when it is
+// further.
+func (m *readMarks) raise(user, topic int64, n int) int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return max(n, m.n[readKey{user, topic}])
+}
+
+// readMarksPerTx is how many marks one transaction of FlushReadMarks
+// writes.
+const readMarksPerTx = 500
+
+// FlushReadMarks writes the read marks taken since the last flush. Marks a
+// failed transaction held are kept for the next flush.
+func (s *Service) FlushReadMarks(ctx context.Context) error {
+	s.marks.mu.Lock()
+	n := s.marks.n
+	if len(n) == 0 {
+		s.marks.mu.Unlock()
+		return nil
+	}
+	s.marks.n = map[readKey]int{}
+	s.marks.mu.Unlock()
+	keys := slices.SortedFunc(maps.Keys(n), func(a, b readKey) int { // in the table's order
+		return cmp.Or(cmp.Compare(a.user, b.user), cmp.Compare(a.topic, b.topic))
 	})
+	for len(keys) > 0 {
+		batch := keys[:min(len(keys), readMarksPerTx)]
+		err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+			st := NewStore(tx)
+			for _, k := range batch {
+				if err := st.markRead(ctx, k.user, k.topic, n[k]); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			for _, k := range keys {
+				s.marks.add(k.user, k.topic, n[k])
+			}
+			return fmt.Errorf("write %d read marks: %w", len(keys), err)
+		}
+		keys = keys[len(batch):]
+	}
+	return nil
 }
 
 // PostView is a post as a page shows it to one reader.
@@ -191,9 +254,7 @@ func (s *Service) page(ctx context.Context, v *auth.Viewer, topicID int64, from 
 	if v.LoggedIn() {
 		pg.LastRead = mine.lastRead
 		if last := posts[len(posts)-1].Number; last > mine.lastRead {
-			if err := s.markRead(ctx, v.ID, t.ID, last); err != nil {
-				return nil, err
-			}
+			s.marks.add(v.ID, t.ID, last)
 		}
 	}
 	for _, pv := range pg.Posts {
@@ -272,7 +333,9 @@ func (s *Service) readOwnOnPage(ctx context.Context, v *auth.Viewer, t *Topic, d
 		q += " UNION ALL SELECT -1 AS post_id, body AS kind, 0 AS n FROM drafts WHERE user_id = ? AND key = ?"
 		args = append(args, v.ID, draft)
 	}
-	return s.scanOwn(ctx, q, args...)
+	o, err := s.scanOwn(ctx, q, args...)
+	o.lastRead = s.marks.raise(v.ID, t.ID, o.lastRead)
+	return o, err
 }
 
 // scanOwn runs a query of readOwn's and sorts its rows out.
@@ -658,6 +721,11 @@ func (s *Service) items(ctx context.Context, v *auth.Viewer, topics []*Topic) ([
 		}
 		for _, r := range rs {
 			read[r.TopicID] = r.LastNumber
+		}
+		for _, t := range topics {
+			if n := s.marks.raise(v.ID, t.ID, read[t.ID]); n > 0 {
+				read[t.ID] = n
+			}
 		}
 	}
 	out := make([]*Item, len(topics))

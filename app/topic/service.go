@@ -38,6 +38,7 @@ type Service struct {
 	trust  config.Trust
 	events Events
 	views  *viewCounter
+	marks  *readMarks
 	// similar finds look-alike topics for the composer (the search index);
 	// nil falls back to matching titles in the database.
 	similar SimilarFinder
@@ -61,7 +62,7 @@ func (s *Service) write(ctx context.Context, fn func(ctx context.Context, tx *go
 
 // NewService wires the topic rules.
 func NewService(g *gorm.DB, cats *category.Service, render *markup.Renderer, cfg config.Config, events Events) *Service {
-	return &Service{db: g, cats: cats, render: render, cfg: cfg.Posting, trust: cfg.Trust, events: events, views: newViewCounter()}
+	return &Service{db: g, cats: cats, render: render, cfg: cfg.Posting, trust: cfg.Trust, events: events, views: newViewCounter(), marks: newReadMarks()}
 }
 
 // checkLimits holds new members to the links, images and posts a day their

@@ -634,3 +634,75 @@ func TestOwnMarksOnPages(t *testing.T) {
 		}
 	})
 }
+
+// How far a member read is kept in memory and written about every second:
+// their pages and lists see it at once, the database once flushed, and a
+// mark never goes back.
+func TestReadMarksFlushed(t *testing.T) {
+	testutil.Each(t, func(t *testing.T, env *testutil.Env) {
+		w := setup(t, env)
+		tp := w.start(t, w.ana, w.general, "Read me in two pages", topic.KindDiscussion)
+		for i := 2; i <= 30; i++ {
+			w.reply(t, w.boris, tp, fmt.Sprintf("Reply number %d", i))
+		}
+		per := env.App.Topics.PostsPerPage()
+		stored := func() int {
+			t.Helper()
+			var n []int
+			testutil.Must(t, env.App.DB.Raw("SELECT last_number FROM topic_reads WHERE user_id = ? AND topic_id = ?", w.cleo.ID, tp.ID).Scan(&n).Error, "read mark")
+			if len(n) == 0 {
+				return 0
+			}
+			return n[0]
+		}
+		unread := func() int {
+			t.Helper()
+			list, err := env.App.Topics.List(ctx, w.cleo.Viewer(), topic.ListQuery{})
+			testutil.Must(t, err, "list")
+			for _, it := range list.Items {
+				if it.ID == tp.ID {
+					return it.Unread
+				}
+			}
+			t.Fatal("the topic is not listed")
+			return 0
+		}
+		if n := unread(); n != -1 {
+			t.Errorf("before cleo opens it, unread = %d, want -1 (never opened)", n)
+		}
+		_, err := env.App.Topics.Page(ctx, w.cleo.Viewer(), tp.ID, per+1)
+		testutil.Must(t, err, "page 2")
+		if n := stored(); n != 0 {
+			t.Errorf("read mark written at once (%d): want it kept for the next flush", n)
+		}
+		// Her own pages and lists already know.
+		if n := unread(); n != 0 {
+			t.Errorf("after reading to the end, unread = %d, want 0", n)
+		}
+		pg, err := env.App.Topics.Page(ctx, w.cleo.Viewer(), tp.ID, 1)
+		testutil.Must(t, err, "page 1")
+		if pg.LastRead != 30 {
+			t.Errorf("page 1 after page 2: last read %d, want 30", pg.LastRead)
+		}
+		testutil.Must(t, env.App.Topics.FlushReadMarks(ctx), "flush")
+		if n := stored(); n != 30 {
+			t.Errorf("after the flush, the stored mark is %d, want 30 (reading page 1 again does not take it back)", n)
+		}
+		// New posts: the mark shows them unread, and a flush with nothing
+		// new writes nothing.
+		w.reply(t, w.boris, tp, "Reply number 31")
+		testutil.Must(t, env.App.Topics.FlushReadMarks(ctx), "flush nothing")
+		if n := unread(); n != 1 {
+			t.Errorf("after a new reply, unread = %d, want 1", n)
+		}
+		pg, err = env.App.Topics.Page(ctx, w.cleo.Viewer(), tp.ID, per+1)
+		testutil.Must(t, err, "page 2 again")
+		if pg.LastRead != 30 || !pg.FirstNew(31) {
+			t.Errorf("page 2 again: last read %d, want 30 with post 31 new", pg.LastRead)
+		}
+		testutil.Must(t, env.App.Topics.FlushReadMarks(ctx), "flush")
+		if n := stored(); n != 31 {
+			t.Errorf("stored mark %d, want 31", n)
+		}
+	})
+}

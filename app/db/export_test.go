@@ -8,3 +8,11 @@ func (d *DB) Compiled() int64 {
 	}
 	return d.gated.compiled.Load()
 }
+
+// OpenStatements is how many of those SQLite still holds compiled.
+func (d *DB) OpenStatements() int64 {
+	if d.gated == nil {
+		return 0
+	}
+	return d.gated.open.Load()
+}

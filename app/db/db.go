@@ -102,7 +102,7 @@ func Open(ctx context.Context, cfg config.Config) (*DB, error) {
 			return nil, fmt.Errorf("open %s database: %w", dialect, err)
 		}
 		limit(d.bg, bgConns)
-		p.bg = d.bg
+		p.bg, p.bgDB = d.bg, d.bg
 		if dialect == "sqlite" {
 			p.bg = prepared(d.bg, 64)
 		}

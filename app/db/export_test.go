@@ -14,3 +14,11 @@ func (d *DB) Compiled() int64 {
 func KeepCHeapTop(n int) bool { return keepCHeapTop(n) }
 
 const CHeapTop = cHeapTop
+
+// OpenStatements is how many of those SQLite still holds compiled.
+func (d *DB) OpenStatements() int64 {
+	if d.gated == nil {
+		return 0
+	}
+	return d.gated.open.Load()
+}

@@ -35,8 +35,8 @@ func isBackground(ctx context.Context) bool {
 // Background. A transaction stays on the pool it began on. On SQLite each
 // keeps its statements prepared (see prepared).
 type pools struct {
-	main, bg gorm.ConnPool
-	mainDB   *sql.DB
+	main, bg     gorm.ConnPool
+	mainDB, bgDB *sql.DB // main and bg without GORM's prepared statements
 }
 
 // split divides max connections between the requests and the background
@@ -57,23 +57,33 @@ func prepared(db *sql.DB, size int) gorm.ConnPool {
 	return gorm.NewPreparedStmtDB(db, size, 30*time.Minute)
 }
 
-func (p *pools) pick(ctx context.Context) gorm.ConnPool {
-	if p.bg != nil && isBackground(ctx) {
+// pick is the pool ctx's statements run on. A query whose text varies
+// with its data (see varies) skips GORM's prepared statements, which keep
+// the last 256 queries compiled on every connection each ran on: it is
+// compiled for this run and finalised after it.
+func (p *pools) pick(ctx context.Context, query string) gorm.ConnPool {
+	bg, once := p.bg != nil && isBackground(ctx), varies(query)
+	switch {
+	case once && bg:
+		return p.bgDB
+	case once:
+		return p.mainDB
+	case bg:
 		return p.bg
 	}
 	return p.main
 }
 
 func (p *pools) PrepareContext(ctx context.Context, query string) (*sql.Stmt, error) {
-	return p.pick(ctx).PrepareContext(ctx, query)
+	return p.pick(ctx, query).PrepareContext(ctx, query)
 }
 
 func (p *pools) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	return p.pick(ctx).ExecContext(ctx, query, args...)
+	return p.pick(ctx, query).ExecContext(ctx, query, args...)
 }
 
 func (p *pools) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	return p.pick(ctx).QueryContext(ctx, query, args...)
+	return p.pick(ctx, query).QueryContext(ctx, query, args...)
 }
 
 // QueryRowContext: with a context already done, database/sql's own Row,
@@ -83,13 +93,13 @@ func (p *pools) QueryRowContext(ctx context.Context, query string, args ...any) 
 	if ctx.Err() != nil {
 		return p.mainDB.QueryRowContext(ctx, query, args...)
 	}
-	return p.pick(ctx).QueryRowContext(ctx, query, args...)
+	return p.pick(ctx, query).QueryRowContext(ctx, query, args...)
 }
 
 // BeginTx begins on the pool ctx picks: a plain transaction, or one that
 // uses the pool's prepared statements.
 func (p *pools) BeginTx(ctx context.Context, opts *sql.TxOptions) (gorm.ConnPool, error) {
-	switch b := p.pick(ctx).(type) {
+	switch b := p.pick(ctx, "").(type) {
 	case gorm.ConnPoolBeginner:
 		return b.BeginTx(ctx, opts)
 	case gorm.TxBeginner:

@@ -120,6 +120,7 @@ type gatedConnector struct {
 	drv      driver.Driver
 	gate     *writeGate
 	compiled atomic.Int64 // statements SQLite compiled through PrepareContext
+	open     atomic.Int64 // of those, the ones not finalised yet
 }
 
 func (c *gatedConnector) Connect(context.Context) (driver.Conn, error) {
@@ -127,7 +128,7 @@ func (c *gatedConnector) Connect(context.Context) (driver.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &gatedConn{Conn: conn, gate: c.gate, compiled: &c.compiled, kept: map[string][]*keptStmt{}}, nil
+	return &gatedConn{Conn: conn, gate: c.gate, compiled: &c.compiled, open: &c.open, kept: map[string][]*keptStmt{}}, nil
 }
 
 func (c *gatedConnector) Driver() driver.Driver { return c.drv }
@@ -138,6 +139,7 @@ type gatedConn struct {
 	gate     *writeGate
 	inTx     bool
 	compiled *atomic.Int64
+	open     *atomic.Int64
 
 	// The statements prepared inside transactions, kept compiled for the
 	// next transaction on this connection (see PrepareContext).
@@ -207,8 +209,12 @@ func (c *gatedConn) QueryContext(ctx context.Context, query string, args []drive
 // compiled each statement of every post's transaction and every job's,
 // about a tenth of a post's CPU, and a transaction that repeats a statement
 // (a group of posts, see Group) compiled it at each repetition.
+//
+// A statement whose text varies with its data (see varies) is not kept:
+// it is finalised when its transaction ends.
 func (c *gatedConn) PrepareContext(ctx context.Context, query string) (driver.Stmt, error) {
-	if c.inTx {
+	keep := c.inTx && !varies(query)
+	if keep {
 		if h := c.take(query); h != nil {
 			return h, nil
 		}
@@ -217,11 +223,26 @@ func (c *gatedConn) PrepareContext(ctx context.Context, query string) (driver.St
 	if err != nil {
 		return nil, err
 	}
-	if c.inTx {
+	if keep {
 		return c.keep(query, st), nil
 	}
 	return st, nil
 }
+
+// variesAbove is the most placeholders of a statement worth keeping
+// compiled. Past it, a statement's text grows with its data (an IN list
+// of the ids of a take of jobs or a batch of posts, a multi-row INSERT of
+// notifications): each length is a statement of its own, rarely run
+// twice, and SQLite compiles it to a program as long as its list (some
+// 200 KiB for a hundred notifications). Kept by every connection it ran
+// on, such statements held most of SQLite's memory under a posting load
+// (docs/benchmarks.md, "Memory, session 9"). The lists of a page (its 20
+// posts, 30 topics) stay under it.
+const variesAbove = 64
+
+// varies says whether query is compiled for its use alone rather than
+// kept (see variesAbove).
+func varies(query string) bool { return strings.Count(query, "?") > variesAbove }
 
 // compile has SQLite compile query.
 func (c *gatedConn) compile(ctx context.Context, query string) (driver.Stmt, error) {
@@ -230,6 +251,7 @@ func (c *gatedConn) compile(ctx context.Context, query string) (driver.Stmt, err
 		return nil, err
 	}
 	c.compiled.Add(1)
+	c.open.Add(1)
 	if writes(query) {
 		return &gatedStmt{Stmt: st, c: c}, nil
 	}
@@ -250,6 +272,11 @@ func (c *gatedConn) compile(ctx context.Context, query string) (driver.Stmt, err
 type readStmt struct {
 	driver.Stmt
 	c *gatedConn
+}
+
+func (s *readStmt) Close() error {
+	s.c.open.Add(-1)
+	return s.Stmt.Close()
 }
 
 func (s *readStmt) ExecContext(ctx context.Context, args []driver.NamedValue) (driver.Result, error) {
@@ -433,6 +460,11 @@ func (c *gatedConn) Close() error {
 type gatedStmt struct {
 	driver.Stmt
 	c *gatedConn
+}
+
+func (s *gatedStmt) Close() error {
+	s.c.open.Add(-1)
+	return s.Stmt.Close()
 }
 
 func (s *gatedStmt) ExecContext(ctx context.Context, args []driver.NamedValue) (driver.Result, error) {

@@ -206,6 +206,53 @@ func TestSQLiteTransactionStatementsKept(t *testing.T) {
 	}
 }
 
+// A statement whose text grows with its data (an IN list of many ids, as a
+// take of jobs or a batch of posts makes) is finalised after its use, in a
+// transaction or not, in the background pool or not: kept, each length
+// stayed compiled on every connection it ran on, and SQLite's memory grew
+// with every new length under a posting load. Each still runs right.
+func TestSQLiteVaryingStatementsNotKept(t *testing.T) {
+	d := openSQLite(t, 5*time.Second)
+	for i := 1; i <= 3; i++ {
+		d.Exec("INSERT INTO counters (id, n) VALUES (?, ?)", i, 10*i)
+	}
+	in := func(n int) (string, []any) {
+		args := make([]any, n)
+		for i := range args {
+			args[i] = i + 1 // ids 1..n: the three rows
+		}
+		return "SELECT count(*) FROM counters WHERE id IN (?" + strings.Repeat(", ?", n-1) + ")", args
+	}
+	before := d.OpenStatements()
+	for _, ctx := range []context.Context{context.Background(), db.Background(context.Background())} {
+		for n := 100; n < 140; n++ {
+			q, args := in(n)
+			var got int
+			if err := d.WithContext(ctx).Raw(q, args...).Scan(&got).Error; err != nil || got != 3 {
+				t.Fatalf("IN list of %d outside a transaction: %d rows, %v; want 3", n, got, err)
+			}
+			err := d.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+				got = 0
+				if err := tx.Raw(q, args...).Scan(&got).Error; err != nil || got != 3 {
+					t.Errorf("IN list of %d in a transaction: %d rows, %v; want 3", n, got, err)
+				}
+				return tx.Exec("UPDATE counters SET n = n + 1 WHERE id IN (?"+strings.Repeat(", ?", n-1)+")", args...).Error
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if got := d.OpenStatements() - before; got > 10 {
+		t.Errorf("after 160 statements of 80 lengths, %d are still compiled, want at most 10", got)
+	}
+	var n int
+	d.Raw("SELECT n FROM counters WHERE id = 3").Scan(&n)
+	if n != 30+80 {
+		t.Errorf("after 80 updates n = %d, want %d", n, 30+80)
+	}
+}
+
 // Each SQLite connection keeps the page cache [database] sqlite_cache_kb
 // says (SQLite's cache_size counts KiB when negative); 0 leaves SQLite's
 // default.

@@ -2,6 +2,7 @@ package search
 
 import (
 	"context"
+	"errors"
 	"math"
 	"slices"
 	"sync"
@@ -9,7 +10,9 @@ import (
 	"github.com/RoaringBitmap/roaring/v2"
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/mapping"
+	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
+	index "github.com/blevesearch/bleve_index_api"
 	segment "github.com/blevesearch/scorch_segment_api/v2"
 )
 
@@ -51,11 +54,12 @@ const bestMin = 3
 
 // node kinds
 const (
-	pTerm = iota // a term of a field
-	pConj        // all of kids, scored as their sum
-	pDisj        // any of kids, scored as the sum of those that match × their share
-	pBool        // kids[0] required, kids[1] (if any) adding its score when it matches
-	pZero        // required, weighing nothing (unscored): q's documents
+	pTerm  = iota // a term of a field
+	pConj         // all of kids, scored as their sum
+	pDisj         // any of kids, scored as the sum of those that match × their share
+	pBool         // kids[0] required, kids[1] (if any) adding its score when it matches
+	pZero         // required, weighing nothing (unscored): q's documents
+	pRange        // required, weighing nothing (a filter): any of terms
 )
 
 // pnode is a part of a query, as scored here.
@@ -67,7 +71,12 @@ type pnode struct {
 	leaf  int     // a term's number among the query's terms
 	w     float64 // a term's idf² × boost, on the snapshot scored
 	kids  []*pnode
-	q     query.Query // pZero
+	q     query.Query // pZero, pRange
+	// pBool: what the filter clause requires (nil: nothing)
+	filter *pnode
+	// pRange: the terms of field Bleve's searcher of q asks for, on the
+	// snapshot scored
+	terms [][]byte
 }
 
 // compileBest is q as scored here; ok is false when a part of q is not
@@ -147,8 +156,13 @@ func compileBest(q query.Query, m mapping.IndexMapping) (root *pnode, leaves []*
 			if k := kids(q.Disjuncts, false); k != nil {
 				return &pnode{kind: pDisj, kids: k}
 			}
+		case *query.DateRangeQuery:
+			if !top || q.FieldVal == "" {
+				return nil
+			}
+			return &pnode{kind: pRange, field: q.FieldVal, q: q}
 		case *query.BooleanQuery:
-			if !top || q.MustNot != nil || q.Filter != nil || q.Must == nil {
+			if !top || q.MustNot != nil || q.Must == nil {
 				return nil
 			}
 			must := walk(q.Must, true)
@@ -156,6 +170,13 @@ func compileBest(q query.Query, m mapping.IndexMapping) (root *pnode, leaves []*
 				return nil
 			}
 			n := &pnode{kind: pBool, kids: []*pnode{must}}
+			if q.Filter != nil {
+				// dates: a range of terms, whose documents are required
+				// as the words' (the walk then filters the few it reads)
+				if n.filter = walk(q.Filter, true); n.filter == nil || n.filter.kind != pRange {
+					return nil
+				}
+			}
 			if q.Should != nil {
 				should, isDisj := q.Should.(*query.DisjunctionQuery)
 				if !isDisj || should.Min != 0 {
@@ -191,8 +212,26 @@ func (n *pnode) docs(seg segment.Segment) *roaring.Bitmap {
 			return nil
 		}
 		return bm
+	case pRange:
+		bms := make([]*roaring.Bitmap, 0, len(n.terms))
+		for _, t := range n.terms {
+			bm, ok := postingsDocs(seg, n.field, string(t))
+			if !ok {
+				return nil
+			}
+			bms = append(bms, bm)
+		}
+		return roaring.FastOr(bms...)
 	case pBool:
-		return n.kids[0].docs(seg)
+		must := n.kids[0].docs(seg)
+		if must == nil || n.filter == nil {
+			return must
+		}
+		f := n.filter.docs(seg)
+		if f == nil {
+			return nil
+		}
+		return roaring.And(must, f)
 	case pConj, pDisj:
 		bms := make([]*roaring.Bitmap, 0, len(n.kids))
 		for _, k := range n.kids {
@@ -255,7 +294,7 @@ func (n *pnode) score(doc uint64, cur []cursor) (float64, bool, error) {
 			return 0, false, err
 		}
 		return math.Sqrt(float64(c.freq)) * c.norm * n.w, true, nil
-	case pZero:
+	case pZero, pRange:
 		return 0, true, nil
 	case pBool:
 		s, in, err := n.kids[0].score(doc, cur)
@@ -299,6 +338,48 @@ func (n *pnode) score(doc uint64, cur []cursor) (float64, bool, error) {
 type best struct {
 	root   *pnode
 	leaves []*pnode
+	m      mapping.IndexMapping
+}
+
+// ranges notes the terms each range of the query asks for on snap: those
+// Bleve's own searcher of it looks up.
+func (b *best) ranges(ctx context.Context, snap *scorch.IndexSnapshot) error {
+	f := b.root.filter
+	if b.root.kind != pBool || f == nil {
+		return nil
+	}
+	rec := &termRecorder{IndexSnapshot: snap, field: f.field}
+	s, err := f.q.Searcher(ctx, rec, b.m, search.SearcherOptions{Score: "none"})
+	if err != nil {
+		return err
+	}
+	if err := s.Close(); err != nil {
+		return err
+	}
+	if rec.other {
+		return errOtherField
+	}
+	f.terms = rec.terms
+	return nil
+}
+
+var errOtherField = errors.New("search: a range asks for terms of another field")
+
+// termRecorder is an index reader that notes the terms of field a
+// searcher asks for.
+type termRecorder struct {
+	*scorch.IndexSnapshot
+	field string
+	terms [][]byte
+	other bool // a term of another field was asked for
+}
+
+func (r *termRecorder) TermFieldReader(ctx context.Context, term []byte, field string, _, _, _ bool) (index.TermFieldReader, error) {
+	if field != r.field {
+		r.other = true
+	}
+	r.terms = append(r.terms, slices.Clone(term))
+	return r.IndexSnapshot.TermFieldReader(ctx, term, field, false, false, false)
 }
 
 // bestSeg is what is scored of one segment.
@@ -316,6 +397,12 @@ type bestSeg struct {
 // parts goroutines score at once; when no more than least × keep
 // documents match, all of them are returned, unscored.
 func (b *best) pick(ctx context.Context, snap *scorch.IndexSnapshot, keep, parts, least int) (*segDocs, int, bool, error) {
+	if err := b.ranges(ctx, snap); err != nil {
+		if errors.Is(err, errOtherField) {
+			return nil, 0, false, nil
+		}
+		return nil, 0, false, err
+	}
 	segs := snap.Segments()
 	out := &segDocs{bases: make([]uint64, len(segs)), bms: make([]*roaring.Bitmap, len(segs))}
 	scored := make([]bestSeg, len(segs))

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"testing"
+	"time"
 
 	"causerie/app/auth"
 	"causerie/app/search"
@@ -34,12 +35,14 @@ func TestBestFindsTheSame(t *testing.T) {
 			testutil.Must(t, s.IndexTopic(ctx, id), "reindex")
 		}
 		search.NoCache(s)
+		yearAgo := time.Now().AddDate(-1, 0, 0).Format(time.DateOnly) // the demo content spans two years
 		search.SetFacetSample(s, 60)
 		search.SetPhraseCandidates(s, 60)
 		queries := []string{"settings", "settings ", "evening", "battery weeks", "mise jour", "firmware update ", "second account",
 			`"factory settings"`, `"mise à jour"`, `battery "three weeks"`, "mise #firmware ", "settings is:unsolved ", "settings is:solved ",
 			"evening is:question ", "settings status:open ", "update in:title ", "settings kind:discussion ", "connexion category:entraide ",
-			"evening category:troubleshooting ", "settings -window ", "réglages after:2026-01-01 ", "co"}
+			"evening category:troubleshooting ", "settings -window ", "réglages after:2026-01-01 ", "co",
+			"settings after:" + yearAgo + " ", "mise jour before:" + yearAgo, `"factory settings" after:` + yearAgo + " "}
 		found := 0
 		for _, v := range []*auth.Viewer{{}, w.ana.Viewer(), w.mod.Viewer()} {
 			for _, q := range queries {

@@ -88,7 +88,7 @@ func (n *narrowed) pickedOf(ctx context.Context, snap *scorch.IndexSnapshot, m m
 	if !n.bestTried {
 		n.bestTried = true
 		if root, leaves, ok := compileBest(n.BooleanQuery, m); ok {
-			n.best = &best{root: root, leaves: leaves}
+			n.best = &best{root: root, leaves: leaves, m: m}
 		}
 	}
 	if n.best == nil {

@@ -70,6 +70,7 @@ type pnode struct {
 	boost float64
 	leaf  int     // a term's number among the query's terms
 	w     float64 // a term's idf² × boost, on the snapshot scored
+	count uint64  // how many documents hold the term, on that snapshot
 	kids  []*pnode
 	q     query.Query // pZero, pRange
 	// pBool: what the filter clause requires (nil: nothing)
@@ -307,13 +308,20 @@ func (n *pnode) score(doc uint64, cur []cursor) (float64, bool, error) {
 		}
 		return s, true, err
 	case pConj:
+		// every part is read at doc, matched or not: what the terms hold
+		// there is kept for the walk (scoreRun)
 		var sum float64
+		all := true
 		for _, k := range n.kids {
 			s, in, err := k.score(doc, cur)
-			if !in || err != nil {
+			if err != nil {
 				return 0, false, err
 			}
 			sum += s
+			all = all && in
+		}
+		if !all {
+			return 0, false, nil
 		}
 		return sum, true, nil
 	case pDisj:
@@ -439,6 +447,7 @@ func (b *best) pick(ctx context.Context, snap *scorch.IndexSnapshot, keep, parts
 		s      *bestSeg
 		lo, hi int
 		top    minHeap
+		rec    recorded
 		err    error
 	}
 	var runs []*run
@@ -459,7 +468,7 @@ func (b *best) pick(ctx context.Context, snap *scorch.IndexSnapshot, keep, parts
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			r.err = b.scoreRun(ctx, r.s, r.lo, r.hi, keep, &r.top)
+			r.err = b.scoreRun(ctx, r.s, r.lo, r.hi, keep, &r.top, &r.rec)
 		}()
 	}
 	wg.Wait()
@@ -473,17 +482,42 @@ func (b *best) pick(ctx context.Context, snap *scorch.IndexSnapshot, keep, parts
 	slices.SortFunc(tops, func(a, b float64) int { return cmpFloat(b, a) })
 	bar := tops[keep-1]
 	bar -= math.Abs(bar) * bestMargin
-	for i := range scored {
-		s := &scored[i]
-		if s.matched == nil {
-			continue
+	// The documents picked, and each term's postings at them, in order
+	// (segments, then runs, are in document order).
+	out.read = make(map[string]*readPostings, len(b.leaves))
+	byLeaf := make([]*readPostings, len(b.leaves))
+	for i, l := range b.leaves {
+		k := fieldTerm(l.field, l.term)
+		if out.read[k] == nil {
+			out.read[k] = &readPostings{count: l.count}
 		}
-		var in []uint32
-		for k, v := range s.scores {
-			if v >= bar {
-				in = append(in, s.docs[k])
+		byLeaf[i] = out.read[k]
+	}
+	ins := make([][]uint32, len(segs))
+	for _, r := range runs {
+		seg := slices.Index(segs, r.s.seg)
+		for j, k := range r.rec.at {
+			if r.s.scores[k] < bar {
+				continue
+			}
+			doc := r.s.docs[k]
+			ins[seg] = append(ins[seg], doc)
+			from := 0
+			if j > 0 {
+				from = r.rec.end[j-1]
+			}
+			for x := from; x < r.rec.end[j]; x++ {
+				p := byLeaf[r.rec.leaf[x]]
+				if n := len(p.docs); n > 0 && p.docs[n-1] == r.s.base+uint64(doc) {
+					continue // the same term twice in the query
+				}
+				p.docs = append(p.docs, r.s.base+uint64(doc))
+				p.freq = append(p.freq, r.rec.freq[x])
+				p.norm = append(p.norm, r.rec.norm[x])
 			}
 		}
+	}
+	for i, in := range ins {
 		if len(in) > 0 {
 			out.bms[i] = roaring.BitmapOf(in...)
 		}
@@ -525,14 +559,14 @@ func (b *best) weigh(snap *scorch.IndexSnapshot) error {
 			}
 		}
 		idf := 1.0 + math.Log(float64(docTotal)/float64(docTerm+1))
-		l.w = idf * idf * l.boost
+		l.w, l.count = idf*idf*l.boost, docTerm
 	}
 	return nil
 }
 
 // scoreRun scores s.docs[lo:hi] into s.scores, keeping the best keep
 // scores in top.
-func (b *best) scoreRun(ctx context.Context, s *bestSeg, lo, hi, keep int, top *minHeap) error {
+func (b *best) scoreRun(ctx context.Context, s *bestSeg, lo, hi, keep int, top *minHeap, rec *recorded) error {
 	seg := s.seg.Segment()
 	cur := make([]cursor, len(b.leaves))
 	for i, l := range b.leaves {
@@ -557,10 +591,78 @@ func (b *best) scoreRun(ctx context.Context, s *bestSeg, lo, hi, keep int, top *
 			return err
 		}
 		s.scores[k] = v
+		// What the terms hold at a document that may be among the best
+		// is kept for the walk: one whose score is not below the
+		// lowest of the best so far (less the margin) when it is seen,
+		// which the bar, the keep-th best of all, is not below either.
+		if len(*top) < keep || v >= (*top)[0]-math.Abs((*top)[0])*bestMargin {
+			rec.at = append(rec.at, k)
+			for i := range cur {
+				if c := &cur[i]; c.read && c.at == uint64(s.docs[k]) {
+					rec.leaf = append(rec.leaf, int32(i))
+					rec.freq = append(rec.freq, c.freq)
+					rec.norm = append(rec.norm, c.norm)
+				}
+			}
+			rec.end = append(rec.end, len(rec.leaf))
+		}
 		top.offer(v, keep)
 	}
 	return nil
 }
+
+// recorded is what the terms hold at the documents a run saw that may
+// be among the best: at[i] is the document's place in the segment's
+// docs, and its terms are leaf[end[i-1]:end[i]], with their frequency
+// and norm.
+type recorded struct {
+	at, end []int
+	leaf    []int32
+	freq    []uint64
+	norm    []float64
+}
+
+// readPostings is a term's postings at the documents the walk reads,
+// as read before it, and how many documents hold the term in all.
+type readPostings struct {
+	docs  []uint64 // in order
+	freq  []uint64
+	norm  []float64
+	count uint64
+}
+
+func fieldTerm(field string, term []byte) string { return field + "\x00" + string(term) }
+
+// readTFR reads a term's postings at the documents the walk reads
+// (readPostings): the walk then reads them from memory, where reading
+// the index moved through all of the term's postings before each one.
+type readTFR struct {
+	p *readPostings
+	i int // the next posting
+}
+
+func (t *readTFR) Next(pre *index.TermFieldDoc) (*index.TermFieldDoc, error) {
+	if t.i >= len(t.p.docs) {
+		return nil, nil
+	}
+	if pre == nil {
+		pre = &index.TermFieldDoc{}
+	}
+	pre.ID = index.NewIndexInternalID(pre.ID, t.p.docs[t.i])
+	pre.Freq, pre.Norm, pre.Vectors = t.p.freq[t.i], t.p.norm[t.i], nil
+	t.i++
+	return pre, nil
+}
+
+func (t *readTFR) Advance(id index.IndexInternalID, pre *index.TermFieldDoc) (*index.TermFieldDoc, error) {
+	n := id.Value()
+	t.i, _ = slices.BinarySearch(t.p.docs, n)
+	return t.Next(pre)
+}
+
+func (t *readTFR) Count() uint64 { return t.p.count }
+func (t *readTFR) Close() error  { return nil }
+func (t *readTFR) Size() int     { return 64 }
 
 // minHeap holds the best scores seen, the lowest first.
 type minHeap []float64

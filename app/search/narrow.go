@@ -161,6 +161,9 @@ func (n *narrowed) docsOf(snap *scorch.IndexSnapshot) *segDocs {
 type segDocs struct {
 	bases []uint64 // each segment's first document number
 	bms   []*roaring.Bitmap
+	// read: the postings of the text's terms at these documents, as
+	// read before the walk (best.go), by field and term; nil: none
+	read map[string]*readPostings
 }
 
 // requiredDocs is, per segment, the documents where every one of must
@@ -312,6 +315,9 @@ type narrowReader struct {
 }
 
 func (r *narrowReader) TermFieldReader(ctx context.Context, term []byte, field string, freq, norm, vectors bool) (index.TermFieldReader, error) {
+	if p := r.docs.read[fieldTerm(field, term)]; p != nil && !vectors {
+		return &readTFR{p: p}, nil
+	}
 	tfr, err := r.IndexSnapshot.TermFieldReader(ctx, term, field, freq, norm, vectors)
 	if err != nil || !textField(field) {
 		return tfr, err

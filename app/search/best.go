@@ -2,7 +2,6 @@ package search
 
 import (
 	"context"
-	"errors"
 	"math"
 	"slices"
 	"sync"
@@ -10,7 +9,6 @@ import (
 	"github.com/RoaringBitmap/roaring/v2"
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/mapping"
-	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
 	index "github.com/blevesearch/bleve_index_api"
 	segment "github.com/blevesearch/scorch_segment_api/v2"
@@ -54,12 +52,11 @@ const bestMin = 3
 
 // node kinds
 const (
-	pTerm  = iota // a term of a field
-	pConj         // all of kids, scored as their sum
-	pDisj         // any of kids, scored as the sum of those that match × their share
-	pBool         // kids[0] required, kids[1] (if any) adding its score when it matches
-	pZero         // required, weighing nothing (unscored): q's documents
-	pRange        // required, weighing nothing (a filter): any of terms
+	pTerm = iota // a term of a field
+	pConj        // all of kids, scored as their sum
+	pDisj        // any of kids, scored as the sum of those that match × their share
+	pBool        // kids[0] required, kids[1] (if any) adding its score when it matches
+	pZero        // required, weighing nothing (unscored): q's documents
 )
 
 // pnode is a part of a query, as scored here.
@@ -72,12 +69,8 @@ type pnode struct {
 	w     float64 // a term's idf² × boost, on the snapshot scored
 	count uint64  // how many documents hold the term, on that snapshot
 	kids  []*pnode
-	q     query.Query // pZero, pRange
-	// pBool: what the filter clause requires (nil: nothing)
-	filter *pnode
-	// pRange: the terms of field Bleve's searcher of q asks for, on the
-	// snapshot scored
-	terms [][]byte
+	total int         // pDisj: how many kids it was asked with (the share's denominator)
+	q     query.Query // pZero
 }
 
 // compileBest is q as scored here; ok is false when a part of q is not
@@ -155,15 +148,10 @@ func compileBest(q query.Query, m mapping.IndexMapping) (root *pnode, leaves []*
 				return nil
 			}
 			if k := kids(q.Disjuncts, false); k != nil {
-				return &pnode{kind: pDisj, kids: k}
+				return &pnode{kind: pDisj, kids: k, total: len(k)}
 			}
-		case *query.DateRangeQuery:
-			if !top || q.FieldVal == "" {
-				return nil
-			}
-			return &pnode{kind: pRange, field: q.FieldVal, q: q}
 		case *query.BooleanQuery:
-			if !top || q.MustNot != nil || q.Must == nil {
+			if !top || q.MustNot != nil || q.Filter != nil || q.Must == nil {
 				return nil
 			}
 			must := walk(q.Must, true)
@@ -171,13 +159,6 @@ func compileBest(q query.Query, m mapping.IndexMapping) (root *pnode, leaves []*
 				return nil
 			}
 			n := &pnode{kind: pBool, kids: []*pnode{must}}
-			if q.Filter != nil {
-				// dates: a range of terms, whose documents are required
-				// as the words' (the walk then filters the few it reads)
-				if n.filter = walk(q.Filter, true); n.filter == nil || n.filter.kind != pRange {
-					return nil
-				}
-			}
 			if q.Should != nil {
 				should, isDisj := q.Should.(*query.DisjunctionQuery)
 				if !isDisj || should.Min != 0 {
@@ -213,26 +194,8 @@ func (n *pnode) docs(seg segment.Segment) *roaring.Bitmap {
 			return nil
 		}
 		return bm
-	case pRange:
-		bms := make([]*roaring.Bitmap, 0, len(n.terms))
-		for _, t := range n.terms {
-			bm, ok := postingsDocs(seg, n.field, string(t))
-			if !ok {
-				return nil
-			}
-			bms = append(bms, bm)
-		}
-		return roaring.FastOr(bms...)
 	case pBool:
-		must := n.kids[0].docs(seg)
-		if must == nil || n.filter == nil {
-			return must
-		}
-		f := n.filter.docs(seg)
-		if f == nil {
-			return nil
-		}
-		return roaring.And(must, f)
+		return n.kids[0].docs(seg)
 	case pConj, pDisj:
 		bms := make([]*roaring.Bitmap, 0, len(n.kids))
 		for _, k := range n.kids {
@@ -295,7 +258,7 @@ func (n *pnode) score(doc uint64, cur []cursor) (float64, bool, error) {
 			return 0, false, err
 		}
 		return math.Sqrt(float64(c.freq)) * c.norm * n.w, true, nil
-	case pZero, pRange:
+	case pZero:
 		return 0, true, nil
 	case pBool:
 		s, in, err := n.kids[0].score(doc, cur)
@@ -337,9 +300,53 @@ func (n *pnode) score(doc uint64, cur []cursor) (float64, bool, error) {
 				matched++
 			}
 		}
-		return sum * float64(matched) / float64(len(n.kids)), matched > 0, nil
+		return sum * float64(matched) / float64(n.total), matched > 0, nil
 	}
 	return 0, false, nil
+}
+
+// prune is n without the terms that are in none of the documents scored
+// (live[leaf] false: another language's field, a completion never with
+// the other words), nil when n then cannot match: the words' parts are
+// looked at for each document, and a term's postings are read up to the
+// last document scored, whether it holds the term or not.
+func (n *pnode) prune(live []bool) *pnode {
+	switch n.kind {
+	case pTerm:
+		if !live[n.leaf] {
+			return nil
+		}
+		return n
+	case pConj, pDisj:
+		kids := make([]*pnode, 0, len(n.kids))
+		for _, k := range n.kids {
+			if k = k.prune(live); k != nil {
+				kids = append(kids, k)
+			} else if n.kind == pConj {
+				return nil
+			}
+		}
+		if len(kids) == 0 {
+			return nil
+		}
+		c := *n
+		c.kids = kids
+		return &c
+	case pBool:
+		must := n.kids[0].prune(live)
+		if must == nil {
+			return nil
+		}
+		c := *n
+		c.kids = []*pnode{must}
+		if len(n.kids) > 1 {
+			if should := n.kids[1].prune(live); should != nil {
+				c.kids = append(c.kids, should)
+			}
+		}
+		return &c
+	}
+	return n
 }
 
 // best is a query scored here before the walk (see above).
@@ -349,47 +356,6 @@ type best struct {
 	m      mapping.IndexMapping
 }
 
-// ranges notes the terms each range of the query asks for on snap: those
-// Bleve's own searcher of it looks up.
-func (b *best) ranges(ctx context.Context, snap *scorch.IndexSnapshot) error {
-	f := b.root.filter
-	if b.root.kind != pBool || f == nil {
-		return nil
-	}
-	rec := &termRecorder{IndexSnapshot: snap, field: f.field}
-	s, err := f.q.Searcher(ctx, rec, b.m, search.SearcherOptions{Score: "none"})
-	if err != nil {
-		return err
-	}
-	if err := s.Close(); err != nil {
-		return err
-	}
-	if rec.other {
-		return errOtherField
-	}
-	f.terms = rec.terms
-	return nil
-}
-
-var errOtherField = errors.New("search: a range asks for terms of another field")
-
-// termRecorder is an index reader that notes the terms of field a
-// searcher asks for.
-type termRecorder struct {
-	*scorch.IndexSnapshot
-	field string
-	terms [][]byte
-	other bool // a term of another field was asked for
-}
-
-func (r *termRecorder) TermFieldReader(ctx context.Context, term []byte, field string, _, _, _ bool) (index.TermFieldReader, error) {
-	if field != r.field {
-		r.other = true
-	}
-	r.terms = append(r.terms, slices.Clone(term))
-	return r.IndexSnapshot.TermFieldReader(ctx, term, field, false, false, false)
-}
-
 // bestSeg is what is scored of one segment.
 type bestSeg struct {
 	seg     *scorch.SegmentSnapshot
@@ -397,6 +363,10 @@ type bestSeg struct {
 	docs    []uint32 // the documents that match, in order
 	scores  []float64
 	matched *roaring.Bitmap
+	// tree: the query without the terms in none of the matches; live:
+	// the terms left
+	tree *pnode
+	live []int
 }
 
 // pick returns, per segment of snap, the documents of the matches that
@@ -405,12 +375,6 @@ type bestSeg struct {
 // parts goroutines score at once; when no more than least × keep
 // documents match, all of them are returned, unscored.
 func (b *best) pick(ctx context.Context, snap *scorch.IndexSnapshot, keep, parts, least int) (*segDocs, int, bool, error) {
-	if err := b.ranges(ctx, snap); err != nil {
-		if errors.Is(err, errOtherField) {
-			return nil, 0, false, nil
-		}
-		return nil, 0, false, err
-	}
 	segs := snap.Segments()
 	out := &segDocs{bases: make([]uint64, len(segs)), bms: make([]*roaring.Bitmap, len(segs))}
 	scored := make([]bestSeg, len(segs))
@@ -433,10 +397,7 @@ func (b *best) pick(ctx context.Context, snap *scorch.IndexSnapshot, keep, parts
 		}
 	}
 	if keep <= 0 || total <= keep || total <= least*keep {
-		for i := range scored {
-			out.bms[i] = scored[i].matched
-		}
-		return out, total, true, nil
+		return nil, 0, false, nil // the walk is short: walked as before
 	}
 	if err := b.weigh(snap); err != nil {
 		return nil, 0, false, err
@@ -455,6 +416,19 @@ func (b *best) pick(ctx context.Context, snap *scorch.IndexSnapshot, keep, parts
 		s := &scored[i]
 		if s.matched == nil {
 			continue
+		}
+		on := make([]bool, len(b.leaves))
+		for i, l := range b.leaves {
+			bm, ok := postingsDocs(s.seg.Segment(), l.field, string(l.term))
+			if !ok {
+				return nil, 0, false, nil
+			}
+			if on[i] = bm.Intersects(s.matched); on[i] {
+				s.live = append(s.live, i)
+			}
+		}
+		if s.tree = b.root.prune(on); s.tree == nil {
+			return nil, 0, false, nil // cannot be: every match matches
 		}
 		s.docs = s.matched.ToArray()
 		s.scores = make([]float64, len(s.docs))
@@ -569,7 +543,8 @@ func (b *best) weigh(snap *scorch.IndexSnapshot) error {
 func (b *best) scoreRun(ctx context.Context, s *bestSeg, lo, hi, keep int, top *minHeap, rec *recorded) error {
 	seg := s.seg.Segment()
 	cur := make([]cursor, len(b.leaves))
-	for i, l := range b.leaves {
+	for _, i := range s.live {
+		l := b.leaves[i]
 		dict, err := seg.Dictionary(l.field)
 		if err != nil {
 			return err
@@ -586,7 +561,7 @@ func (b *best) scoreRun(ctx context.Context, s *bestSeg, lo, hi, keep int, top *
 				return err
 			}
 		}
-		v, _, err := b.root.score(uint64(s.docs[k]), cur)
+		v, _, err := s.tree.score(uint64(s.docs[k]), cur)
 		if err != nil {
 			return err
 		}
@@ -597,7 +572,7 @@ func (b *best) scoreRun(ctx context.Context, s *bestSeg, lo, hi, keep int, top *
 		// which the bar, the keep-th best of all, is not below either.
 		if len(*top) < keep || v >= (*top)[0]-math.Abs((*top)[0])*bestMargin {
 			rec.at = append(rec.at, k)
-			for i := range cur {
+			for _, i := range s.live {
 				if c := &cur[i]; c.read && c.at == uint64(s.docs[k]) {
 					rec.leaf = append(rec.leaf, int32(i))
 					rec.freq = append(rec.freq, c.freq)

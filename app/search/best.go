@@ -50,6 +50,10 @@ const bestMargin = 1e-9
 // bestMin × the hits kept match; fewer, and all of them are walked.
 const bestMin = 3
 
+// bestRun is the fewest matches of a segment one goroutine scores: more,
+// and they are cut in runs scored at once (as many as the walk's parts).
+const bestRun = 4096
+
 // node kinds
 const (
 	pTerm = iota // a term of a field
@@ -353,7 +357,6 @@ func (n *pnode) prune(live []bool) *pnode {
 type best struct {
 	root   *pnode
 	leaves []*pnode
-	m      mapping.IndexMapping
 }
 
 // bestSeg is what is scored of one segment.
@@ -372,9 +375,10 @@ type bestSeg struct {
 // pick returns, per segment of snap, the documents of the matches that
 // may be among the best keep by score, and how many documents match;
 // ok is false when a segment's postings cannot be read as bitmaps.
-// parts goroutines score at once; when no more than least × keep
-// documents match, all of them are returned, unscored.
-func (b *best) pick(ctx context.Context, snap *scorch.IndexSnapshot, keep, parts, least int) (*segDocs, int, bool, error) {
+// Up to parts goroutines score at once, each run runMin documents or more;
+// when no more than least × keep documents match, ok is false: they are
+// all walked.
+func (b *best) pick(ctx context.Context, snap *scorch.IndexSnapshot, keep, parts, least, runMin int) (*segDocs, int, bool, error) {
 	segs := snap.Segments()
 	out := &segDocs{bases: make([]uint64, len(segs)), bms: make([]*roaring.Bitmap, len(segs))}
 	scored := make([]bestSeg, len(segs))
@@ -432,7 +436,7 @@ func (b *best) pick(ctx context.Context, snap *scorch.IndexSnapshot, keep, parts
 		}
 		s.docs = s.matched.ToArray()
 		s.scores = make([]float64, len(s.docs))
-		n := max(1, min(parts, len(s.docs)/4096))
+		n := max(1, min(parts, len(s.docs)/max(1, runMin)))
 		for p := range n {
 			runs = append(runs, &run{s: s, lo: p * len(s.docs) / n, hi: (p + 1) * len(s.docs) / n})
 		}

@@ -50,7 +50,7 @@ func TestBestFindsTheSame(t *testing.T) {
 					for page := 1; page <= 3; page += 2 {
 						run := func(best bool) *search.Results {
 							search.SetWalkParts(s, parts, 0, 50)
-							search.SetWalkBest(s, best, 0)
+							search.SetWalkBest(s, best, 0, 40) // scored in up to parts runs at once
 							r, _, err := s.Run(ctx, v, search.Input{Q: q, Page: fmt.Sprint(page)})
 							testutil.Must(t, err, "search %q", q)
 							return r

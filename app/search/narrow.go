@@ -49,21 +49,21 @@ type narrowed struct {
 	// keep: the walk keeps the best keep hits by score, and reads only
 	// the matches that may be among them, scored before (best.go); 0:
 	// it reads all (another order, or a query best cannot score).
-	keep, parts, min int
-	best             *best
-	bestTried        bool
-	picked           *segDocs // what was picked for keep on pickedSnap
-	pickedSnap       *scorch.IndexSnapshot
-	matched          int // how many documents match, on pickedSnap
+	keep, parts, min, run int
+	best                  *best
+	bestTried             bool
+	picked                *segDocs // what was picked for keep on pickedSnap
+	pickedSnap            *scorch.IndexSnapshot
+	matched               int // how many documents match, on pickedSnap
 }
 
 // walkBest makes the next search of n walk only the matches that may be
-// among the best keep by score (0: all of them), scored in parts runs
-// at once when more than min × keep match.
-func (n *narrowed) walkBest(keep, parts, min int) {
+// among the best keep by score (0: all of them), scored when more than
+// min × keep match, in up to parts runs of run documents or more at once.
+func (n *narrowed) walkBest(keep, parts, min, run int) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	n.keep, n.parts, n.min, n.picked, n.pickedSnap = keep, max(1, parts), min, nil, nil
+	n.keep, n.parts, n.min, n.run, n.picked, n.pickedSnap = keep, max(1, parts), min, run, nil, nil
 }
 
 // total is how many documents matched in the search since walkBest,
@@ -88,13 +88,13 @@ func (n *narrowed) pickedOf(ctx context.Context, snap *scorch.IndexSnapshot, m m
 	if !n.bestTried {
 		n.bestTried = true
 		if root, leaves, ok := compileBest(n.BooleanQuery, m); ok {
-			n.best = &best{root: root, leaves: leaves, m: m}
+			n.best = &best{root: root, leaves: leaves}
 		}
 	}
 	if n.best == nil {
 		return nil, nil
 	}
-	docs, total, ok, err := n.best.pick(ctx, snap, n.keep, n.parts, n.min)
+	docs, total, ok, err := n.best.pick(ctx, snap, n.keep, n.parts, n.min, n.run)
 	if err != nil || !ok {
 		return nil, err
 	}

@@ -221,7 +221,7 @@ func (s *Service) searchOnce(ctx context.Context, idx bleve.Index, q *Query, sc 
 	}
 	f := fetcher{idx: idx, exact: whole(text), must: must, sort: sortOrder(q), cands: s.phraseCandidates,
 		parts: s.walkParts, minDocs: s.parallelMin, facetRun: s.facetRun, docValues: s.facetDocValues,
-		walkAll: s.walkAll, bestMin: s.bestMin}
+		walkAll: s.walkAll, bestMin: s.bestMin, bestRun: s.bestRun}
 	if len(q.Phrases) > 0 {
 		// Phrases are checked on candidates only: see fetcher.
 		if words := s.textQuery(idx, q, q.InTitle, typos, true); words != nil {
@@ -338,9 +338,9 @@ type fetcher struct {
 	// walkAll: a search by score walks every match, not only those
 	// that may be among the best (best.go), to compare; the scores are
 	// worked out before the walk only when more than bestMin times the
-	// hits kept match.
-	walkAll bool
-	bestMin int
+	// hits kept match, in runs of bestRun matches or more at once.
+	walkAll          bool
+	bestMin, bestRun int
 }
 
 // fetch returns the best n hits (fewer if fewer match), how many posts
@@ -392,7 +392,7 @@ func (f *fetcher) search(ctx context.Context, q query.Query, c *collector) (sear
 		if byScore && !f.walkAll {
 			keep = c.keep
 		}
-		n.walkBest(keep, f.parts, f.bestMin)
+		n.walkBest(keep, f.parts, f.bestMin, f.bestRun)
 		hits, total, fs, err := f.walk(ctx, q, c, byScore)
 		if all, ok := n.total(); ok {
 			total = all

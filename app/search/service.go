@@ -72,9 +72,9 @@ type Service struct {
 	// walkAll: a search by score walks every match, not only those that
 	// may be among the best it keeps (best.go), to compare.
 	walkAll bool
-	// bestMin: see best.go; facetSample: how many of the best hits the
+	// bestMin, bestRun: see best.go; facetSample: how many of the best hits the
 	// facets are counted on (the constant; tests make it small).
-	bestMin, facetSample int
+	bestMin, bestRun, facetSample int
 }
 
 // IndexDir is where the index lives in the data folder.
@@ -87,7 +87,7 @@ func IndexDir(dataDir string) string { return filepath.Join(dataDir, "search.ble
 func NewService(ctx context.Context, g *gorm.DB, cats *category.Service, dir string, log *slog.Logger) *Service {
 	s := &Service{store: &store{db: g}, cats: cats, log: log, dir: dir, dirty: map[int64]bool{}, now: time.Now,
 		phraseCandidates: facetSample, walkParts: walkParts(), parallelMin: parallelMin, facetRun: facetRun,
-		bestMin: bestMin, facetSample: facetSample}
+		bestMin: bestMin, bestRun: bestRun, facetSample: facetSample}
 	// CAUSERIE_SEARCH_PARALLEL=off walks every search on one core, to
 	// compare (docs/benchmarks.md, "Search, session 6").
 	if os.Getenv("CAUSERIE_SEARCH_PARALLEL") == "off" {

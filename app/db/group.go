@@ -67,11 +67,6 @@ func newGroup(g *gorm.DB, dialect string) *Group {
 	return &Group{db: g, group: dialect == "sqlite"}
 }
 
-// Grouped says whether writes are committed together (SQLite), rather
-// than each in a transaction of its own (PostgreSQL): a single statement
-// is then better run on its own, without a transaction around it.
-func (w *Group) Grouped() bool { return w != nil && w.group }
-
 // Group is the database's group writer.
 func (d *DB) Group() *Group {
 	d.groupOnce.Do(func() { d.group = newGroup(d.DB, d.Dialect) })

@@ -1,7 +1,6 @@
 package topic
 
 import (
-	"bytes"
 	"fmt"
 	"strconv"
 
@@ -101,7 +100,7 @@ func writeTopicPage(m web.Markup, v *web.View) error {
 		m.Raw("</p>")
 	}
 	m.Raw("\n\n")
-	if err := tp.drawPosts(m, v); err != nil {
+	if err := tp.writePosts(m, v); err != nil {
 		return err
 	}
 	m.Raw("\n\n")
@@ -145,20 +144,6 @@ func writeTopicPage(m web.Markup, v *web.View) error {
 	}
 	m.Raw("</section>\n</article>\n")
 	return nil
-}
-
-// drawPosts writes the posts, kept compressed for the members who see
-// them alike when they may be (kept_html.go).
-func (tp *TopicPage) drawPosts(m web.Markup, v *web.View) error {
-	key := tp.postsKey(v)
-	if key == "" {
-		return tp.writePosts(m, v)
-	}
-	h, err := v.Kept(key, tp.kept.mark, tp.kept.at, []string{web.TopicTag(tp.Topic.ID)}, func(b *bytes.Buffer) error {
-		return tp.writePosts(web.Markup{Buffer: b}, v)
-	})
-	m.Raw(string(h))
-	return err
 }
 
 // writeWatchForm is the reader's watch level of the topic and the form

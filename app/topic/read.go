@@ -184,8 +184,6 @@ type Page struct {
 	Reactions []string
 	Pages     int
 	Per       int
-	// kept is what the posts were read from, when kept (kept_html.go).
-	kept keptPosts
 }
 
 // PageNumber is the number of this page among the topic's pages.
@@ -228,7 +226,7 @@ func (s *Service) page(ctx context.Context, v *auth.Viewer, topicID int64, from 
 	posts := sh.posts
 	pg := &Page{Topic: t, Category: c, From: start, CanReply: auth.CanReply(v, c.Grants, t.state()),
 		Moderator: auth.CanSeeUnpublished(v, c.Grants), Reactions: s.cfg.Reactions, Pages: (t.HighestNumber + per - 1) / per, Per: per,
-		Tags: sh.tags, Author: sh.posted.users[t.UserID], kept: keptPosts{mark: sh.mark, at: sh.at, ok: sp != nil}}
+		Tags: sh.tags, Author: sh.posted.users[t.UserID]}
 	if start > 1 {
 		pg.Prev = start - per
 	}

@@ -44,9 +44,6 @@ type PageCache struct {
 	entries    *lru.Cache[string, *cachedPage]
 	ttl        time.Duration
 	hits, miss atomic.Uint64
-	// partHits and partMisses count the parts of members' pages served
-	// from the cache and drawn (View.Kept).
-	partHits, partMisses atomic.Uint64
 	// bytes is what the kept pages weigh; past budget the least recently
 	// used go, so the cache never grows the server's memory past it.
 	bytes  atomic.Int64
@@ -84,12 +81,9 @@ type cachedPage struct {
 	status      int
 	contentType string
 	gz          *gzPage // without its data when inFile
-	// holeLen is, for a kept part (gzpart.go), the length of each hole's
-	// value.
-	holeLen map[byte]int
-	tags    []string
-	seq     uint64 // the cache's seq when rendering began
-	at      time.Time
+	tags        []string
+	seq         uint64 // the cache's seq when rendering began
+	at          time.Time
 	// inFile: gz's data is the stored bytes at off in the cache's file.
 	inFile bool
 	off    int64
@@ -235,12 +229,6 @@ func dataKey(key string) string { return "\x00" + key }
 // Stats says how many requests were served from the cache and how many not.
 func (pc *PageCache) Stats() (hits, misses uint64) { return pc.hits.Load(), pc.miss.Load() }
 
-// PartStats says how many parts of members' pages were served from the
-// cache and how many were drawn (View.Kept).
-func (pc *PageCache) PartStats() (hits, misses uint64) {
-	return pc.partHits.Load(), pc.partMisses.Load()
-}
-
 // Bytes is what the kept pages weigh now.
 func (pc *PageCache) Bytes() int64 { return pc.bytes.Load() }
 
@@ -380,7 +368,7 @@ func (pc *PageCache) keep(key string, e *cachedPage) {
 		}
 		g := *e.gz
 		g.data = nil
-		e = &cachedPage{status: e.status, contentType: e.contentType, gz: &g, holeLen: e.holeLen, tags: e.tags, seq: e.seq, at: e.at,
+		e = &cachedPage{status: e.status, contentType: e.contentType, gz: &g, tags: e.tags, seq: e.seq, at: e.at,
 			inFile: true, off: off, stored: len(e.gz.data)}
 	}
 	pc.entries.Remove(key) // a replaced page leaves the weight through the eviction callback

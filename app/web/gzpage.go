@@ -31,13 +31,6 @@ type gzRun struct {
 	end int    // where the run ends in data
 	n   int64  // its uncompressed length
 	crc uint32 // CRC-32 of its uncompressed bytes
-	// shift is x^(8·n) modulo the CRC polynomial: what a CRC before the
-	// run is multiplied by to combine it with the run's (crc32Combine).
-	shift uint32
-}
-
-func newGzRun(end int, run []byte) gzRun {
-	return gzRun{end: end, n: int64(len(run)), crc: crc32.ChecksumIEEE(run), shift: x2nModP(int64(len(run)), 3)}
 }
 
 const (
@@ -85,7 +78,7 @@ func newGzPage(page []byte, token, nonce string) *gzPage {
 		w.Reset(&out)
 		_, _ = w.Write(run)
 		_ = w.Flush()
-		g.runs = append(g.runs, newGzRun(out.Len(), run))
+		g.runs = append(g.runs, gzRun{end: out.Len(), n: int64(len(run)), crc: crc32.ChecksumIEEE(run)})
 		g.size += len(run)
 		if i < 0 {
 			break
@@ -100,13 +93,8 @@ func newGzPage(page []byte, token, nonce string) *gzPage {
 // nextHole finds the first token or nonce in b: its index (-1 when none),
 // kind and length.
 func nextHole(b []byte, token, nonce string) (int, byte, int) {
-	i, j := -1, -1 // an empty value has no place
-	if token != "" {
-		i = bytes.Index(b, []byte(token))
-	}
-	if nonce != "" {
-		j = bytes.Index(b, []byte(nonce))
-	}
+	i := bytes.Index(b, []byte(token))
+	j := bytes.Index(b, []byte(nonce))
 	switch {
 	case i < 0 && j < 0:
 		return -1, 0, 0
@@ -135,7 +123,7 @@ func (g *gzPage) gzip(buf *bytes.Buffer, token, nonce string) {
 	for i, r := range g.runs {
 		buf.Write(g.data[start:r.end])
 		start = r.end
-		crc = multModP(r.shift, crc) ^ r.crc
+		crc = crc32Combine(crc, r.crc, r.n)
 		size += r.n
 		if i < len(g.holes) {
 			v := g.value(g.holes[i], token, nonce)

@@ -50,8 +50,6 @@ type View struct {
 	once *sync.Map
 	// holes are the parts Go code writes after the template (Later).
 	holes *[]hole
-	// parts keeps the parts drawn with Kept, when the client accepts gzip.
-	parts *PageCache
 }
 
 // hole is markup written into the page where its marker stands, once the
@@ -59,7 +57,6 @@ type View struct {
 type hole struct {
 	marker string
 	write  func(*bytes.Buffer) error
-	kept   *kept // a part kept compressed (View.Kept), or nil
 }
 
 // holeToken makes the markers of this process: no text of a member can
@@ -125,13 +122,6 @@ func sendWithHoles(c echo.Context, status int, page []byte, holes []hole) error 
 	}
 	_, err := res.Write(page)
 	return err
-}
-
-// PartialInGo says whether Go writes the partial name on this page, rather
-// than a template (the theme's own, or all of them with TemplatesOnly).
-func (v *View) PartialInGo(name string) bool {
-	_, ok := v.goPartials[name]
-	return ok
 }
 
 // T translates a message ID; extra arguments are "Key", value pairs.
@@ -288,11 +278,6 @@ func Render(c echo.Context, status int, name string, data any) error {
 		return fmt.Errorf("render %s: %w", name, err)
 	}
 	if len(holes) > 0 {
-		for _, h := range holes {
-			if h.kept != nil {
-				return v.sendGzipped(c, status, buf.Bytes(), holes)
-			}
-		}
 		return sendWithHoles(c, status, buf.Bytes(), holes)
 	}
 	return c.HTMLBlob(status, buf.Bytes())

@@ -203,17 +203,8 @@ func (s *Server) view(c echo.Context, data any) *View {
 		Site: s.cfg.Server.SiteName, Path: c.Request().URL.RequestURI(),
 		tr: s.bundle.For(lang), assets: s.Assets, started: time.Now(),
 		ctx: c.Request().Context(), notices: s.notices, log: s.log, unread: -1,
-		goPartials: s.partialsInGo(), once: &s.once, parts: s.partsFor(c),
+		goPartials: s.partialsInGo(), once: &s.once,
 	}
-}
-
-// partsFor is where the page of c keeps its parts (View.Kept): the page
-// cache, for a client that accepts gzip and when Go writes the partials.
-func (s *Server) partsFor(c echo.Context) *PageCache {
-	if s.Cache == nil || !acceptsGzip(c.Request()) || s.noGoPartials.Load() {
-		return nil
-	}
-	return s.Cache
 }
 
 func randomToken(n int) string {

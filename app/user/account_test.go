@@ -300,6 +300,28 @@ func TestExpiredSessionRefused(t *testing.T) {
 	})
 }
 
+// A member suspended while logged in (here straight in the database, so
+// that their session stays) is a visitor on their next request: the
+// session and the member are read together, and the suspension holds.
+func TestSuspendedSessionRefused(t *testing.T) {
+	testutil.Each(t, func(t *testing.T, env *testutil.Env) {
+		kim := env.Member(t, "kim")
+		c := env.Client()
+		c.Login(t, "kim")
+		if res := c.Get(t, "/account"); res.StatusCode != http.StatusOK {
+			t.Fatalf("account while logged in: %d", res.StatusCode)
+		}
+		testutil.Must(t, env.App.DB.Exec("UPDATE users SET suspended_until = ? WHERE id = ?", time.Now().Add(time.Hour).UTC(), kim.ID).Error, "suspend")
+		if res := c.Get(t, "/account"); res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(res.Header.Get("Location"), "/login") {
+			t.Errorf("a suspended member's session still opens /account: %d %s", res.StatusCode, res.Header.Get("Location"))
+		}
+		testutil.Must(t, env.App.DB.Exec("UPDATE users SET suspended_until = NULL WHERE id = ?", kim.ID).Error, "lift")
+		if res := c.Get(t, "/account"); res.StatusCode != http.StatusOK {
+			t.Errorf("the session does not open /account once the suspension is lifted: %d", res.StatusCode)
+		}
+	})
+}
+
 func TestFirstRunSetup(t *testing.T) {
 	testutil.Each(t, func(t *testing.T, env *testutil.Env) {
 		c := env.Client()

@@ -85,6 +85,19 @@ func (s *Service) ViewerByID(ctx context.Context, id int64) (*auth.Viewer, error
 	return s.viewer(ctx, u)
 }
 
+// ViewerBySession returns a live session's data and the viewer of the
+// member it belongs to, read together (web.SessionViewers): ErrNotFound
+// when the session is gone, expired or no member's, ErrSuspended as
+// ViewerByID says it.
+func (s *Service) ViewerBySession(ctx context.Context, hash string, now time.Time) ([]byte, *auth.Viewer, error) {
+	data, u, err := s.store.sessionViewerRow(ctx, hash, now)
+	if err != nil {
+		return nil, nil, err
+	}
+	v, err := s.viewer(ctx, u)
+	return data, v, err
+}
+
 // ViewerByToken returns the viewer behind an API token.
 func (s *Service) ViewerByToken(ctx context.Context, token string) (*auth.Viewer, error) {
 	if !strings.HasPrefix(token, apiTokenPrefix) {

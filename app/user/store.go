@@ -57,6 +57,27 @@ func (s *Store) viewerBy(ctx context.Context, from string, arg any, what string)
 	return u, nil
 }
 
+// sessionViewerRow reads a live session's data and its member's viewer
+// columns in one statement (the row a logged-in request needs twice): the
+// session whose ID hashes to hash, unexpired at now. ErrNotFound when there
+// is no such session or it belongs to no member.
+func (s *Store) sessionViewerRow(ctx context.Context, hash string, now time.Time) ([]byte, *User, error) {
+	u := new(User)
+	var data []byte
+	err := s.db.WithContext(ctx).Raw(`SELECT s.data, u.id, u.username, u.email, u.role, u.language, u.theme, u.trust_level,
+		u.warning_unread, u.silenced_until, u.suspended_until
+		FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = ? AND s.expires_at > ?`, hash, now).Row().
+		Scan(&data, &u.ID, &u.Username, &u.Email, &u.Role, &u.Language, &u.Theme, &u.TrustLevel, &u.WarningUnread,
+			&u.SilencedUntil, &u.SuspendedUntil)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("get a session's member: %w", err)
+	}
+	return data, u, nil
+}
+
 // ByUsername finds a user by name, whatever its case.
 func (s *Store) ByUsername(ctx context.Context, name string) (*User, error) {
 	return one[User](s.db.WithContext(ctx).Where("lower(username) = lower(?)", name), "user "+name)

@@ -83,19 +83,22 @@ func (s *SessionStore) New(r *http.Request, name string) (*sessions.Session, err
 		return sess, nil
 	}
 	var id string
-	if err := s.codec.Decode(name, ck.Value, &id); err != nil {
-		return sess, nil
-	}
-	// Every request of a member asks this: the data column alone, read
-	// without GORM's reflection.
 	var data []byte
-	err = s.db.WithContext(r.Context()).Raw("SELECT data FROM sessions WHERE id = ? AND expires_at > ?", hashID(id), time.Now().UTC()).
-		Row().Scan(&data)
-	if errors.Is(err, sql.ErrNoRows) {
-		return sess, nil
-	}
-	if err != nil {
-		return sess, fmt.Errorf("load session: %w", err)
+	if p, ok := r.Context().Value(preloadKey{}).(*preloaded); ok && p.cookie == ck.Value {
+		id, data = p.id, p.data // read with the member (authenticate)
+	} else {
+		if err := s.codec.Decode(name, ck.Value, &id); err != nil {
+			return sess, nil
+		}
+		// The data column alone, read without GORM's reflection.
+		err = s.db.WithContext(r.Context()).Raw("SELECT data FROM sessions WHERE id = ? AND expires_at > ?", hashID(id), time.Now().UTC()).
+			Row().Scan(&data)
+		if errors.Is(err, sql.ErrNoRows) {
+			return sess, nil
+		}
+		if err != nil {
+			return sess, fmt.Errorf("load session: %w", err)
+		}
 	}
 	if err := decodeValues(data, sess.Values); err != nil {
 		return sess, nil
@@ -103,6 +106,21 @@ func (s *SessionStore) New(r *http.Request, name string) (*sessions.Session, err
 	sess.ID = id
 	sess.IsNew = false
 	return sess, nil
+}
+
+// preloaded is a session read before the store was asked for it, with its
+// member (Server.sessionViewer), kept in the request's context for New.
+type preloaded struct {
+	cookie, id string
+	data       []byte
+}
+
+type preloadKey struct{}
+
+// idOf is the session ID a cookie value carries, if its signature holds.
+func (s *SessionStore) idOf(name, value string) (string, bool) {
+	var id string
+	return id, s.codec.Decode(name, value, &id) == nil
 }
 
 // Save writes the session and its cookie; a negative MaxAge deletes both.

@@ -33,6 +33,15 @@ type Accounts interface {
 	ViewerByToken(ctx context.Context, token string) (*auth.Viewer, error)
 }
 
+// SessionViewers is an Accounts that reads a session's row and its
+// member's in one statement (user.Service does): a member's request then
+// asks one query, not two, before its handler. hash is the session ID's
+// hash (the sessions table's key); errs.NotFound when the session is gone,
+// expired or no member's; errs.Forbidden when the member may not act.
+type SessionViewers interface {
+	ViewerBySession(ctx context.Context, hash string, now time.Time) (data []byte, v *auth.Viewer, err error)
+}
+
 // Notices is what the header and the watch forms ask of the notifications
 // domain, for logged-in viewers only: the unread count (one cheap indexed
 // query) and the watch level of a topic or category (topicID 0).

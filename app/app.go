@@ -137,6 +137,7 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, database *d
 	finder := search.NewService(ctx, database.DB, cats, search.IndexDir(cfg.Data.Dir), log)
 	finder.Subscribe(events)
 	topics.UseSimilar(finder)
+	topics.UseWatchBranches(notify.WatchBranches)
 	policies := policy.NewService(database.DB, cfg)
 	users.UseTrap(trap.New(secret, cfg.Antispam.RegisterMinTime.Duration))
 	notices := notify.NewService(database.DB, cfg, cats, topics, mailer, bundle, secret, log)

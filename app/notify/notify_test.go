@@ -3,6 +3,7 @@ package notify_test
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -418,6 +419,11 @@ func TestWatchLevelPrecedence(t *testing.T) {
 			testutil.Must(t, err, "watch level")
 			return got
 		}
+		dan := env.Client()
+		dan.Login(t, w.dan.Username)
+		if body := dan.Get(t, tp.URL()).Body; !strings.Contains(body, `<option value="normal" selected>`) {
+			t.Errorf("with no watch, dan's topic page does not show normal selected")
+		}
 		// Someone else's watches are not dan's.
 		_, err = env.App.Notify.WatchTopic(ctx, w.cleo.Viewer(), tp.ID, notify.LevelWatching)
 		testutil.Must(t, err, "cleo watches")
@@ -448,6 +454,11 @@ func TestWatchLevelPrecedence(t *testing.T) {
 			}
 			if got := level(0); got != st.in {
 				t.Errorf("step %d: dan's level for the category = %q, want %q", i, got, st.in)
+			}
+			// The topic page reads it with dan's own marks: its watch form
+			// shows the same.
+			if body := dan.Get(t, tp.URL()).Body; !strings.Contains(body, `<option value="`+st.topic+`" selected>`) {
+				t.Errorf("step %d: dan's topic page does not show %q selected in its watch form", i, st.topic)
 			}
 		}
 	})

@@ -67,6 +67,28 @@ func bestWatches(ws []Watch, cat *category.Category) map[int64]Watch {
 	return best
 }
 
+// WatchBranches is the statement that finds a member's watches of a topic
+// (0: none), of its category and of the category's parent (nil: none),
+// each in a unique index: rows of (-2, level, rank), ranked as bestWatches
+// ranks them (the topic's 3, the category's 2, the parent's 1), the best
+// rank's level winning; no row, "normal". Its rows have the shape of the
+// topic page's own statement of what is the reader's, which runs it as
+// branches of its own (topic.Service.UseWatchBranches): one statement a
+// member's page fewer.
+func WatchBranches(userID, topicID, categoryID int64, parentID *int64) (string, []any) {
+	q := "SELECT -2, level, 2 FROM watches WHERE user_id = ? AND category_id = ?"
+	args := []any{userID, categoryID}
+	if topicID != 0 {
+		q = "SELECT -2, level, 3 FROM watches WHERE user_id = ? AND topic_id = ? UNION ALL " + q
+		args = append([]any{userID, topicID}, args...)
+	}
+	if parentID != nil {
+		q += " UNION ALL SELECT -2, level, 1 FROM watches WHERE user_id = ? AND category_id = ?"
+		args = append(args, userID, *parentID)
+	}
+	return q, args
+}
+
 // WatchLevel is v's level for a topic (or, with topicID 0, a category):
 // what the watch forms show.
 func (s *Service) WatchLevel(ctx context.Context, v *auth.Viewer, topicID, categoryID int64) (string, error) {
@@ -77,19 +99,7 @@ func (s *Service) WatchLevel(ctx context.Context, v *auth.Viewer, topicID, categ
 	if err != nil {
 		return LevelNormal, nil
 	}
-	// Every member's topic page asks: the topic's own watch, its
-	// category's and the parent's, each found in a unique index and ranked
-	// as bestWatches ranks them, without GORM's reflection.
-	q := "SELECT 2, level FROM watches WHERE user_id = ? AND category_id = ?"
-	args := []any{v.ID, cat.ID}
-	if topicID != 0 {
-		q = "SELECT 3, level FROM watches WHERE user_id = ? AND topic_id = ? UNION ALL " + q
-		args = append([]any{v.ID, topicID}, args...)
-	}
-	if cat.ParentID != nil {
-		q += " UNION ALL SELECT 1, level FROM watches WHERE user_id = ? AND category_id = ?"
-		args = append(args, v.ID, *cat.ParentID)
-	}
+	q, args := WatchBranches(v.ID, topicID, cat.ID, cat.ParentID)
 	rows, err := s.db.WithContext(ctx).Raw(q, args...).Rows()
 	if err != nil {
 		return "", fmt.Errorf("watch level of topic %d: %w", topicID, err)
@@ -97,9 +107,9 @@ func (s *Service) WatchLevel(ctx context.Context, v *auth.Viewer, topicID, categ
 	defer rows.Close()
 	best, level := 0, LevelNormal
 	for rows.Next() {
-		var rank int
+		var tag, rank int
 		var l string
-		if err := rows.Scan(&rank, &l); err != nil {
+		if err := rows.Scan(&tag, &l, &rank); err != nil {
 			return "", fmt.Errorf("watch level of topic %d: %w", topicID, err)
 		}
 		if rank > best {

@@ -106,7 +106,11 @@ var postWords = []string{"topic.new_since", "topic.staff", "topic.edited", "topi
 // the reader's language: the repeated words, the reaction names and when
 // each post was written; and the reader's watch level.
 func (tp *TopicPage) prepare(c echo.Context) {
-	if web.Viewer(c).LoggedIn() {
+	switch {
+	case !web.Viewer(c).LoggedIn():
+	case tp.watchRead:
+		tp.WatchLevel = tp.watch
+	default:
 		tp.WatchLevel = web.WatchLevel(c, tp.Topic.ID, tp.Category.ID)
 	}
 	tr := web.Tr(c)

@@ -184,6 +184,10 @@ type Page struct {
 	Reactions []string
 	Pages     int
 	Per       int
+	// watch is the reader's watch level of the topic, when read with the
+	// page (watchRead: see UseWatchBranches).
+	watch     string
+	watchRead bool
 }
 
 // PageNumber is the number of this page among the topic's pages.
@@ -241,11 +245,12 @@ func (s *Service) page(ctx context.Context, v *auth.Viewer, topicID int64, from 
 	if pg.CanReply {
 		draft = draftKey(t.ID)
 	}
-	mine, err := s.readOwnOnPage(ctx, v, t, draft, posts, sh.accepted)
+	mine, err := s.readOwnOnPage(ctx, v, t, c, draft, posts, sh.accepted)
 	if err != nil {
 		return nil, err
 	}
 	pg.Draft = mine.draft
+	pg.watch, pg.watchRead = mine.watch, mine.watchRead
 	views := s.viewsOf(v, t, c, sh.posted, mine, all)
 	pg.Posts = visibleTo(v, c.ID, views[:len(posts)])
 	if sh.accepted != nil {
@@ -287,6 +292,10 @@ type own struct {
 	lastRead int
 	// draft is their unsent text under the draft key asked for.
 	draft string
+	// watch is their watch level of the topic, when asked (watchRead).
+	watch     string
+	watchRead bool
+	watchRank int
 }
 
 // readOwn reads the reader's reactions to posts and bookmarks of them in
@@ -310,8 +319,9 @@ func (s *Service) readOwn(ctx context.Context, v *auth.Viewer, posts []*Post) (o
 // rather than as a list of IDs, which SQLite first copies into a temporary
 // table of its own (with a page cache, allocated and freed each time: a
 // tenth of a member's page). With them come how far the reader had read
-// the topic and (draft not "") their draft under that key.
-func (s *Service) readOwnOnPage(ctx context.Context, v *auth.Viewer, t *Topic, draft string, posts []*Post, accepted *Post) (own, error) {
+// the topic, (draft not "") their draft under that key and, with
+// UseWatchBranches, their watch level of the topic in category c.
+func (s *Service) readOwnOnPage(ctx context.Context, v *auth.Viewer, t *Topic, c *category.Category, draft string, posts []*Post, accepted *Post) (own, error) {
 	if !v.LoggedIn() || len(posts) == 0 {
 		return own{}, nil
 	}
@@ -333,8 +343,19 @@ func (s *Service) readOwnOnPage(ctx context.Context, v *auth.Viewer, t *Topic, d
 		q += " UNION ALL SELECT -1 AS post_id, body AS kind, 0 AS n FROM drafts WHERE user_id = ? AND key = ?"
 		args = append(args, v.ID, draft)
 	}
+	if s.watchBranches != nil {
+		wq, wargs := s.watchBranches(v.ID, t.ID, c.ID, c.ParentID)
+		q += " UNION ALL " + wq
+		args = append(args, wargs...)
+	}
 	o, err := s.scanOwn(ctx, q, args...)
 	o.lastRead = s.marks.raise(v.ID, t.ID, o.lastRead)
+	if s.watchBranches != nil && err == nil {
+		o.watchRead = true
+		if o.watch == "" {
+			o.watch = "normal"
+		}
+	}
 	return o, err
 }
 
@@ -352,6 +373,10 @@ func (s *Service) scanOwn(ctx context.Context, q string, args ...any) (own, erro
 			o.lastRead = r.N
 		case r.PostID == -1:
 			o.draft = r.Kind
+		case r.PostID == -2: // a watch, ranked (WatchBranches)
+			if r.N > o.watchRank {
+				o.watch, o.watchRank = r.Kind, r.N
+			}
 		case r.Kind == "":
 			o.bookmarked[r.PostID] = true
 		default:
@@ -753,6 +778,15 @@ func (s *Service) items(ctx context.Context, v *auth.Viewer, topics []*Topic) ([
 // it with its index.
 type SimilarFinder interface {
 	SimilarTopics(ctx context.Context, v *auth.Viewer, title, body string, n int) ([]int64, error)
+}
+
+// UseWatchBranches has a member's topic page read their watch level of the
+// topic in its statement of what is theirs: f gives that statement's
+// branches, rows of (-2, level, rank), the best rank winning
+// (notify.WatchBranches, wired in app.New). Without it the page asks the
+// notifications domain (web.WatchLevel).
+func (s *Service) UseWatchBranches(f func(userID, topicID, categoryID int64, parentID *int64) (string, []any)) {
+	s.watchBranches = f
 }
 
 // UseSimilar makes Similar ask f (wired in app.New).

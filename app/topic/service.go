@@ -42,7 +42,10 @@ type Service struct {
 	// similar finds look-alike topics for the composer (the search index);
 	// nil falls back to matching titles in the database.
 	similar SimilarFinder
-	gate    Gate // the review queue's hold (gate.go); nil publishes everything
+	// watchBranches reads a member's watch level with their page's own
+	// statement (UseWatchBranches); nil: the page asks for it on its own.
+	watchBranches func(userID, topicID, categoryID int64, parentID *int64) (string, []any)
+	gate          Gate // the review queue's hold (gate.go); nil publishes everything
 	// writes commits replies' transactions together on SQLite (db.Group);
 	// nil: each in a transaction of its own.
 	writes *db.Group

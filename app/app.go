@@ -141,6 +141,7 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, database *d
 	policies := policy.NewService(database.DB, cfg)
 	users.UseTrap(trap.New(secret, cfg.Antispam.RegisterMinTime.Duration))
 	notices := notify.NewService(database.DB, cfg, cats, topics, mailer, bundle, secret, log)
+	topics.UseUnreadBranch(notices.UnreadBranch)
 	notices.Wire(events, queue)
 	reps := reputation.NewService(database.DB, cfg, events, log)
 	reps.Subscribe(events, queue)

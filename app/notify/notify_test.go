@@ -290,12 +290,23 @@ func TestLostAccess(t *testing.T) {
 		club, err := env.App.Categories.Create(ctx, w.admin.Viewer(), category.Input{Name: "Club house"})
 		testutil.Must(t, err, "category")
 		tp, _ := w.start(t, w.ana, club, "Club house rules, please read", topic.KindDiscussion, "Be nice.")
-		w.start(t, w.bo, w.general, "Public topic for everyone", topic.KindDiscussion, "Hello @ana")
+		pub, _ := w.start(t, w.bo, w.general, "Public topic for everyone", topic.KindDiscussion, "Hello @ana")
 		w.reply(t, w.bo, tp, 0, "Noted, thanks")
 		w.drain(t)
+		c := env.Client()
+		c.Login(t, "ana")
 		count := func() int {
+			t.Helper()
 			n, err := env.App.Notify.Unread(ctx, w.ana.Viewer())
 			testutil.Must(t, err, "unread")
+			// The header of a topic page, counted with the page's own
+			// statement, and of the latest list, counted on its own, agree.
+			bell := fmt.Sprintf(`<span class="bell-count" aria-hidden="true">%d</span>`, n)
+			for _, path := range []string{pub.URL(), "/latest"} {
+				if body := c.Get(t, path).Body; !strings.Contains(body, bell) {
+					t.Errorf("%s: the header does not count %d unread", path, n)
+				}
+			}
 			return n
 		}
 		if n := count(); n != 2 {
@@ -309,8 +320,6 @@ func TestLostAccess(t *testing.T) {
 		if n := count(); n != 1 || len(items) != 1 || items[0].Kind != "mention" {
 			t.Errorf("after losing access: unread %d, list %d items", n, len(items))
 		}
-		c := env.Client()
-		c.Login(t, "ana")
 		var page apiPage
 		getJSON(t, c, "/api/v1/notifications", &page)
 		if len(page.Notifications) != 1 || page.UnreadCount != 1 {

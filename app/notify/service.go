@@ -94,6 +94,33 @@ func (s *Service) visibleWhere(ctx context.Context, v *auth.Viewer) (string, []a
 		[]any{v.ID, topic.StatePublished, readable, topic.StatePublished}, nil
 }
 
+// unreadCount is the statement that counts v's unread notifications up
+// to limit (0: all), its count's column preceded by columns (such as
+// "-3, ”, "). Written out rather than built by GORM as a subquery: on the
+// header of every page, the building cost more than the query.
+func (s *Service) unreadCount(ctx context.Context, v *auth.Viewer, columns string, limit int) (string, []any, error) {
+	where, args, err := s.visibleWhere(ctx, v)
+	if err != nil {
+		return "", nil, err
+	}
+	q := "SELECT " + columns + "count(*) FROM (SELECT n.id FROM notifications AS n " + visibleJoins + " WHERE " + where + " AND n.read_at IS NULL"
+	if limit > 0 {
+		// Written into the statement, not bound: SQLite ran the count with
+		// a bound limit on its subquery three times as long (24 µs against
+		// 8 for a member with none unread).
+		q += " LIMIT " + strconv.Itoa(limit)
+	}
+	return q + ") AS u", args, nil
+}
+
+// UnreadBranch is the header's unread count (Unread) as a row of (-3, ”,
+// count), the shape of the topic page's statement of what is the reader's,
+// which runs it as a branch of its own (topic.Service.UseUnreadBranch):
+// one statement a member's page fewer.
+func (s *Service) UnreadBranch(ctx context.Context, v *auth.Viewer) (string, []any, error) {
+	return s.unreadCount(ctx, v, "-3, '', ", unreadCap)
+}
+
 // unreadCap bounds the count in the header: "99+" is all a reader needs,
 // and the query stays cheap whatever piles up.
 const unreadCap = 100
@@ -108,21 +135,12 @@ func (s *Service) countUnread(ctx context.Context, v *auth.Viewer, limit int) (i
 	if !v.LoggedIn() {
 		return 0, nil
 	}
-	where, args, err := s.visibleWhere(ctx, v)
+	q, args, err := s.unreadCount(ctx, v, "", limit)
 	if err != nil {
 		return 0, err
 	}
-	// Written out rather than built by GORM as a subquery: on the header of
-	// every page, the building cost more than the query.
-	q := "SELECT count(*) FROM (SELECT n.id FROM notifications AS n " + visibleJoins + " WHERE " + where + " AND n.read_at IS NULL"
-	if limit > 0 {
-		// Written into the statement, not bound: SQLite ran the count with
-		// a bound limit on its subquery three times as long (24 µs against
-		// 8 for a member with none unread).
-		q += " LIMIT " + strconv.Itoa(limit)
-	}
 	var n int64
-	if err := s.db.WithContext(ctx).Raw(q+") AS u", args...).Row().Scan(&n); err != nil {
+	if err := s.db.WithContext(ctx).Raw(q, args...).Row().Scan(&n); err != nil {
 		return 0, fmt.Errorf("count unread notifications of %d: %w", v.ID, err)
 	}
 	return int(n), nil

@@ -154,6 +154,9 @@ func (h *handlers) topicShow(c echo.Context) error {
 		return err
 	}
 	tp.prepare(c)
+	if pg.Unread >= 0 && web.Viewer(c).LoggedIn() {
+		web.SetUnread(c, pg.Unread) // counted with the page's own statement
+	}
 	web.CacheTags(c, web.TopicTag(pg.Topic.ID))
 	return web.Render(c, http.StatusOK, "topic/show", web.Form{Values: in, Extra: tp})
 }

@@ -188,6 +188,9 @@ type Page struct {
 	// page (watchRead: see UseWatchBranches).
 	watch     string
 	watchRead bool
+	// Unread is the reader's unread notifications' count for the header,
+	// read with the page (UseUnreadBranch); -1 or 0 for a visitor: not read.
+	Unread int
 }
 
 // PageNumber is the number of this page among the topic's pages.
@@ -250,7 +253,7 @@ func (s *Service) page(ctx context.Context, v *auth.Viewer, topicID int64, from 
 		return nil, err
 	}
 	pg.Draft = mine.draft
-	pg.watch, pg.watchRead = mine.watch, mine.watchRead
+	pg.watch, pg.watchRead, pg.Unread = mine.watch, mine.watchRead, mine.unread
 	views := s.viewsOf(v, t, c, sh.posted, mine, all)
 	pg.Posts = visibleTo(v, c.ID, views[:len(posts)])
 	if sh.accepted != nil {
@@ -296,6 +299,9 @@ type own struct {
 	watch     string
 	watchRead bool
 	watchRank int
+	// unread is their unread notifications' count, for the header, when
+	// asked (-1: not asked).
+	unread int
 }
 
 // readOwn reads the reader's reactions to posts and bookmarks of them in
@@ -323,7 +329,7 @@ func (s *Service) readOwn(ctx context.Context, v *auth.Viewer, posts []*Post) (o
 // UseWatchBranches, their watch level of the topic in category c.
 func (s *Service) readOwnOnPage(ctx context.Context, v *auth.Viewer, t *Topic, c *category.Category, draft string, posts []*Post, accepted *Post) (own, error) {
 	if !v.LoggedIn() || len(posts) == 0 {
-		return own{}, nil
+		return own{unread: -1}, nil
 	}
 	lo, hi := posts[0].Number, posts[len(posts)-1].Number
 	// The read mark comes as post 0 (post IDs start at 1) with the number
@@ -348,6 +354,16 @@ func (s *Service) readOwnOnPage(ctx context.Context, v *auth.Viewer, t *Topic, c
 		q += " UNION ALL " + wq
 		args = append(args, wargs...)
 	}
+	unread := false
+	if s.unreadBranch != nil {
+		uq, uargs, err := s.unreadBranch(ctx, v)
+		if err != nil {
+			return own{}, err
+		}
+		q += " UNION ALL " + uq
+		args = append(args, uargs...)
+		unread = true
+	}
 	o, err := s.scanOwn(ctx, q, args...)
 	o.lastRead = s.marks.raise(v.ID, t.ID, o.lastRead)
 	if s.watchBranches != nil && err == nil {
@@ -355,6 +371,9 @@ func (s *Service) readOwnOnPage(ctx context.Context, v *auth.Viewer, t *Topic, c
 		if o.watch == "" {
 			o.watch = "normal"
 		}
+	}
+	if !unread {
+		o.unread = -1
 	}
 	return o, err
 }
@@ -373,6 +392,8 @@ func (s *Service) scanOwn(ctx context.Context, q string, args ...any) (own, erro
 			o.lastRead = r.N
 		case r.PostID == -1:
 			o.draft = r.Kind
+		case r.PostID == -3: // the unread notifications (UseUnreadBranch)
+			o.unread = r.N
 		case r.PostID == -2: // a watch, ranked (WatchBranches)
 			if r.N > o.watchRank {
 				o.watch, o.watchRank = r.Kind, r.N
@@ -787,6 +808,14 @@ type SimilarFinder interface {
 // notifications domain (web.WatchLevel).
 func (s *Service) UseWatchBranches(f func(userID, topicID, categoryID int64, parentID *int64) (string, []any)) {
 	s.watchBranches = f
+}
+
+// UseUnreadBranch has a member's topic page count their unread
+// notifications for the header in its statement of what is theirs: f gives
+// that statement's branch, a row of (-3, ”, count) (notify.Service's
+// UnreadBranch, wired in app.New). Without it the header asks on its own.
+func (s *Service) UseUnreadBranch(f func(ctx context.Context, v *auth.Viewer) (string, []any, error)) {
+	s.unreadBranch = f
 }
 
 // UseSimilar makes Similar ask f (wired in app.New).

@@ -45,7 +45,10 @@ type Service struct {
 	// watchBranches reads a member's watch level with their page's own
 	// statement (UseWatchBranches); nil: the page asks for it on its own.
 	watchBranches func(userID, topicID, categoryID int64, parentID *int64) (string, []any)
-	gate          Gate // the review queue's hold (gate.go); nil publishes everything
+	// unreadBranch counts the header's unread notifications with it too
+	// (UseUnreadBranch).
+	unreadBranch func(ctx context.Context, v *auth.Viewer) (string, []any, error)
+	gate         Gate // the review queue's hold (gate.go); nil publishes everything
 	// writes commits replies' transactions together on SQLite (db.Group);
 	// nil: each in a transaction of its own.
 	writes *db.Group

@@ -169,6 +169,21 @@ func (v *View) Unread() int {
 	return n
 }
 
+// SetUnread gives the page being prepared the viewer's unread
+// notifications' count, when its handler read it with its own statement:
+// the header then asks nothing (View.Unread).
+func SetUnread(c echo.Context, n int) { c.Set(ctxUnread, n) }
+
+const ctxUnread = "causerie.unread"
+
+// unreadOf is the count SetUnread gave, or -1.
+func unreadOf(c echo.Context) int {
+	if n, ok := c.Get(ctxUnread).(int); ok {
+		return n
+	}
+	return -1
+}
+
 // Partial writes the theme's partial name, with data, to w. It is for Go
 // code that writes the repeated part of a page itself (the posts of a topic
 // page, see docs/architecture.md): the partials other domains own are

@@ -211,7 +211,7 @@ func (s *Server) view(c echo.Context, data any) *View {
 		CSRF: CSRFToken(c), Nonce: Nonce(c), Flash: s.takeFlash(c),
 		Site: s.cfg.Server.SiteName, Path: c.Request().URL.RequestURI(),
 		tr: s.bundle.For(lang), assets: s.Assets, started: time.Now(),
-		ctx: c.Request().Context(), notices: s.notices, log: s.log, unread: -1,
+		ctx: c.Request().Context(), notices: s.notices, log: s.log, unread: unreadOf(c),
 		goPartials: s.partialsInGo(), once: &s.once,
 	}
 }

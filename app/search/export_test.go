@@ -24,3 +24,16 @@ func SetFacetDocValues(s *Service, on bool) { s.facetDocValues = on }
 // SetNarrowing makes searches read the text's terms only where the
 // query's required lists meet (on, the default) or at every document.
 func SetNarrowing(s *Service, on bool) { s.noNarrowing = !on }
+
+// SetWalkBest makes searches by score walk only the matches that may be
+// among the best they keep (on, the default: best.go) or all of them;
+// the scores are worked out first when more than least times the hits
+// kept match (0: whenever more match), in runs of run matches or more
+// at once.
+func SetWalkBest(s *Service, on bool, least, run int) {
+	s.walkAll, s.bestMin, s.bestRun = !on, least, run
+}
+
+// SetFacetSample sets how many of the best hits the facets are counted
+// on, so that a small forum has more matches than that.
+func SetFacetSample(s *Service, n int) { s.facetSample = n }

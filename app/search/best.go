@@ -164,7 +164,11 @@ func compileBest(q query.Query, m mapping.IndexMapping) (root *pnode, leaves []*
 			}
 			n := &pnode{kind: pBool, kids: []*pnode{must}}
 			if q.Should != nil {
-				should, isDisj := q.Should.(*query.DisjunctionQuery)
+				sq := q.Should
+				if st, ok := sq.(steady); ok {
+					sq = st.Query
+				}
+				should, isDisj := sq.(*query.DisjunctionQuery)
 				if !isDisj || should.Min != 0 {
 					return nil
 				}

@@ -1,5 +1,12 @@
 package search
 
+import (
+	"fmt"
+	"strings"
+
+	"github.com/blevesearch/bleve/v2/index/scorch"
+)
+
 // SetCatchingUp lets tests show the pages of a rebuild in progress.
 func SetCatchingUp(s *Service, on bool) { s.catchingUp.Store(on) }
 
@@ -37,3 +44,31 @@ func SetWalkBest(s *Service, on bool, least, run int) {
 // SetFacetSample sets how many of the best hits the facets are counted
 // on, so that a small forum has more matches than that.
 func SetFacetSample(s *Service, n int) { s.facetSample = n }
+
+// Layout describes the segments of the index's current snapshot (their
+// documents, live and in all): two searches see documents numbered alike
+// when it is the same before and after them.
+func Layout(s *Service) string {
+	idx, err := s.index()
+	if err != nil {
+		return err.Error()
+	}
+	adv, err := idx.Advanced()
+	if err != nil {
+		return err.Error()
+	}
+	r, err := adv.Reader()
+	if err != nil {
+		return err.Error()
+	}
+	defer r.Close()
+	snap, ok := r.(*scorch.IndexSnapshot)
+	if !ok {
+		return "not scorch"
+	}
+	var b strings.Builder
+	for _, seg := range snap.Segments() {
+		fmt.Fprintf(&b, "%d/%d ", seg.LiveSize(), seg.FullSize())
+	}
+	return b.String()
+}

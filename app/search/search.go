@@ -206,6 +206,8 @@ func (s *Service) searchOnce(ctx context.Context, idx bleve.Index, q *Query, sc 
 			acc.SetField(fAccepted)
 			acc.SetBoost(1.5)
 			bq.AddShould(acc)
+			// which a split walk's Advance must not skip (steady.go)
+			bq.Should = steady{bq.Should}
 		}
 		for _, w := range q.Excluded {
 			if ex := s.anyField(idx, w); ex != nil {

@@ -45,11 +45,73 @@ type narrowed struct {
 	snap    *scorch.IndexSnapshot
 	docs    *segDocs
 	implied *query.BooleanQuery // the query without the parts docs implies
+
+	// keep: the walk keeps the best keep hits by score, and reads only
+	// the matches that may be among them, scored before (best.go); 0:
+	// it reads all (another order, or a query best cannot score).
+	keep, parts, min, run int
+	best                  *best
+	bestTried             bool
+	picked                *segDocs // what was picked for keep on pickedSnap
+	pickedSnap            *scorch.IndexSnapshot
+	matched               int // how many documents match, on pickedSnap
+}
+
+// walkBest makes the next search of n walk only the matches that may be
+// among the best keep by score (0: all of them), scored when more than
+// min × keep match, in up to parts runs of run documents or more at once.
+func (n *narrowed) walkBest(keep, parts, min, run int) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.keep, n.parts, n.min, n.run, n.picked, n.pickedSnap = keep, max(1, parts), min, run, nil, nil
+}
+
+// total is how many documents matched in the search since walkBest,
+// when it walked only the best (the walk itself then counts only those).
+func (n *narrowed) total() (int, bool) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.matched, n.picked != nil
+}
+
+// pickedOf is what the walk of snap reads when it keeps the best only:
+// the matches that may be among them.
+func (n *narrowed) pickedOf(ctx context.Context, snap *scorch.IndexSnapshot, m mapping.IndexMapping) (*segDocs, error) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.keep <= 0 {
+		return nil, nil
+	}
+	if n.pickedSnap == snap {
+		return n.picked, nil
+	}
+	if !n.bestTried {
+		n.bestTried = true
+		if root, leaves, ok := compileBest(n.BooleanQuery, m); ok {
+			n.best = &best{root: root, leaves: leaves}
+		}
+	}
+	if n.best == nil {
+		return nil, nil
+	}
+	docs, total, ok, err := n.best.pick(ctx, snap, n.keep, n.parts, n.min, n.run)
+	if err != nil || !ok {
+		return nil, err
+	}
+	n.picked, n.pickedSnap, n.matched = docs, snap, total
+	return docs, nil
 }
 
 func (n *narrowed) Searcher(ctx context.Context, r index.IndexReader, m mapping.IndexMapping, o search.SearcherOptions) (search.Searcher, error) {
 	if snap, ok := r.(*scorch.IndexSnapshot); ok {
-		if docs := n.docsOf(snap); docs != nil {
+		docs, err := n.pickedOf(ctx, snap, m)
+		if err != nil {
+			return nil, err
+		}
+		if docs == nil {
+			docs = n.docsOf(snap)
+		}
+		if docs != nil {
 			return n.withoutImplied().Searcher(ctx, &narrowReader{IndexSnapshot: snap, docs: docs}, m, o)
 		}
 	}
@@ -99,6 +161,9 @@ func (n *narrowed) docsOf(snap *scorch.IndexSnapshot) *segDocs {
 type segDocs struct {
 	bases []uint64 // each segment's first document number
 	bms   []*roaring.Bitmap
+	// read: the postings of the text's terms at these documents, as
+	// read before the walk (best.go), by field and term; nil: none
+	read map[string]*readPostings
 }
 
 // requiredDocs is, per segment, the documents where every one of must
@@ -250,6 +315,9 @@ type narrowReader struct {
 }
 
 func (r *narrowReader) TermFieldReader(ctx context.Context, term []byte, field string, freq, norm, vectors bool) (index.TermFieldReader, error) {
+	if p := r.docs.read[fieldTerm(field, term)]; p != nil && !vectors {
+		return &readTFR{p: p}, nil
+	}
 	tfr, err := r.IndexSnapshot.TermFieldReader(ctx, term, field, freq, norm, vectors)
 	if err != nil || !textField(field) {
 		return tfr, err

@@ -2,6 +2,8 @@ package search_test
 
 import (
 	"fmt"
+	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 
@@ -69,6 +71,68 @@ func TestParallelWalkFindsTheSame(t *testing.T) {
 		if len(res.Groups) != search.PerPage || res.Groups[0].Others != 60 || res.Posts != 121 {
 			t.Errorf("zephyr, walked in 4: %d topics, %d posts, first with %d others; want a full page, 121 posts, the busy topic first",
 				len(res.Groups), res.Posts, res.Groups[0].Others)
+		}
+	})
+}
+
+// The accepted answers' boost (the query's optional part) counts in
+// every slice of a split walk. Bleve's boolean searcher, asked to
+// advance a new searcher to the start of a slice, stepped its optional
+// part past the match it held (steady.go): the first accepted answer the
+// walk reads lost its boost when it was in a slice but the first, and
+// another followed it. The forum's three accepted answers are moved to
+// new segments (their topics indexed again) with others, in several
+// layouts: they are the three first, whole and in 7 slices, walking
+// every match or the best only.
+func TestSlicesKeepTheAcceptedBoost(t *testing.T) {
+	testutil.Each(t, func(t *testing.T, env *testutil.Env) {
+		w := setup(t, env)
+		anon := &auth.Viewer{}
+		var topics []*topic.Topic
+		answers := map[int64]bool{}
+		for i := range 40 {
+			tp := w.start(t, w.cleo, w.general, fmt.Sprintf("Zephyr note %d", i),
+				fmt.Sprintf("A zephyr through the garden, note %d.", i), topic.KindQuestion)
+			p := w.reply(t, w.ana, tp, "The zephyr again, through the roses.")
+			w.reply(t, w.boris, tp, "A zephyr here too.")
+			if i%10 == 5 && i > 5 {
+				answers[p.ID] = true
+				_, err := env.App.Topics.Accept(ctx, w.cleo.Viewer(), tp.ID, p.ID)
+				testutil.Must(t, err, "accept")
+			}
+			topics = append(topics, tp)
+		}
+		w.drain(t)
+		s := env.App.Search
+		search.NoCache(s)
+		search.SetFacetSample(s, 30)
+		rnd := rand.New(rand.NewPCG(10, 24))
+		for layout := range 6 {
+			// the answers' topics, then others, or the other way round
+			again := []int{15, 25, 35, rnd.IntN(40), rnd.IntN(40)}
+			if layout%2 == 1 {
+				slices.Reverse(again)
+			}
+			for _, i := range again {
+				testutil.Must(t, s.IndexTopic(ctx, topics[i].ID), "reindex")
+			}
+			for _, q := range []string{"zephyr", "zephyr roses "} {
+				for _, parts := range []int{1, 7} {
+					for _, best := range []bool{false, true} {
+						search.SetWalkParts(s, parts, 0, 10)
+						search.SetWalkBest(s, best, 0, 10)
+						r, _, err := s.Run(ctx, anon, search.Input{Q: q})
+						testutil.Must(t, err, "search %q", q)
+						for i := range 3 {
+							if len(r.Groups) <= i || r.Groups[i].Best == nil || !answers[r.Groups[i].Best.PostID] {
+								t.Errorf("layout %d (%s): %q in %d, best only %v: want the 3 accepted answers first%s",
+									layout, search.Layout(s), q, parts, best, describe(r))
+								break
+							}
+						}
+					}
+				}
+			}
 		}
 	})
 }

@@ -206,6 +206,8 @@ func (s *Service) searchOnce(ctx context.Context, idx bleve.Index, q *Query, sc 
 			acc.SetField(fAccepted)
 			acc.SetBoost(1.5)
 			bq.AddShould(acc)
+			// which a split walk's Advance must not skip (steady.go)
+			bq.Should = steady{bq.Should}
 		}
 		for _, w := range q.Excluded {
 			if ex := s.anyField(idx, w); ex != nil {
@@ -220,7 +222,8 @@ func (s *Service) searchOnce(ctx context.Context, idx bleve.Index, q *Query, sc 
 		return bq
 	}
 	f := fetcher{idx: idx, exact: whole(text), must: must, sort: sortOrder(q), cands: s.phraseCandidates,
-		parts: s.walkParts, minDocs: s.parallelMin, facetRun: s.facetRun, docValues: s.facetDocValues}
+		parts: s.walkParts, minDocs: s.parallelMin, facetRun: s.facetRun, docValues: s.facetDocValues,
+		walkAll: s.walkAll, bestMin: s.bestMin, bestRun: s.bestRun}
 	if len(q.Phrases) > 0 {
 		// Phrases are checked on candidates only: see fetcher.
 		if words := s.textQuery(idx, q, q.InTitle, typos, true); words != nil {
@@ -248,7 +251,7 @@ func (s *Service) searchOnce(ctx context.Context, idx bleve.Index, q *Query, sc 
 			// look at (named): fetched is how many hits have their ID.
 			keep, named := size, size
 			if withFacets {
-				keep, named = max(size, facetSample), min(max(size, facetSample), size*namedGrowth)
+				keep, named = max(size, s.facetSample), min(max(size, s.facetSample), size*namedGrowth)
 			}
 			var err error
 			var counted search.FacetResults
@@ -334,6 +337,12 @@ type fetcher struct {
 	// docValues: read the facets' values from the doc values, not from
 	// their terms' postings (to compare: collector.facetValues).
 	docValues bool
+	// walkAll: a search by score walks every match, not only those
+	// that may be among the best (best.go), to compare; the scores are
+	// worked out before the walk only when more than bestMin times the
+	// hits kept match, in runs of bestRun matches or more at once.
+	walkAll          bool
+	bestMin, bestRun int
 }
 
 // fetch returns the best n hits (fewer if fewer match), how many posts
@@ -377,7 +386,27 @@ func (f *fetcher) collector(n, named int, facets bool) *collector {
 // search runs q, keeping its hits with c: the best ones, the first
 // named of them with their ID, and the facets when c counts them.
 func (f *fetcher) search(ctx context.Context, q query.Query, c *collector) (search.DocumentMatchCollection, int, search.FacetResults, error) {
-	if f.parts > 1 && len(f.sort) == 1 && f.sort[0] == "-_score" {
+	byScore := len(f.sort) == 1 && f.sort[0] == "-_score"
+	if n, ok := q.(*narrowed); ok {
+		// Only the matches that may be among the best c.keep are walked
+		// (best.go); the count is then that of all the matches.
+		keep := 0
+		if byScore && !f.walkAll {
+			keep = c.keep
+		}
+		n.walkBest(keep, f.parts, f.bestMin, f.bestRun)
+		hits, total, fs, err := f.walk(ctx, q, c, byScore)
+		if all, ok := n.total(); ok {
+			total = all
+		}
+		return hits, total, fs, err
+	}
+	return f.walk(ctx, q, c, byScore)
+}
+
+// walk runs q, keeping its hits with c (see search).
+func (f *fetcher) walk(ctx context.Context, q query.Query, c *collector, byScore bool) (search.DocumentMatchCollection, int, search.FacetResults, error) {
+	if f.parts > 1 && byScore {
 		c.ctx = ctx
 		total, ok, err := searchParallel(ctx, f.idx, q, c, f.parts, f.minDocs, f.facetRun)
 		if err != nil {

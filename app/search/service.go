@@ -69,6 +69,12 @@ type Service struct {
 	// noNarrowing: the text's terms are read at every document, not only
 	// where the query's other required lists meet (narrow.go), to compare.
 	noNarrowing bool
+	// walkAll: a search by score walks every match, not only those that
+	// may be among the best it keeps (best.go), to compare.
+	walkAll bool
+	// bestMin, bestRun: see best.go; facetSample: how many of the best hits the
+	// facets are counted on (the constant; tests make it small).
+	bestMin, bestRun, facetSample int
 }
 
 // IndexDir is where the index lives in the data folder.
@@ -80,7 +86,8 @@ func IndexDir(dataDir string) string { return filepath.Join(dataDir, "search.ble
 // moved aside and made anew; Start then rebuilds it in the background.
 func NewService(ctx context.Context, g *gorm.DB, cats *category.Service, dir string, log *slog.Logger) *Service {
 	s := &Service{store: &store{db: g}, cats: cats, log: log, dir: dir, dirty: map[int64]bool{}, now: time.Now,
-		phraseCandidates: facetSample, walkParts: walkParts(), parallelMin: parallelMin, facetRun: facetRun}
+		phraseCandidates: facetSample, walkParts: walkParts(), parallelMin: parallelMin, facetRun: facetRun,
+		bestMin: bestMin, bestRun: bestRun, facetSample: facetSample}
 	// CAUSERIE_SEARCH_PARALLEL=off walks every search on one core, to
 	// compare (docs/benchmarks.md, "Search, session 6").
 	if os.Getenv("CAUSERIE_SEARCH_PARALLEL") == "off" {
@@ -92,6 +99,9 @@ func NewService(ctx context.Context, g *gorm.DB, cats *category.Service, dir str
 	// CAUSERIE_SEARCH_NARROW=off reads the text's terms at every document
 	// (narrow.go), as before session 8, to compare.
 	s.noNarrowing = os.Getenv("CAUSERIE_SEARCH_NARROW") == "off"
+	// CAUSERIE_SEARCH_BEST=off walks every match of a search by score
+	// (best.go), as before session 9, to compare.
+	s.walkAll = os.Getenv("CAUSERIE_SEARCH_BEST") == "off"
 	// CAUSERIE_SEARCH_CACHE=off measures every query as if it were new
 	// (docs/bench/search.sh runs both ways).
 	if os.Getenv("CAUSERIE_SEARCH_CACHE") != "off" {

@@ -2,6 +2,7 @@ package policy
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strconv"
 	"strings"
@@ -99,22 +100,27 @@ func (s *Service) history(ctx context.Context, v *auth.Viewer, in Post, tx text)
 	if tx.words == 0 || (counted && perDay > 0 && h.lastDay == 0) {
 		return h, nil
 	}
-	rows, err := s.db.WithContext(ctx).Raw(`SELECT body, created_at FROM
-		(SELECT body, created_at, id FROM posts WHERE user_id = ? AND created_at > ? ORDER BY created_at DESC, id DESC LIMIT `+
-		strconv.Itoa(max(recentScan, perDay))+`) p
-		WHERE LENGTH(body) BETWEEN ? AND ? ORDER BY created_at DESC, id DESC LIMIT ?`,
-		v.ID, day, tx.runes/2, tx.runes*2, recentBodies).Rows()
+	// The newest posts come in the index's order, and their lengths are
+	// checked here, as they come, until recentBodies fit: a statement that
+	// filtered and ordered them itself read and sorted all recentScan rows
+	// (about a third more of SQLite's time, for a member who posts a lot).
+	rows, err := s.db.WithContext(ctx).Raw(`SELECT body, created_at FROM posts WHERE user_id = ? AND created_at > ?
+		ORDER BY created_at DESC, id DESC LIMIT `+strconv.Itoa(max(recentScan, perDay)), v.ID, day).Rows()
 	if err != nil {
 		return h, fmt.Errorf("policy: read recent posts: %w", err)
 	}
 	defer rows.Close()
-	for rows.Next() {
-		var body string
+	lo, hi := tx.runes/2, tx.runes*2
+	for len(h.recent) < recentBodies && rows.Next() {
+		var body sql.RawBytes // copied only when it is kept
 		var at time.Time
 		if err := rows.Scan(&body, &at); err != nil {
 			return h, fmt.Errorf("policy: read recent posts: %w", err)
 		}
-		h.recent = append(h.recent, body)
+		if n := utf8.RuneCount(body); n < lo || n > hi {
+			continue
+		}
+		h.recent = append(h.recent, string(body))
 		h.recentAt = append(h.recentAt, at)
 	}
 	if err := rows.Err(); err != nil {

@@ -348,12 +348,6 @@ func (s *Service) Reply(ctx context.Context, v *auth.Viewer, topicID int64, in R
 		if err := st.insertPost(ctx, p); err != nil {
 			return err
 		}
-		if err := st.bump(ctx, "categories", "posts_count", t.CategoryID, boolInt(!vd.Hold)); err != nil {
-			return err
-		}
-		if err := st.bump(ctx, "users", "posts_count", v.ID, boolInt(!vd.Hold)); err != nil {
-			return err
-		}
 		if err := st.deleteDraft(ctx, v.ID, draftKey(t.ID)); err != nil {
 			return err
 		}
@@ -364,7 +358,16 @@ func (s *Service) Reply(ctx context.Context, v *auth.Viewer, topicID int64, in R
 		if replyTo != nil {
 			e.ReplyToUserID = replyTo.UserID
 		}
-		return s.created(ctx, tx, v, t, p, vd, e)
+		if err := s.created(ctx, tx, v, t, p, vd, e); err != nil {
+			return err
+		}
+		// The counters last: on PostgreSQL their rows stay locked until
+		// the commit, and every other reply in the category (or by the
+		// member) waits for that lock in turn. Category first, as count.
+		if err := st.bump(ctx, "categories", "posts_count", t.CategoryID, boolInt(!vd.Hold)); err != nil {
+			return err
+		}
+		return st.bump(ctx, "users", "posts_count", v.ID, boolInt(!vd.Hold))
 	})
 	if err != nil {
 		return nil, nil, err

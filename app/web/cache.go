@@ -54,6 +54,12 @@ type PageCache struct {
 	// dropped is, per tag, the seq at which its pages were last dropped
 	// and when; the tag "" stands for every page.
 	dropped map[string]drop
+	// pruneAt is the size of dropped past which Invalidate forgets the
+	// drops older than ttl: twice what the last pruning left (at least
+	// keptDrops), so that a busy forum, whose drops of the last ttl are
+	// many (every reply drops its topic), walks the map now and then
+	// rather than on every change.
+	pruneAt int
 
 	flightMu sync.Mutex
 	flight   map[string]*flight
@@ -64,6 +70,9 @@ type PageCache struct {
 	// pages are then rendered for every visitor, which the hit rate shows.
 	fileFailed atomic.Bool
 }
+
+// keptDrops is the size of dropped below which nothing is pruned.
+const keptDrops = 4096
 
 type drop struct {
 	seq uint64
@@ -114,7 +123,7 @@ const (
 // NewPageCache keeps up to size pages, weighing at most budget bytes in
 // all, for ttl.
 func NewPageCache(size int, budget int64, ttl time.Duration) *PageCache {
-	pc := &PageCache{ttl: ttl, budget: budget, dropped: map[string]drop{}, flight: map[string]*flight{}}
+	pc := &PageCache{ttl: ttl, budget: budget, dropped: map[string]drop{}, pruneAt: keptDrops, flight: map[string]*flight{}}
 	pc.entries, _ = lru.NewWithEvict[string, *cachedPage](size, func(_ string, e *cachedPage) {
 		pc.bytes.Add(-e.weight())
 	})
@@ -156,13 +165,14 @@ func (pc *PageCache) Invalidate(tags ...string) {
 	for _, t := range tags {
 		pc.dropped[t] = drop{seq: pc.seq, at: now}
 	}
-	if len(pc.dropped) > 4096 {
+	if len(pc.dropped) > pc.pruneAt {
 		// A drop older than ttl can only concern expired pages.
 		for t, d := range pc.dropped {
 			if t != "" && now.Sub(d.at) > pc.ttl {
 				delete(pc.dropped, t)
 			}
 		}
+		pc.pruneAt = max(keptDrops, 2*len(pc.dropped))
 	}
 	pc.mu.Unlock()
 }

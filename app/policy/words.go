@@ -14,6 +14,7 @@ import (
 
 	"causerie/app/audit"
 	"causerie/app/auth"
+	"causerie/app/category"
 	"causerie/app/db"
 	"causerie/app/errs"
 )
@@ -30,9 +31,6 @@ type WordInput struct {
 }
 
 const maxPattern = 200
-
-// tagRE is what a tag may look like (the topic domain's rule).
-var tagRE = regexp.MustCompile(`^[\p{Ll}\p{Lo}0-9][\p{Ll}\p{Lo}0-9-]{0,29}$`)
 
 // validate cleans in and says which fields are at fault, with data for the
 // messages that name the bad part of a regular expression.
@@ -84,7 +82,7 @@ func (in *WordInput) validate() error {
 		in.Replacement = strings.Join(strings.Fields(in.Replacement), "-")
 		if in.Replacement == "" {
 			fe.Fields["replacement"] = "policy.error.tag_required"
-		} else if !tagRE.MatchString(in.Replacement) {
+		} else if !category.ValidTag(in.Replacement) {
 			fe.Fields["replacement"] = "policy.error.tag_format"
 		}
 	default:

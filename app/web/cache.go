@@ -87,16 +87,16 @@ type flight struct {
 }
 
 type cachedPage struct {
-	status      int
+	gz          gzPage // without its data when inFile
 	contentType string
-	gz          *gzPage // without its data when inFile
 	tags        []string
 	seq         uint64 // the cache's seq when rendering began
 	at          time.Time
+	off         int64
+	stored      int32
+	status      int16
 	// inFile: gz's data is the stored bytes at off in the cache's file.
 	inFile bool
-	off    int64
-	stored int
 }
 
 // weight is what a page takes of the budget: in memory, its bytes and
@@ -219,7 +219,7 @@ func (pc *PageCache) Fresh(mark uint64, at time.Time, tags ...string) bool {
 // them back by the pages' rule: while fresh (see Fresh) for mark, at and
 // tags. The cache keeps data, which the caller must not change after.
 func (pc *PageCache) KeepData(key string, mark uint64, at time.Time, tags []string, data []byte) {
-	pc.keep(dataKey(key), &cachedPage{gz: &gzPage{data: data}, tags: tags, seq: mark, at: at})
+	pc.keep(dataKey(key), &cachedPage{gz: gzPage{data: data}, tags: tags, seq: mark, at: at})
 }
 
 // Data appends the bytes kept under key to dst, if they may still be used.
@@ -349,7 +349,7 @@ func (pc *PageCache) render(c echo.Context, next echo.HandlerFunc, key, token, n
 		return rec.flush(err)
 	}
 	tags, _ := c.Get(ctxCacheTags).([]string)
-	e := &cachedPage{status: res.Status, contentType: h.Get(echo.HeaderContentType),
+	e := &cachedPage{status: int16(res.Status), contentType: h.Get(echo.HeaderContentType),
 		gz: newGzPage(rec.buf.Bytes(), token, nonce), tags: tags, seq: seq, at: time.Now()}
 	pc.keep(key, e)
 	if f != nil {
@@ -376,10 +376,10 @@ func (pc *PageCache) keep(key string, e *cachedPage) {
 			}
 			return
 		}
-		g := *e.gz
-		g.data = nil
-		e = &cachedPage{status: e.status, contentType: e.contentType, gz: &g, tags: e.tags, seq: e.seq, at: e.at,
-			inFile: true, off: off, stored: len(e.gz.data)}
+		kept := *e
+		kept.gz.data = nil
+		kept.inFile, kept.off, kept.stored = true, off, int32(len(e.gz.data))
+		e = &kept
 	}
 	pc.entries.Remove(key) // a replaced page leaves the weight through the eviction callback
 	pc.bytes.Add(e.weight())
@@ -402,7 +402,7 @@ func (pc *PageCache) lookup(key string) (page *cachedPage, done func(), ok bool)
 	}
 	raw := pagePool.Get().(*bytes.Buffer)
 	raw.Reset()
-	raw.Grow(e.stored)
+	raw.Grow(int(e.stored))
 	b := raw.Bytes()[:e.stored]
 	intact, err := pc.file.read(b, e.off)
 	if err != nil && !pc.fileFailed.Swap(true) && pc.log != nil {
@@ -415,10 +415,8 @@ func (pc *PageCache) lookup(key string) (page *cachedPage, done func(), ok bool)
 		}
 		return nil, nil, false
 	}
-	g := *e.gz
-	g.data = b
 	read := *e
-	read.gz = &g
+	read.gz.data = b
 	return &read, func() { pagePool.Put(raw) }, true
 }
 
@@ -439,7 +437,7 @@ func (pc *PageCache) serve(c echo.Context, e *cachedPage, token, nonce string) e
 		return err
 	}
 	h.Set(echo.HeaderContentLength, strconv.Itoa(buf.Len()))
-	res.WriteHeader(e.status)
+	res.WriteHeader(int(e.status))
 	_, err = res.Write(buf.Bytes())
 	return err
 }

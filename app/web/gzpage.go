@@ -8,6 +8,7 @@ import (
 	"hash/crc32"
 	"io"
 	"runtime"
+	"slices"
 	"sync"
 )
 
@@ -21,16 +22,19 @@ import (
 // made of the kept runs, a few bytes per hole and the gzip trailer, whose
 // CRC-32 is combined from each run's CRC without reading the run again.
 type gzPage struct {
-	data  []byte  // the deflated runs, one after the other
-	runs  []gzRun // in order; one more than holes
-	holes []byte  // between runs: holeCSRF or holeNonce
-	size  int     // the page's uncompressed length, without the holes
+	data []byte  // the deflated runs, one after the other
+	runs []gzRun // in order, each followed by its hole but the last
+	size int     // the page's uncompressed length, without the holes
 }
 
+// gzRun is a deflated run of the page. A page's index stays in memory for
+// as long as the page is kept, tens of thousands of them, so it is small:
+// a page is under budget/16, far under 4 GiB.
 type gzRun struct {
-	end int    // where the run ends in data
-	n   int64  // its uncompressed length
-	crc uint32 // CRC-32 of its uncompressed bytes
+	end  uint32 // where the run ends in data
+	n    uint32 // its uncompressed length
+	crc  uint32 // CRC-32 of its uncompressed bytes
+	hole byte   // what goes after it: holeCSRF, holeNonce, or 0 (the last)
 }
 
 const (
@@ -60,8 +64,10 @@ var flateReaders = sync.Pool{New: func() any { return flate.NewReader(bytes.NewR
 
 // newGzPage cuts page at every occurrence of token and nonce and deflates
 // the runs between them.
-func newGzPage(page []byte, token, nonce string) *gzPage {
-	g := &gzPage{}
+func newGzPage(page []byte, token, nonce string) gzPage {
+	var g gzPage
+	var runs [16]gzRun
+	g.runs = runs[:0]
 	var out bytes.Buffer
 	out.Grow(len(page) / 6)
 	compressing <- struct{}{}
@@ -78,14 +84,15 @@ func newGzPage(page []byte, token, nonce string) *gzPage {
 		w.Reset(&out)
 		_, _ = w.Write(run)
 		_ = w.Flush()
-		g.runs = append(g.runs, gzRun{end: out.Len(), n: int64(len(run)), crc: crc32.ChecksumIEEE(run)})
+		g.runs = append(g.runs, gzRun{end: uint32(out.Len()), n: uint32(len(run)), crc: crc32.ChecksumIEEE(run)})
 		g.size += len(run)
 		if i < 0 {
 			break
 		}
-		g.holes = append(g.holes, kind)
+		g.runs[len(g.runs)-1].hole = kind
 		rest = rest[i+n:]
 	}
+	g.runs = slices.Clone(g.runs) // off the stack, at its length
 	g.data = bytes.Clone(out.Bytes())
 	return g
 }
@@ -104,7 +111,7 @@ func nextHole(b []byte, token, nonce string) (int, byte, int) {
 	return j, holeNonce, len(nonce)
 }
 
-func (g *gzPage) weight() int { return len(g.data) + 40*len(g.runs) + 64 }
+func (g *gzPage) weight() int { return len(g.data) + 16*len(g.runs) + 48 }
 
 func (g *gzPage) value(k byte, token, nonce string) string {
 	if k == holeCSRF {
@@ -120,13 +127,13 @@ func (g *gzPage) gzip(buf *bytes.Buffer, token, nonce string) {
 	var crc uint32
 	size := int64(0)
 	start := 0
-	for i, r := range g.runs {
+	for _, r := range g.runs {
 		buf.Write(g.data[start:r.end])
-		start = r.end
-		crc = crc32Combine(crc, r.crc, r.n)
-		size += r.n
-		if i < len(g.holes) {
-			v := g.value(g.holes[i], token, nonce)
+		start = int(r.end)
+		crc = crc32Combine(crc, r.crc, int64(r.n))
+		size += int64(r.n)
+		if r.hole != 0 {
+			v := g.value(r.hole, token, nonce)
 			// A stored block, not final: BFINAL 0, BTYPE 00 on a byte
 			// boundary, then LEN and its complement.
 			n := uint16(len(v))
@@ -146,21 +153,21 @@ func (g *gzPage) gzip(buf *bytes.Buffer, token, nonce string) {
 // plain writes the page uncompressed, with token and nonce in the holes,
 // for the rare client that does not accept gzip.
 func (g *gzPage) plain(buf *bytes.Buffer, token, nonce string) error {
-	buf.Grow(g.size + len(g.holes)*len(token))
+	buf.Grow(g.size + len(g.runs)*len(token))
 	r := flateReaders.Get().(io.ReadCloser)
 	defer flateReaders.Put(r)
 	start := 0
-	for i, run := range g.runs {
+	for _, run := range g.runs {
 		src := io.MultiReader(bytes.NewReader(g.data[start:run.end]), bytes.NewReader(lastBlock))
-		start = run.end
+		start = int(run.end)
 		if err := r.(flate.Resetter).Reset(src, nil); err != nil {
 			return fmt.Errorf("page cache: inflate: %w", err)
 		}
 		if _, err := buf.ReadFrom(r); err != nil {
 			return fmt.Errorf("page cache: inflate: %w", err)
 		}
-		if i < len(g.holes) {
-			buf.WriteString(g.value(g.holes[i], token, nonce))
+		if run.hole != 0 {
+			buf.WriteString(g.value(run.hole, token, nonce))
 		}
 	}
 	return nil

@@ -15,6 +15,17 @@ static int keep_free_top(int bytes) {
 	return 0;
 #endif
 }
+
+// limit_arenas sets how many heaps (arenas) the C allocator may make for
+// threads that allocate at once; 0 where the C library has no such
+// setting.
+static int limit_arenas(int n) {
+#ifdef M_ARENA_MAX
+	return mallopt(M_ARENA_MAX, n);
+#else
+	return 0;
+#endif
+}
 */
 import "C"
 
@@ -28,3 +39,14 @@ import "C"
 // (docs/benchmarks.md, "Logged-in topic page, session 9"). It reports
 // whether the setting took.
 func keepCHeapTop(n int) bool { return C.keep_free_top(C.int(n)) == 1 }
+
+// limitCArenas asks the C library for at most n arenas. glibc makes up to
+// eight per core as threads allocate at once, and each keeps its own free
+// memory (up to cHeapTop at its top, see keepCHeapTop, plus what is free
+// inside it): the server's Go threads all call SQLite, so on a busy
+// server most of those arenas exist. One per core keeps threads from
+// waiting on each other's allocations (only as many run at once) and took
+// the C part of the server's memory at its peak from some 17 MiB to 9
+// (docs/benchmarks.md, "Memory, session 11"). It reports whether the
+// setting took.
+func limitCArenas(n int) bool { return C.limit_arenas(C.int(n)) == 1 }

@@ -15,6 +15,10 @@ func KeepCHeapTop(n int) bool { return keepCHeapTop(n) }
 
 const CHeapTop = cHeapTop
 
+// LimitCArenas sets how many arenas the C allocator may make (see
+// limitCArenas).
+func LimitCArenas(n int) bool { return limitCArenas(n) }
+
 // OpenStatements is how many of those SQLite still holds compiled.
 func (d *DB) OpenStatements() int64 {
 	if d.gated == nil {

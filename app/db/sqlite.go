@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -57,11 +58,15 @@ func sqliteDialector(path string, busy time.Duration, cacheKB int) (gorm.Dialect
 const cHeapTop = 1 << 20
 
 // keepSQLiteMemory stops the C allocator from returning each statement's
-// scratch memory to the system, once per process, unless the operator set
-// glibc's MALLOC_TRIM_THRESHOLD_ themselves.
+// scratch memory to the system, and keeps it to one arena per core (see
+// limitCArenas), once per process, unless the operator set glibc's
+// MALLOC_TRIM_THRESHOLD_ or MALLOC_ARENA_MAX themselves.
 var keepSQLiteMemory = sync.OnceFunc(func() {
 	if os.Getenv("MALLOC_TRIM_THRESHOLD_") == "" {
 		keepCHeapTop(cHeapTop)
+	}
+	if os.Getenv("MALLOC_ARENA_MAX") == "" {
+		limitCArenas(max(2, runtime.NumCPU()))
 	}
 })
 

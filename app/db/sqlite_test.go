@@ -468,3 +468,15 @@ func minorFaults() int64 {
 	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
 	return ru.Minflt
 }
+
+// The server keeps the C allocator to one arena per core (limitCArenas):
+// on Linux with glibc, as in CI and the Debian-based images, the setting
+// takes.
+func TestCArenasLimited(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("glibc's setting")
+	}
+	if !db.LimitCArenas(max(2, runtime.NumCPU())) {
+		t.Error("mallopt(M_ARENA_MAX) was refused: the C part of the server's memory grows with its threads")
+	}
+}

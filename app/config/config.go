@@ -184,23 +184,25 @@ func Default() Config {
 }
 
 // What the server keeps in memory besides the visitors' page cache, in
-// MiB: with 200,000 posts about 25 MB live (the topic pages' shared data,
-// the database's strings, the search index's readers, the templates shown
-// so far) plus the requests in flight. memoryBesideCacheMB is the default
-// room [server] memory_limit_mb leaves beside page_cache_mb. The Go heap
-// fills the limit under load, so the limit sets most of the server's
-// peak memory: 72 (112 in all) took the discussions benchmark's peak from
-// 224-234 to 199-206 MiB, for up to a sixth more CPU per logged-in page or
-// post on a busy machine (within its noise), where 64 (104) cost them a
-// third to four fifths more (see docs/benchmarks.md, "Memory, session 6"). Below memoryFloorMB
-// the collector would run nearly all the time.
+// MiB: with 200,000 posts about 18 MB live under load (the topic pages'
+// shared data, the database's strings, the search index's batches, the
+// templates and messages) plus the requests in flight. memoryBesideCacheMB
+// is the default room [server] memory_limit_mb leaves beside
+// page_cache_mb. The Go heap fills the limit under load, so the limit sets
+// most of the server's peak memory. Session 6 chose 72 when some 30 MB
+// were live; with less live (session 11: smaller shared pages and page
+// index, no large regular expressions) 48 took the peak of the posting run
+// after the page runs from 133-135 to 124 MiB with no CPU a post or a
+// logged-in page told apart from the noise (docs/benchmarks.md, "Memory,
+// session 11"). Below memoryFloorMB the collector would run nearly all the
+// time.
 //
 // With [server] page_cache_store = "file" the pages are not in the heap,
 // only their index, which weighs about a tenth of the pages (some 300
 // bytes a page of 3.6 KB gzipped): fileCacheIndexShare.
 const (
-	memoryBesideCacheMB = 72
-	memoryFloorMB       = 64
+	memoryBesideCacheMB = 48
+	memoryFloorMB       = 40
 	fileCacheIndexShare = 8
 )
 

@@ -89,7 +89,7 @@ func TestWrongValuesNameTheKey(t *testing.T) {
 		{"CAUSERIE_RATELIMIT_LOGIN=lots", []string{"ratelimit.login", "10-15m"}},
 		{"CAUSERIE_SERVER_SECRET=short", []string{"server.secret", "32"}},
 		{"CAUSERIE_LOG_LEVEL=loud", []string{"log.level"}},
-		{"CAUSERIE_SERVER_MEMORY_LIMIT_MB=60", []string{"server.memory_limit_mb", "CAUSERIE_SERVER_MEMORY_LIMIT_MB", "at least 80", "page_cache_mb"}},
+		{"CAUSERIE_SERVER_MEMORY_LIMIT_MB=50", []string{"server.memory_limit_mb", "CAUSERIE_SERVER_MEMORY_LIMIT_MB", "at least 56", "page_cache_mb"}},
 		{"CAUSERIE_SERVER_PAGE_CACHE_STORE=disk", []string{"server.page_cache_store", "CAUSERIE_SERVER_PAGE_CACHE_STORE", `"file"`, `"memory"`, `"disk"`}},
 		{"CAUSERIE_SERVER_MEMORY_LIMIT_MB=-1", []string{"server.memory_limit_mb", "0 (no limit)"}},
 		{"CAUSERIE_DATABASE_SQLITE_CACHE_KB=10", []string{"database.sqlite_cache_kb", "CAUSERIE_DATABASE_SQLITE_CACHE_KB", "between 64 and 1048576"}},
@@ -124,13 +124,13 @@ func TestMemoryLimit(t *testing.T) {
 		env        []string
 		want       int
 	}{
-		{"default", "", nil, 88},
-		{"cache raised in the environment", "", []string{"CAUSERIE_SERVER_PAGE_CACHE_MB=200"}, 97},
-		{"cache off", "", []string{"CAUSERIE_SERVER_PAGE_CACHE_MB=0"}, 72},
-		{"cache raised in the file", file("page_cache_mb = 100"), nil, 84},
-		{"cache in memory", "", []string{"CAUSERIE_SERVER_PAGE_CACHE_STORE=memory"}, 200},
-		{"cache in memory, raised", file("page_cache_mb = 200\npage_cache_store = \"memory\""), nil, 272},
-		{"cache in memory, raised in the file", file("page_cache_mb = 100\npage_cache_store = \"memory\""), nil, 172},
+		{"default", "", nil, 64},
+		{"cache raised in the environment", "", []string{"CAUSERIE_SERVER_PAGE_CACHE_MB=200"}, 73},
+		{"cache off", "", []string{"CAUSERIE_SERVER_PAGE_CACHE_MB=0"}, 48},
+		{"cache raised in the file", file("page_cache_mb = 100"), nil, 60},
+		{"cache in memory", "", []string{"CAUSERIE_SERVER_PAGE_CACHE_STORE=memory"}, 176},
+		{"cache in memory, raised", file("page_cache_mb = 200\npage_cache_store = \"memory\""), nil, 248},
+		{"cache in memory, raised in the file", file("page_cache_mb = 100\npage_cache_store = \"memory\""), nil, 148},
 		{"limit set in the file", file("page_cache_mb = 100\nmemory_limit_mb = 500"), nil, 500},
 		{"limit off in the file", file("page_cache_mb = 100\nmemory_limit_mb = 0"), nil, 0},
 		{"limit set in the environment", file("page_cache_mb = 100"), []string{"CAUSERIE_SERVER_MEMORY_LIMIT_MB=170"}, 170},
@@ -146,13 +146,13 @@ func TestMemoryLimit(t *testing.T) {
 		}
 	}
 	_, err := config.Load(file("page_cache_mb = 200\npage_cache_store = \"memory\"\nmemory_limit_mb = 128"), nil)
-	if err == nil || !strings.Contains(err.Error(), "server.memory_limit_mb") || !strings.Contains(err.Error(), "at least 264") {
-		t.Errorf("a limit below the page cache's floor: got %v, want an error naming server.memory_limit_mb and 264", err)
+	if err == nil || !strings.Contains(err.Error(), "server.memory_limit_mb") || !strings.Contains(err.Error(), "at least 240") {
+		t.Errorf("a limit below the page cache's floor: got %v, want an error naming server.memory_limit_mb and 240", err)
 	}
 	// In a file, the pages leave the heap but their index stays.
-	_, err = config.Load(file("page_cache_mb = 200\nmemory_limit_mb = 80"), nil)
-	if err == nil || !strings.Contains(err.Error(), "server.memory_limit_mb") || !strings.Contains(err.Error(), "at least 89") {
-		t.Errorf("a limit below the file cache's floor: got %v, want an error naming server.memory_limit_mb and 89", err)
+	_, err = config.Load(file("page_cache_mb = 200\nmemory_limit_mb = 60"), nil)
+	if err == nil || !strings.Contains(err.Error(), "server.memory_limit_mb") || !strings.Contains(err.Error(), "at least 65") {
+		t.Errorf("a limit below the file cache's floor: got %v, want an error naming server.memory_limit_mb and 65", err)
 	}
 }
 

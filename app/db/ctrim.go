@@ -45,8 +45,7 @@ func keepCHeapTop(n int) bool { return C.keep_free_top(C.int(n)) == 1 }
 // memory (up to cHeapTop at its top, see keepCHeapTop, plus what is free
 // inside it): the server's Go threads all call SQLite, so on a busy
 // server most of those arenas exist. One per core keeps threads from
-// waiting on each other's allocations (only as many run at once) and took
-// the C part of the server's memory at its peak from some 17 MiB to 9
-// (docs/benchmarks.md, "Memory, session 11"). It reports whether the
-// setting took.
+// waiting on each other's allocations (only as many run at once). It
+// bounds only the arenas made after it, and reports whether the setting
+// took (see sqlite.go's init).
 func limitCArenas(n int) bool { return C.limit_arenas(C.int(n)) == 1 }

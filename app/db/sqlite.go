@@ -58,17 +58,27 @@ func sqliteDialector(path string, busy time.Duration, cacheKB int) (gorm.Dialect
 const cHeapTop = 1 << 20
 
 // keepSQLiteMemory stops the C allocator from returning each statement's
-// scratch memory to the system, and keeps it to one arena per core (see
-// limitCArenas), once per process, unless the operator set glibc's
-// MALLOC_TRIM_THRESHOLD_ or MALLOC_ARENA_MAX themselves.
+// scratch memory to the system, once per process, unless the operator set
+// glibc's MALLOC_TRIM_THRESHOLD_ themselves.
 var keepSQLiteMemory = sync.OnceFunc(func() {
 	if os.Getenv("MALLOC_TRIM_THRESHOLD_") == "" {
 		keepCHeapTop(cHeapTop)
 	}
+})
+
+// The C allocator makes no more arenas than one per core (see
+// limitCArenas) from the program's start, unless the operator set glibc's
+// MALLOC_ARENA_MAX. It bounds only the arenas made after: threads that
+// allocated before Go code ran (the runtime's own) have theirs. Measured,
+// it took the C part of the server's peak from about 17 MiB to 13-16;
+// MALLOC_ARENA_MAX=2 in the server's environment, which glibc reads
+// before anything allocates, to 8-9 (docs/benchmarks.md, "Memory, session
+// 11"), which is why the README's deployment notes set it.
+func init() {
 	if os.Getenv("MALLOC_ARENA_MAX") == "" {
 		limitCArenas(max(2, runtime.NumCPU()))
 	}
-})
+}
 
 // writeGate lets one writer at a time at the database, first come first
 // served: a transaction (all begin IMMEDIATE, so all write) holds it from

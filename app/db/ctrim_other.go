@@ -6,5 +6,6 @@ package db
 // (see ctrim.go).
 func keepCHeapTop(int) bool { return false }
 
-// limitCArenas has nothing to set either (see ctrim.go).
-func limitCArenas(int) bool { return false }
+
+// cArenas cannot tell (see ctrim.go).
+func cArenas() int { return -1 }

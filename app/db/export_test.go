@@ -15,9 +15,8 @@ func KeepCHeapTop(n int) bool { return keepCHeapTop(n) }
 
 const CHeapTop = cHeapTop
 
-// LimitCArenas sets how many arenas the C allocator may make (see
-// limitCArenas).
-func LimitCArenas(n int) bool { return limitCArenas(n) }
+// CArenas is how many arenas the C allocator has made (see ctrim.go).
+func CArenas() int { return cArenas() }
 
 // OpenStatements is how many of those SQLite still holds compiled.
 func (d *DB) OpenStatements() int64 {

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -65,20 +64,6 @@ var keepSQLiteMemory = sync.OnceFunc(func() {
 		keepCHeapTop(cHeapTop)
 	}
 })
-
-// The C allocator makes no more arenas than one per core (see
-// limitCArenas) from the program's start, unless the operator set glibc's
-// MALLOC_ARENA_MAX. It bounds only the arenas made after: threads that
-// allocated before Go code ran (the runtime's own) have theirs. Measured,
-// it took the C part of the server's peak from about 17 MiB to 13-16;
-// MALLOC_ARENA_MAX=2 in the server's environment, which glibc reads
-// before anything allocates, to 8-9 (docs/benchmarks.md, "Memory, session
-// 11"), which is why the README's deployment notes set it.
-func init() {
-	if os.Getenv("MALLOC_ARENA_MAX") == "" {
-		limitCArenas(max(2, runtime.NumCPU()))
-	}
-}
 
 // writeGate lets one writer at a time at the database, first come first
 // served: a transaction (all begin IMMEDIATE, so all write) holds it from

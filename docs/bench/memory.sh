@@ -28,10 +28,10 @@
 #
 # Needs: wrk, curl, Linux /proc.
 set -euo pipefail
-cd "$(dirname "$0")/../.."
 [ $# -ge 2 ] || { echo "usage: $0 FORUM BIN [LABEL]" >&2; exit 2; }
 forum=$(cd "$1" && pwd)
 bin=$(cd "$(dirname "$2")" && pwd)/$(basename "$2")
+cd "$(dirname "$0")/../.."
 label=${3:-$(basename "$bin")}
 PORT=${PORT:-17390}
 [ -f "$forum/topics.lua" ] || { echo "$0: $forum is not prepared (run: bash docs/bench/member-ab.sh prepare $forum)" >&2; exit 1; }

@@ -4,10 +4,6 @@ package db
 
 /*
 #include <malloc.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
 
 // keep_free_top sets how much free memory the C allocator keeps at the top
 // of its heaps before giving it back to the system; 0 where the C library
@@ -18,49 +14,6 @@ static int keep_free_top(int bytes) {
 #else
 	return 0;
 #endif
-}
-
-// limit_arenas keeps the C allocator to one arena (a heap of its own for
-// threads that allocate at once) per core, at least two, unless the
-// operator set MALLOC_ARENA_MAX. glibc makes up to eight per core, and
-// each keeps its own free memory (up to cHeapTop at its top, see
-// keepCHeapTop, plus what is free inside it): the server's Go threads all
-// call SQLite, so on a busy server most of those arenas exist, where only
-// as many threads as cores run at once. It runs as the program is loaded,
-// before the Go runtime starts: a thread's first free() gives it an arena,
-// and by the time Go code runs the runtime's threads have theirs (a limit
-// set from Go bounded only the arenas made after, and the C part of the
-// server's peak stayed at 13-16 MiB where this makes it 8-9; see
-// docs/benchmarks.md, "Memory, session 11").
-__attribute__((constructor)) static void limit_arenas(void) {
-#ifdef M_ARENA_MAX
-	if (getenv("MALLOC_ARENA_MAX") == NULL) {
-		long n = sysconf(_SC_NPROCESSORS_ONLN);
-		mallopt(M_ARENA_MAX, n < 2 ? 2 : (int)n);
-	}
-#endif
-}
-
-// arenas is how many arenas the C allocator has made (malloc_info's
-// heaps); -1 when it cannot tell.
-static int arenas(void) {
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-	if (f == NULL) {
-		return -1;
-	}
-	int n = -1;
-	if (malloc_info(0, f) == 0) {
-		fflush(f);
-		n = 0;
-		for (char *p = buf; (p = strstr(p, "<heap nr=")) != NULL; p++) {
-			n++;
-		}
-	}
-	fclose(f);
-	free(buf);
-	return n;
 }
 */
 import "C"
@@ -75,7 +28,3 @@ import "C"
 // (docs/benchmarks.md, "Logged-in topic page, session 9"). It reports
 // whether the setting took.
 func keepCHeapTop(n int) bool { return C.keep_free_top(C.int(n)) == 1 }
-
-// cArenas is how many arenas the C allocator has made, -1 when it cannot
-// tell (see limit_arenas).
-func cArenas() int { return int(C.arenas()) }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"runtime"
 	"strings"
 	"sync"
@@ -468,52 +467,4 @@ func minorFaults() int64 {
 	var ru syscall.Rusage
 	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
 	return ru.Minflt
-}
-
-// The C allocator keeps to one arena per core (at least two) however many
-// threads call SQLite at once: set as the program loads (ctrim.go's
-// limit_arenas), before the Go runtime's threads made arenas of their
-// own. Set from Go code instead, the runtime's threads alone had made
-// four or five by then, and the C part of the server's memory at its peak
-// was half again as large.
-func TestCArenasLimited(t *testing.T) {
-	if db.CArenas() < 0 {
-		t.Skip("the C library does not say (not glibc)")
-	}
-	if os.Getenv("MALLOC_ARENA_MAX") != "" {
-		t.Skip("MALLOC_ARENA_MAX is set: glibc's own limit applies")
-	}
-	d := openSQLite(t, time.Second)
-	if err := d.Exec(`WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < 2000)
-		INSERT INTO counters (id, n) SELECT i, i * 7 FROM s`).Error; err != nil {
-		t.Fatal(err)
-	}
-	// Sixteen threads of their own, each with its own connection, read at
-	// once: with glibc's default each would soon have an arena.
-	d.SQL().SetMaxOpenConns(16)
-	var wg sync.WaitGroup
-	errs := make(chan error, 16)
-	for range 16 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			runtime.LockOSThread()
-			defer runtime.UnlockOSThread()
-			for range 40 {
-				var sum int64
-				if err := d.SQL().QueryRow("SELECT sum(n) FROM counters WHERE id IN (SELECT id FROM counters ORDER BY n DESC LIMIT 500)").Scan(&sum); err != nil {
-					errs <- err
-					return
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		t.Fatal(err)
-	}
-	if n, most := db.CArenas(), max(2, runtime.NumCPU()); n > most {
-		t.Errorf("the C allocator made %d arenas for 16 threads calling SQLite, want at most %d (one per core)", n, most)
-	}
 }

@@ -63,7 +63,8 @@ func Routes(s *web.Server, svc *Service, cats *category.Service, member echo.Mid
 
 // sharedInMemory is how many pages' shared part (shared.go) are kept
 // decoded in memory; many more are kept as bytes beside the visitors'
-// pages. A decoded page of 20 posts weighs some 40 KB in the heap, and
-// what the heap keeps the collector lets it grow by as much again: 64
-// pages, a forum's busiest, are about 2.5 MB where 256 were over 10.
+// pages. A decoded page of 20 posts weighs some 65 KB in the heap (a heap
+// profile: 4 MB for 64), and the collector lets the heap grow by as much
+// again as it keeps: 64 pages, a forum's busiest, where 256 were some 16
+// MB.
 var sharedInMemory = 64

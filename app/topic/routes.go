@@ -63,8 +63,9 @@ func Routes(s *web.Server, svc *Service, cats *category.Service, member echo.Mid
 
 // sharedInMemory is how many pages' shared part (shared.go) are kept
 // decoded in memory; many more are kept as bytes beside the visitors'
-// pages. A decoded page of 20 posts weighs some 65 KB in the heap (a heap
-// profile: 4 MB for 64), and the collector lets the heap grow by as much
-// again as it keeps: 64 pages, a forum's busiest, where 256 were some 16
-// MB.
-var sharedInMemory = 64
+// pages. A decoded page of 20 posts weighs some 65 KB in the heap, and the
+// collector lets the heap grow by as much again as it keeps: 16 pages, a
+// forum's busiest, where 64 were some 4 MB (a heap profile taken while
+// posting) and 256 some 16. Members reading topics at random hit none of
+// them either way; a page not among them is decoded from its bytes.
+var sharedInMemory = 16

@@ -159,7 +159,7 @@ func Default() Config {
 			MemoryLimitMB:   128/fileCacheIndexShare + memoryBesideCacheMB,
 		},
 		Data:     Data{Dir: "data"},
-		Database: Database{MaxOpenConns: 10, BusyTimeout: Duration{5 * time.Second}, SQLiteCacheKB: 512},
+		Database: Database{MaxOpenConns: 8, BusyTimeout: Duration{5 * time.Second}, SQLiteCacheKB: 256},
 		Mail:     Mail{Host: "", Port: 587, From: "Causerie <noreply@localhost>", TLS: "starttls", BatchMinutes: 10},
 		Accounts: Accounts{
 			DefaultLanguage:     "en",

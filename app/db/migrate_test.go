@@ -51,11 +51,19 @@ func models() []any {
 
 func open(t *testing.T, dialect string) *db.DB {
 	t.Helper()
+	return openWith(t, dialect, func(*config.Config) {})
+}
+
+// openWith opens a new database of dialect with the default configuration
+// as set changes it.
+func openWith(t *testing.T, dialect string, set func(*config.Config)) *db.DB {
+	t.Helper()
 	cfg := config.Default()
 	cfg.Data.Dir = t.TempDir()
 	if dialect == "postgres" {
 		cfg.Database.URL = testutil.NewPostgres(t)
 	}
+	set(&cfg)
 	d, err := db.Open(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)

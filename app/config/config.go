@@ -58,7 +58,9 @@ type Data struct {
 }
 
 type Database struct {
-	URL          string   `toml:"url"`
+	URL string `toml:"url"`
+	// MaxOpenConns is the most connections the server opens; 0 lets
+	// OpenConns choose for the database.
 	MaxOpenConns int      `toml:"max_open_conns"`
 	BusyTimeout  Duration `toml:"busy_timeout"`
 	// SQLiteCacheKB is the page cache of each SQLite connection, in KiB
@@ -159,7 +161,7 @@ func Default() Config {
 			MemoryLimitMB:   128/fileCacheIndexShare + memoryBesideCacheMB,
 		},
 		Data:     Data{Dir: "data"},
-		Database: Database{MaxOpenConns: 8, BusyTimeout: Duration{5 * time.Second}, SQLiteCacheKB: 256},
+		Database: Database{BusyTimeout: Duration{5 * time.Second}, SQLiteCacheKB: 256},
 		Mail:     Mail{Host: "", Port: 587, From: "Causerie <noreply@localhost>", TLS: "starttls", BatchMinutes: 10},
 		Accounts: Accounts{
 			DefaultLanguage:     "en",
@@ -387,8 +389,9 @@ func (c Config) Validate() error {
 			return bad("database", "url", err.Error())
 		}
 	}
-	if c.Database.MaxOpenConns < 1 {
-		return bad("database", "max_open_conns", "want 1 or more")
+	if c.Database.MaxOpenConns < 0 {
+		return bad("database", "max_open_conns", fmt.Sprintf("want 1 or more, or 0 for the database's default (%d on SQLite, %d on PostgreSQL), got %d",
+			sqliteConns, postgresConns, c.Database.MaxOpenConns))
 	}
 	if c.Database.SQLiteCacheKB != 0 && (c.Database.SQLiteCacheKB < 64 || c.Database.SQLiteCacheKB > 1<<20) {
 		return bad("database", "sqlite_cache_kb", fmt.Sprintf("want KiB between 64 and 1048576, or 0 for SQLite's default (2000), got %d", c.Database.SQLiteCacheKB))
@@ -504,6 +507,29 @@ var mimeRE = regexp.MustCompile(`^[a-z0-9][a-z0-9!#$&^_.+-]*/[a-z0-9][a-z0-9!#$&
 var unsafeTypes = map[string]bool{
 	"text/html": true, "application/xhtml+xml": true, "text/xml": true, "application/xml": true,
 	"text/javascript": true, "application/javascript": true, "application/x-shockwave-flash": true,
+}
+
+// The connections OpenConns gives when max_open_conns is 0. On SQLite
+// each connection keeps a page cache and its prepared statements, and
+// each thread in SQLite's code may keep a heap of the C library's: 8 were
+// as fast as 10 on 2 cores, for some 8 MiB less (docs/benchmarks.md,
+// "Memory, session 12"). PostgreSQL's statements wait on the network, and
+// its logged-in pages were slower with 8.
+const (
+	sqliteConns   = 8
+	postgresConns = 10
+)
+
+// OpenConns is the most connections to open to a database of dialect:
+// max_open_conns, or when 0 the default for the dialect.
+func (d Database) OpenConns(dialect string) int {
+	switch {
+	case d.MaxOpenConns > 0:
+		return d.MaxOpenConns
+	case dialect == "postgres":
+		return postgresConns
+	}
+	return sqliteConns
 }
 
 // Driver says which database the URL points at: "sqlite" or "postgres".

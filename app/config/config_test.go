@@ -93,6 +93,7 @@ func TestWrongValuesNameTheKey(t *testing.T) {
 		{"CAUSERIE_SERVER_PAGE_CACHE_STORE=disk", []string{"server.page_cache_store", "CAUSERIE_SERVER_PAGE_CACHE_STORE", `"file"`, `"memory"`, `"disk"`}},
 		{"CAUSERIE_SERVER_MEMORY_LIMIT_MB=-1", []string{"server.memory_limit_mb", "0 (no limit)"}},
 		{"CAUSERIE_DATABASE_SQLITE_CACHE_KB=10", []string{"database.sqlite_cache_kb", "CAUSERIE_DATABASE_SQLITE_CACHE_KB", "between 64 and 1048576"}},
+		{"CAUSERIE_DATABASE_MAX_OPEN_CONNS=-1", []string{"database.max_open_conns", "CAUSERIE_DATABASE_MAX_OPEN_CONNS", "0 for the database's default", "got -1"}},
 		{"CAUSERIE_DATABASE_SQLITE_CACHE_KB=-512", []string{"database.sqlite_cache_kb", "0 for SQLite's default"}},
 		{"CAUSERIE_SERVER_PPROF_LISTEN=6060", []string{"server.pprof_listen", "CAUSERIE_SERVER_PPROF_LISTEN", "127.0.0.1:6060"}},
 	} {
@@ -170,6 +171,26 @@ func TestFileErrors(t *testing.T) {
 	}
 	if _, err := config.Load(filepath.Join(dir, "missing.toml"), nil); err == nil {
 		t.Error("a missing file must be an error")
+	}
+}
+
+// max_open_conns = 0 (the default) opens 8 connections to SQLite and 10
+// to PostgreSQL; a number set is taken as it is, on either.
+func TestOpenConns(t *testing.T) {
+	cfg, err := config.Load("", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		set     int
+		dialect string
+		want    int
+	}{{0, "sqlite", 8}, {0, "postgres", 10}, {3, "sqlite", 3}, {3, "postgres", 3}, {20, "sqlite", 20}} {
+		d := cfg.Database
+		d.MaxOpenConns = tc.set
+		if got := d.OpenConns(tc.dialect); got != tc.want {
+			t.Errorf("max_open_conns = %d on %s: %d connections, want %d", tc.set, tc.dialect, got, tc.want)
+		}
 	}
 }
 

@@ -89,7 +89,7 @@ func Open(ctx context.Context, cfg config.Config) (*DB, error) {
 	}
 	// The job workers get connections of their own out of max_open_conns
 	// (see Background), so that requests in flight never starve them.
-	mainConns, bgConns := split(cfg.Database.MaxOpenConns)
+	mainConns, bgConns := split(cfg.Database.OpenConns(dialect))
 	limit(sqlDB, mainConns)
 	d := &DB{DB: g, Dialect: dialect, sql: sqlDB, gated: gated}
 	p := &pools{main: sqlDB, mainDB: sqlDB}

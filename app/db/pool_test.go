@@ -69,3 +69,20 @@ func TestBackgroundPool(t *testing.T) {
 		})
 	}
 }
+
+// By default (max_open_conns = 0) requests get 4 connections to SQLite
+// and 6 to PostgreSQL, the background jobs 4 more on either.
+func TestDefaultConnections(t *testing.T) {
+	want := map[string]int{"sqlite": 4, "postgres": 6}
+	for _, dialect := range dialects() {
+		t.Run(dialect, func(t *testing.T) {
+			d := open(t, dialect)
+			if got := d.SQL().Stats().MaxOpenConnections; got != want[dialect] {
+				t.Errorf("requests' connections: %d, want %d", got, want[dialect])
+			}
+			if got := d.BackgroundSQL().Stats().MaxOpenConnections; got != 4 {
+				t.Errorf("background connections: %d, want 4", got)
+			}
+		})
+	}
+}

@@ -513,8 +513,8 @@ var unsafeTypes = map[string]bool{
 // each connection keeps a page cache and its prepared statements, and
 // each thread in SQLite's code may keep a heap of the C library's: 8 were
 // as fast as 10 on 2 cores, for some 8 MiB less (docs/benchmarks.md,
-// "Memory, session 12"). PostgreSQL's statements wait on the network, and
-// its logged-in pages were slower with 8.
+// "Memory, session 12"). PostgreSQL's statements wait on the network:
+// its logged-in page took some 15% more CPU with 8 (one run each).
 const (
 	sqliteConns   = 8
 	postgresConns = 10

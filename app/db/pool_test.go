@@ -14,10 +14,10 @@ import (
 )
 
 // With every request connection taken (max_open_conns 10 here: 6 for
-// requests, 4 for background work), a request waits, while the job workers, whose
-// context is marked Background, still get a connection, for statements
-// and for transactions (which the jobs' EnqueueTx finds as a *sql.Tx,
-// inside GORM's prepared-statement transaction on SQLite).
+// requests, 4 for background work), a request waits, while the job
+// workers, whose context is marked Background, still get a connection,
+// for statements and for transactions (which the jobs' EnqueueTx finds as
+// a *sql.Tx, inside GORM's prepared-statement transaction on SQLite).
 func TestBackgroundPool(t *testing.T) {
 	for _, dialect := range dialects() {
 		t.Run(dialect, func(t *testing.T) {

@@ -2,15 +2,16 @@ package web
 
 import (
 	"bytes"
+	"hash/maphash"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
-	lru "github.com/hashicorp/golang-lru/v2"
 	"github.com/labstack/echo/v4"
 )
 
@@ -35,19 +36,25 @@ import (
 // compression work (see gzpage.go). Kept gzipped, about ten times as many
 // pages fit in the budget.
 //
-// Where the gzipped bytes go is [server] page_cache_store: a file of the
-// data folder by default (pagefile.go), read back on each hit, so the
-// pages weigh on the system's file cache instead of the server's memory;
-// or the Go heap. Either way the index above (key, tags, seq, time) is in
-// memory and decides alone whether a page may be served.
+// Where the kept bytes go is [server] page_cache_store: a file of the data
+// folder by default (pagefile.go), read back on each hit, so the pages
+// weigh on the system's file cache instead of the server's memory; or the
+// Go heap. Either way a page's bytes begin with everything that decides
+// whether it may be served (its key, tags, seq and time: keptpage.go), and
+// the index in memory holds only a hash of each key and where its bytes
+// are: some 40 bytes a page, where keeping keys, tags and an LRU's links
+// for tens of thousands of pages made the index a third of the heap that
+// is live under load (docs/benchmarks.md, "Memory, session 13").
 type PageCache struct {
-	entries    *lru.Cache[string, *cachedPage]
 	ttl        time.Duration
+	start      time.Time // kept pages' times are counted from it
+	seed       maphash.Seed
 	hits, miss atomic.Uint64
-	// bytes is what the kept pages weigh; past budget the least recently
-	// used go, so the cache never grows the server's memory past it.
+	// bytes is what the kept pages weigh; past budget the oldest go, so the
+	// cache never grows the server's memory past it.
 	bytes  atomic.Int64
 	budget int64
+	size   int // pages kept at most
 
 	mu  sync.RWMutex
 	seq uint64
@@ -61,14 +68,40 @@ type PageCache struct {
 	// rather than on every change.
 	pruneAt int
 
+	// index is the kept pages by their key's hash; order is where they
+	// were written, oldest first, for making room (order[:first] are
+	// gone, and an entry whose page was replaced since is skipped). Both
+	// are guarded by indexMu, which a write holds until its page is in
+	// the index, so order follows the file.
+	indexMu sync.Mutex
+	index   map[uint64]place
+	order   []placed
+	first   int
+	next    int64 // the next place in memory, when there is no file
+
 	flightMu sync.Mutex
 	flight   map[string]*flight
 
 	file *pageFile // nil: the pages' bytes are kept in memory
-	log  *slog.Logger
+	// memory holds the pages' bytes by place when there is no file.
+	memory map[int64][]byte
+	log    *slog.Logger
 	// fileFailed keeps a failing file (a full disk) from filling the log:
 	// pages are then rendered for every visitor, which the hit rate shows.
 	fileFailed atomic.Bool
+}
+
+// place is where a kept page's bytes are: logically in the file (bytes
+// ever written, see pageFile), or its key in memory.
+type place struct {
+	off int64
+	n   int32
+}
+
+// placed is a page in the order written.
+type placed struct {
+	hash uint64
+	off  int64
 }
 
 // keptDrops is the size of dropped below which nothing is pruned.
@@ -86,30 +119,14 @@ type flight struct {
 	page *cachedPage
 }
 
+// cachedPage is a page as rendered, or as read back from its kept bytes.
 type cachedPage struct {
-	gz          gzPage // without its data when inFile
+	gz          gzPage
 	contentType string
-	tags        []string
-	seq         uint64 // the cache's seq when rendering began
+	tags        []string // nil when read back: its bytes hold them
+	seq         uint64   // the cache's seq when rendering began
 	at          time.Time
-	off         int64
-	stored      int32
-	status      int16
-	// inFile: gz's data is the stored bytes at off in the cache's file.
-	inFile bool
-}
-
-// weight is what a page takes of the budget: in memory, its bytes and
-// their index; in the file, its bytes there. The file is the budget's
-// size, so its ring alone makes room (its index, in the heap, is bounded
-// by the number of pages the file holds); counting the index too against
-// the file's size made the least recently used pages leave early, and
-// then the ring took the next ones as well: two pages out for one in.
-func (e *cachedPage) weight() int64 {
-	if e.inFile {
-		return int64(e.stored)
-	}
-	return int64(e.gz.weight()) + 128
+	status      int
 }
 
 const (
@@ -123,11 +140,9 @@ const (
 // NewPageCache keeps up to size pages, weighing at most budget bytes in
 // all, for ttl.
 func NewPageCache(size int, budget int64, ttl time.Duration) *PageCache {
-	pc := &PageCache{ttl: ttl, budget: budget, dropped: map[string]drop{}, pruneAt: keptDrops, flight: map[string]*flight{}}
-	pc.entries, _ = lru.NewWithEvict[string, *cachedPage](size, func(_ string, e *cachedPage) {
-		pc.bytes.Add(-e.weight())
-	})
-	return pc
+	return &PageCache{ttl: ttl, start: time.Now(), seed: maphash.MakeSeed(), budget: budget, size: size,
+		dropped: map[string]drop{}, pruneAt: keptDrops, flight: map[string]*flight{},
+		index: map[uint64]place{}, memory: map[int64][]byte{}}
 }
 
 // KeepInFile keeps the pages' bytes in a file made in dir, of the cache's
@@ -138,7 +153,7 @@ func (pc *PageCache) KeepInFile(dir string, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	pc.file, pc.log = f, log
+	pc.file, pc.log, pc.memory = f, log, nil
 	return nil
 }
 
@@ -184,8 +199,8 @@ func (pc *PageCache) current() uint64 {
 	return pc.seq
 }
 
-// fresh says whether e may be served: not expired, and none of its tags
-// dropped since its rendering began.
+// fresh says whether e, as rendered, may be served: not expired, and none
+// of its tags dropped since its rendering began.
 func (pc *PageCache) fresh(e *cachedPage) bool { return pc.Fresh(e.seq, e.at, e.tags...) }
 
 // Mark is where the cache's changes stand now. Data read after it, about
@@ -244,7 +259,11 @@ func (pc *PageCache) Bytes() int64 { return pc.bytes.Load() }
 
 // Len is how many pages are kept (some may be stale, waiting to be
 // replaced or evicted).
-func (pc *PageCache) Len() int { return pc.entries.Len() }
+func (pc *PageCache) Len() int {
+	pc.indexMu.Lock()
+	defer pc.indexMu.Unlock()
+	return len(pc.index)
+}
 
 // CacheTags names what the page being rendered shows, so that a change to
 // any of them drops it. A page with no tags is dropped by every change.
@@ -349,7 +368,7 @@ func (pc *PageCache) render(c echo.Context, next echo.HandlerFunc, key, token, n
 		return rec.flush(err)
 	}
 	tags, _ := c.Get(ctxCacheTags).([]string)
-	e := &cachedPage{status: int16(res.Status), contentType: h.Get(echo.HeaderContentType),
+	e := &cachedPage{status: res.Status, contentType: h.Get(echo.HeaderContentType),
 		gz: newGzPage(rec.buf.Bytes(), token, nonce), tags: tags, seq: seq, at: time.Now()}
 	pc.keep(key, e)
 	if f != nil {
@@ -358,67 +377,133 @@ func (pc *PageCache) render(c echo.Context, next echo.HandlerFunc, key, token, n
 	return pc.serve(c, e, token, nonce)
 }
 
-// keep adds a rendered page, its bytes in the file when there is one.
+// keep adds a rendered page, its bytes in the file when there is one,
+// and makes room for it: in the file, the pages whose bytes it overwrote
+// leave; in memory, the oldest leave while the cache weighs more than its
+// budget. Either way the oldest leave past size pages.
 func (pc *PageCache) keep(key string, e *cachedPage) {
-	if int64(e.gz.weight())+128 > pc.budget/16 { // one page may not crowd out the others
+	r := readPool.Get().(*readPage)
+	defer readPool.Put(r)
+	r.buf = encodeKept(r.buf[:0], key, e, pc.start)
+	b := r.buf
+	if int64(len(b))+128 > pc.budget/16 { // one page may not crowd out the others
 		return
 	}
+	h := maphash.String(pc.seed, key)
+	pc.indexMu.Lock()
+	defer pc.indexMu.Unlock()
+	var off int64
 	if pc.file != nil {
-		off, gone, err := pc.file.write(key, e.gz.data)
-		for _, p := range gone {
-			if old, ok := pc.entries.Peek(p.key); ok && old.inFile && old.off == p.off {
-				pc.entries.Remove(p.key)
-			}
-		}
-		if err != nil {
+		var err error
+		if off, err = pc.file.write(b); err != nil {
 			if !pc.fileFailed.Swap(true) && pc.log != nil {
 				pc.log.Warn("page cache: pages are no longer kept", "error", err)
 			}
 			return
 		}
-		kept := *e
-		kept.gz.data = nil
-		kept.inFile, kept.off, kept.stored = true, off, int32(len(e.gz.data))
-		e = &kept
+	} else {
+		off = pc.next
+		pc.next += int64(len(b))
+		pc.memory[off] = bytes.Clone(b)
 	}
-	pc.entries.Remove(key) // a replaced page leaves the weight through the eviction callback
-	pc.bytes.Add(e.weight())
-	pc.entries.Add(key, e)
-	for pc.bytes.Load() > pc.budget && pc.entries.Len() > 1 {
-		pc.entries.RemoveOldest()
+	if old, ok := pc.index[h]; ok {
+		pc.forget(h, old)
+	}
+	pc.index[h] = place{off: off, n: int32(len(b))}
+	pc.bytes.Add(int64(len(b)))
+	pc.order = append(pc.order, placed{hash: h, off: off})
+	for pc.first < len(pc.order) {
+		p := pc.order[pc.first]
+		if cur, ok := pc.index[p.hash]; ok && cur.off == p.off {
+			overwritten := pc.file != nil && !pc.file.intact(p.off)
+			over := len(pc.index) > pc.size || pc.file == nil && pc.bytes.Load() > pc.budget
+			if !overwritten && !over || p.off == off { // the newest page stays, even alone
+				break
+			}
+			pc.forget(p.hash, cur)
+		}
+		pc.order[pc.first] = placed{}
+		pc.first++
+	}
+	// Replaced pages leave entries behind in order: past twice the pages
+	// kept, what is left of it is copied without them.
+	if pc.first > 1024 && pc.first*2 > len(pc.order) || len(pc.order)-pc.first > 2*len(pc.index)+1024 {
+		live := pc.order[:0]
+		for _, p := range pc.order[pc.first:] {
+			if cur, ok := pc.index[p.hash]; ok && cur.off == p.off {
+				live = append(live, p)
+			}
+		}
+		clear(pc.order[len(live):])
+		pc.order, pc.first = live, 0
 	}
 }
 
-// lookup finds key's page when it may be served, with its bytes: its own,
-// or read from the file into a pooled buffer that done gives back. A page
-// whose bytes the file reused meanwhile is dropped: a miss.
-func (pc *PageCache) lookup(key string) (page *cachedPage, done func(), ok bool) {
-	e, ok := pc.entries.Get(key)
-	if !ok || !pc.fresh(e) {
-		return nil, nil, false
-	}
-	if !e.inFile {
-		return e, func() {}, true
-	}
-	raw := pagePool.Get().(*bytes.Buffer)
-	raw.Reset()
-	raw.Grow(int(e.stored))
-	b := raw.Bytes()[:e.stored]
-	intact, err := pc.file.read(b, e.off)
-	if err != nil && !pc.fileFailed.Swap(true) && pc.log != nil {
-		pc.log.Warn("page cache: pages are no longer read", "error", err)
-	}
-	if !intact || err != nil {
-		pagePool.Put(raw)
-		if old, ok := pc.entries.Peek(key); ok && old == e {
-			pc.entries.Remove(key)
-		}
-		return nil, nil, false
-	}
-	read := *e
-	read.gz.data = b
-	return &read, func() { pagePool.Put(raw) }, true
+// forget drops the page at p from the index (under indexMu).
+func (pc *PageCache) forget(h uint64, p place) {
+	delete(pc.index, h)
+	delete(pc.memory, p.off)
+	pc.bytes.Add(-int64(p.n))
 }
+
+// unindex forgets the page at p unless another took its key meanwhile.
+func (pc *PageCache) unindex(h uint64, p place) {
+	pc.indexMu.Lock()
+	defer pc.indexMu.Unlock()
+	if cur, ok := pc.index[h]; ok && cur == p {
+		pc.forget(h, p)
+	}
+}
+
+// lookup finds key's page when it may be served, read from its kept
+// bytes: in memory, or from the file into a pooled buffer that done gives
+// back. A page whose bytes the file reused meanwhile, or which may no
+// longer be served, leaves the index: a miss.
+func (pc *PageCache) lookup(key string) (page *cachedPage, done func(), ok bool) {
+	h := maphash.String(pc.seed, key)
+	pc.indexMu.Lock()
+	p, ok := pc.index[h]
+	b := pc.memory[p.off]
+	pc.indexMu.Unlock()
+	if !ok {
+		return nil, nil, false
+	}
+	r := readPool.Get().(*readPage)
+	done = func() { readPool.Put(r) }
+	if pc.file != nil {
+		r.buf = slices.Grow(r.buf[:0], int(p.n))[:p.n]
+		intact, err := pc.file.read(r.buf, p.off)
+		if err != nil && !pc.fileFailed.Swap(true) && pc.log != nil {
+			pc.log.Warn("page cache: pages are no longer read", "error", err)
+		}
+		if !intact || err != nil {
+			done()
+			pc.unindex(h, p)
+			return nil, nil, false
+		}
+		b = r.buf
+	}
+	switch r.page.gz.runs = r.runs[:0]; decodeKept(b, key, &r.page, pc) {
+	case keptOther: // another key of the same hash
+		done()
+		return nil, nil, false
+	case keptStale, keptBad:
+		done()
+		pc.unindex(h, p)
+		return nil, nil, false
+	}
+	return &r.page, done, true
+}
+
+// readPage is a page being served from its kept bytes, reused from one
+// hit to the next.
+type readPage struct {
+	buf  []byte
+	page cachedPage
+	runs [16]gzRun
+}
+
+var readPool = sync.Pool{New: func() any { return new(readPage) }}
 
 // serve writes a kept page with this response's token and nonce: gzipped
 // as kept to clients that accept it, inflated for the others.

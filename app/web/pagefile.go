@@ -17,9 +17,10 @@ import (
 //
 // The file is a ring of size bytes written in order: a page goes after the
 // last one, or at the start when it would not fit before the end, over the
-// oldest pages, which leave the index as their bytes are reused. Places are
-// logical (bytes ever written, never wrapped), so whether a page's bytes
-// are still its own is one comparison with head.
+// oldest pages, which leave the index as their bytes are reused (the
+// cache's order of places). Places are logical (bytes ever written, never
+// wrapped), so whether a page's bytes are still its own is one comparison
+// with head.
 //
 // The file is removed from the folder as soon as it is open: its pages
 // mean nothing without the index (nor after a restart, which forgets which
@@ -33,16 +34,6 @@ type pageFile struct {
 	// head is where the next page goes, logically; read without mu by
 	// readers checking that what they read was not overwritten meanwhile.
 	head atomic.Int64
-	// written are the kept pages in the order written, oldest first, for
-	// dropping them from the index as their bytes are reused.
-	written []filePlace
-	first   int // written[:first] are gone
-}
-
-// filePlace is where a kept page's bytes are in the file.
-type filePlace struct {
-	key string
-	off int64 // logical
 }
 
 // pageFilePattern names the file while it is being opened; a name left
@@ -66,12 +57,12 @@ func openPageFile(dir string, size int64) (*pageFile, error) {
 	return &pageFile{f: f, size: size}, nil
 }
 
-// write keeps b and returns its logical place, and the places of the
-// pages whose bytes it overwrote, for the index to drop.
-func (pf *pageFile) write(key string, b []byte) (off int64, gone []filePlace, err error) {
+// write keeps b and returns its logical place; the pages before
+// off+len(b)-size are gone (see intact).
+func (pf *pageFile) write(b []byte) (off int64, err error) {
 	n := int64(len(b))
 	if n > pf.size {
-		return 0, nil, fmt.Errorf("page cache: a page of %d bytes in a file of %d", n, pf.size)
+		return 0, fmt.Errorf("page cache: a page of %d bytes in a file of %d", n, pf.size)
 	}
 	pf.mu.Lock()
 	defer pf.mu.Unlock()
@@ -79,24 +70,12 @@ func (pf *pageFile) write(key string, b []byte) (off int64, gone []filePlace, er
 	if off%pf.size+n > pf.size { // not before the end: start the next lap
 		off += pf.size - off%pf.size
 	}
-	end := off + n
-	// Pages that began less than size before end are still whole after it.
-	for pf.first < len(pf.written) && pf.written[pf.first].off+pf.size < end {
-		gone = append(gone, pf.written[pf.first])
-		pf.written[pf.first] = filePlace{}
-		pf.first++
-	}
-	if pf.first > 1024 && pf.first*2 > len(pf.written) {
-		pf.written = append(pf.written[:0], pf.written[pf.first:]...)
-		pf.first = 0
-	}
 	// Readers compare with head after reading: it moves before the bytes do.
-	pf.head.Store(end)
+	pf.head.Store(off + n)
 	if _, err := pf.f.WriteAt(b, off%pf.size); err != nil {
-		return 0, gone, fmt.Errorf("page cache: write its file: %w", err)
+		return 0, fmt.Errorf("page cache: write its file: %w", err)
 	}
-	pf.written = append(pf.written, filePlace{key: key, off: off})
-	return off, gone, nil
+	return off, nil
 }
 
 // read fills b with the n = len(b) bytes kept at off, and says whether

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"fmt"
+	"hash/maphash"
 	"os"
 	"path/filepath"
 	"strings"
@@ -39,6 +40,14 @@ func body(key string, n int) string {
 	return b.String()
 }
 
+// placeOf is where key's page is kept, if it is.
+func (pc *PageCache) placeOf(key string) (place, bool) {
+	pc.indexMu.Lock()
+	defer pc.indexMu.Unlock()
+	p, ok := pc.index[maphash.String(pc.seed, key)]
+	return p, ok
+}
+
 func keepPage(pc *PageCache, key, page string, seq uint64, tags ...string) {
 	pc.keep(key, &cachedPage{status: 200, contentType: "text/html", gz: newGzPage([]byte(page), testToken, testNonce),
 		tags: tags, seq: seq, at: time.Now()})
@@ -65,9 +74,9 @@ func TestPageFileKeepsPagesOutOfTheHeap(t *testing.T) {
 	pc, _ := fileCache(t, 1<<20, time.Minute)
 	page := body("/t/a/1", 4000)
 	keepPage(pc, "en /t/a/1", page, pc.Mark(), TopicTag(1))
-	e, ok := pc.entries.Peek("en /t/a/1")
-	if !ok || !e.inFile || e.gz.data != nil || e.stored < 3000 {
-		t.Fatalf("kept page: found %v, in file %v, %d bytes in memory, %d in the file", ok, e != nil && e.inFile, len(e.gz.data), e.stored)
+	p, ok := pc.placeOf("en /t/a/1")
+	if !ok || len(pc.memory) != 0 || p.n < 3000 || pc.file.head.Load() != int64(p.n) {
+		t.Fatalf("kept page: found %v, %d pages' bytes in memory, %d bytes in the file (its head at %d)", ok, len(pc.memory), p.n, pc.file.head.Load())
 	}
 	if got := served(t, pc, "en /t/a/1"); got != page {
 		t.Errorf("the page read back from the file differs (%d bytes, want %d)", len(got), len(page))
@@ -263,7 +272,7 @@ func TestPageFileReadAfterReuse(t *testing.T) {
 	}
 	defer pf.close()
 	a := bytes.Repeat([]byte("a"), 400)
-	off, _, err := pf.write("a", a)
+	off, err := pf.write(a)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -273,14 +282,14 @@ func TestPageFileReadAfterReuse(t *testing.T) {
 	}
 	// 400 + 400 fit; the third 400 starts the next lap, over "a".
 	for _, k := range []string{"b", "c"} {
-		if _, _, err := pf.write(k, bytes.Repeat([]byte(k), 400)); err != nil {
+		if _, err := pf.write(bytes.Repeat([]byte(k), 400)); err != nil {
 			t.Fatal(err)
 		}
 	}
 	if ok, _ := pf.read(b, off); ok {
 		t.Errorf("a page whose bytes were reused was read as intact: %q...", b[:8])
 	}
-	if _, _, err := pf.write("big", make([]byte, 1001)); err == nil {
+	if _, err := pf.write(make([]byte, 1001)); err == nil {
 		t.Errorf("a page larger than the file was written")
 	}
 }
@@ -296,13 +305,62 @@ func TestPageFileKeepsWhatItHolds(t *testing.T) {
 	for i := 0; i < 60; i++ {
 		key := fmt.Sprintf("en /t/x/%d", i)
 		keepPage(pc, key, body(key, 3500), pc.Mark(), TopicTag(int64(i)))
-		if e, ok := pc.entries.Peek(key); ok {
-			offs[key] = e.off
+		if p, ok := pc.placeOf(key); ok {
+			offs[key] = p.off
 		}
 	}
 	for key, off := range offs {
 		if whole := pc.file.intact(off); whole && served(t, pc, key) == "" {
 			t.Errorf("%s is whole in the file but was not served", key)
 		}
+	}
+}
+
+// The index holds a hash of each key, not the key: a key whose hash
+// finds another key's page gets a miss, never that page, and the page
+// stays served for its own key.
+func TestPageIndexSameHash(t *testing.T) {
+	for _, store := range []string{"file", "memory"} {
+		pc := NewPageCache(1<<16, 1<<20, time.Minute)
+		if store == "file" {
+			pc, _ = fileCache(t, 1<<20, time.Minute)
+		}
+		page := body("a", 2000)
+		keepPage(pc, "en /t/a/1", page, pc.Mark(), TopicTag(1))
+		p, _ := pc.placeOf("en /t/a/1")
+		pc.indexMu.Lock()
+		pc.index[maphash.String(pc.seed, "en /t/b/2")] = p // as if the two keys hashed alike
+		pc.indexMu.Unlock()
+		if got := served(t, pc, "en /t/b/2"); got != "" {
+			t.Errorf("%s: a key whose hash found another key's page was served it", store)
+		}
+		if served(t, pc, "en /t/a/1") != page {
+			t.Errorf("%s: the page was no longer served for its own key", store)
+		}
+	}
+}
+
+// Bytes cut anywhere, or not a kept page's at all, are a miss, never a
+// page nor a panic, and leave the index.
+func TestPageIndexBadBytes(t *testing.T) {
+	pc := NewPageCache(1<<16, 1<<20, time.Minute)
+	keepPage(pc, "a", body("a", 500), pc.Mark(), TopicTag(1), TagLists)
+	p, _ := pc.placeOf("a")
+	whole := pc.memory[p.off]
+	cases := [][]byte{nil, []byte("not a page"), bytes.Repeat([]byte{0xff}, 40)}
+	for n := 1; n < len(whole); n += max(1, n/4) {
+		cases = append(cases, whole[:n])
+	}
+	for _, b := range cases {
+		pc.indexMu.Lock()
+		pc.index[maphash.String(pc.seed, "a")] = place{off: p.off, n: int32(len(b))}
+		pc.memory[p.off] = b
+		pc.indexMu.Unlock()
+		if got := served(t, pc, "a"); got != "" {
+			t.Fatalf("%d bytes of %d served as a page", len(b), len(whole))
+		}
+	}
+	if pc.Len() != 0 {
+		t.Errorf("%d pages left in the index after bad bytes, want 0", pc.Len())
 	}
 }

@@ -200,13 +200,14 @@ func Default() Config {
 // time.
 //
 // With [server] page_cache_store = "file" the pages are not in the heap,
-// only their index, which weighs about an eighth of the pages (some 530
-// bytes a page of 3.6 KB gzipped, measured in session 11):
+// only their index: some 100 bytes a page of 3.6 KB gzipped (session 13,
+// BenchmarkPageCacheIndex; 530 in session 11, 680 before), counted as a
+// thirty-second of the pages to leave room for smaller ones:
 // fileCacheIndexShare.
 const (
 	memoryBesideCacheMB = 48
 	memoryFloorMB       = 40
-	fileCacheIndexShare = 8
+	fileCacheIndexShare = 32
 )
 
 // PageCacheHeapMB is what the visitors' page cache weighs in the Go heap at

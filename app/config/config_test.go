@@ -89,7 +89,7 @@ func TestWrongValuesNameTheKey(t *testing.T) {
 		{"CAUSERIE_RATELIMIT_LOGIN=lots", []string{"ratelimit.login", "10-15m"}},
 		{"CAUSERIE_SERVER_SECRET=short", []string{"server.secret", "32"}},
 		{"CAUSERIE_LOG_LEVEL=loud", []string{"log.level"}},
-		{"CAUSERIE_SERVER_MEMORY_LIMIT_MB=50", []string{"server.memory_limit_mb", "CAUSERIE_SERVER_MEMORY_LIMIT_MB", "at least 56", "page_cache_mb"}},
+		{"CAUSERIE_SERVER_MEMORY_LIMIT_MB=40", []string{"server.memory_limit_mb", "CAUSERIE_SERVER_MEMORY_LIMIT_MB", "at least 44", "page_cache_mb"}},
 		{"CAUSERIE_SERVER_PAGE_CACHE_STORE=disk", []string{"server.page_cache_store", "CAUSERIE_SERVER_PAGE_CACHE_STORE", `"file"`, `"memory"`, `"disk"`}},
 		{"CAUSERIE_SERVER_MEMORY_LIMIT_MB=-1", []string{"server.memory_limit_mb", "0 (no limit)"}},
 		{"CAUSERIE_DATABASE_SQLITE_CACHE_KB=10", []string{"database.sqlite_cache_kb", "CAUSERIE_DATABASE_SQLITE_CACHE_KB", "between 64 and 1048576"}},
@@ -125,10 +125,10 @@ func TestMemoryLimit(t *testing.T) {
 		env        []string
 		want       int
 	}{
-		{"default", "", nil, 64},
-		{"cache raised in the environment", "", []string{"CAUSERIE_SERVER_PAGE_CACHE_MB=200"}, 73},
+		{"default", "", nil, 52},
+		{"cache raised in the environment", "", []string{"CAUSERIE_SERVER_PAGE_CACHE_MB=200"}, 54},
 		{"cache off", "", []string{"CAUSERIE_SERVER_PAGE_CACHE_MB=0"}, 48},
-		{"cache raised in the file", file("page_cache_mb = 100"), nil, 60},
+		{"cache raised in the file", file("page_cache_mb = 100"), nil, 51},
 		{"cache in memory", "", []string{"CAUSERIE_SERVER_PAGE_CACHE_STORE=memory"}, 176},
 		{"cache in memory, raised", file("page_cache_mb = 200\npage_cache_store = \"memory\""), nil, 248},
 		{"cache in memory, raised in the file", file("page_cache_mb = 100\npage_cache_store = \"memory\""), nil, 148},
@@ -151,9 +151,9 @@ func TestMemoryLimit(t *testing.T) {
 		t.Errorf("a limit below the page cache's floor: got %v, want an error naming server.memory_limit_mb and 240", err)
 	}
 	// In a file, the pages leave the heap but their index stays.
-	_, err = config.Load(file("page_cache_mb = 200\nmemory_limit_mb = 60"), nil)
-	if err == nil || !strings.Contains(err.Error(), "server.memory_limit_mb") || !strings.Contains(err.Error(), "at least 65") {
-		t.Errorf("a limit below the file cache's floor: got %v, want an error naming server.memory_limit_mb and 65", err)
+	_, err = config.Load(file("page_cache_mb = 200\nmemory_limit_mb = 45"), nil)
+	if err == nil || !strings.Contains(err.Error(), "server.memory_limit_mb") || !strings.Contains(err.Error(), "at least 46") {
+		t.Errorf("a limit below the file cache's floor: got %v, want an error naming server.memory_limit_mb and 46", err)
 	}
 }
 

@@ -42,9 +42,10 @@ import (
 // Go heap. Either way a page's bytes begin with everything that decides
 // whether it may be served (its key, tags, seq and time: keptpage.go), and
 // the index in memory holds only a hash of each key and where its bytes
-// are: some 40 bytes a page, where keeping keys, tags and an LRU's links
-// for tens of thousands of pages made the index a third of the heap that
-// is live under load (docs/benchmarks.md, "Memory, session 13").
+// are: some 100 bytes a page with the map's slack, where keeping keys,
+// tags and an LRU's links took 480 and, for tens of thousands of pages,
+// made the index a third of the heap live under load (docs/benchmarks.md,
+// "Memory, session 13").
 type PageCache struct {
 	ttl        time.Duration
 	start      time.Time // kept pages' times are counted from it

@@ -28,6 +28,17 @@ func fileCache(t *testing.T, budget int64, ttl time.Duration) (*PageCache, strin
 	return pc, dir
 }
 
+// cacheIn is a page cache of 1 MiB whose pages' bytes go to store: "file"
+// (a fresh folder's) or "memory".
+func cacheIn(t *testing.T, store string, ttl time.Duration) *PageCache {
+	t.Helper()
+	if store == "file" {
+		pc, _ := fileCache(t, 1<<20, ttl)
+		return pc
+	}
+	return NewPageCache(1<<16, 1<<20, ttl)
+}
+
 // body is key's page: text that does not compress much (hashes), so pages
 // weigh about n bytes gzipped, with a token and a nonce to cut out.
 func body(key string, n int) string {
@@ -88,10 +99,7 @@ func TestPageFileKeepsPagesOutOfTheHeap(t *testing.T) {
 // was rendered, and after the ttl; a change to another tag leaves it.
 func TestPageFileInvalidation(t *testing.T) {
 	for _, store := range []string{"file", "memory"} {
-		pc := NewPageCache(1<<16, 1<<20, time.Minute)
-		if store == "file" {
-			pc, _ = fileCache(t, 1<<20, time.Minute)
-		}
+		pc := cacheIn(t, store, time.Minute)
 		page := body("p", 500)
 		keepPage(pc, "a", page, pc.Mark(), TopicTag(1), TagLists)
 		keepPage(pc, "b", page, pc.Mark(), TopicTag(2))
@@ -115,10 +123,7 @@ func TestPageFileInvalidation(t *testing.T) {
 		if served(t, pc, "a") != "" || served(t, pc, "b") != "" {
 			t.Errorf("%s: a change naming nothing must drop every page", store)
 		}
-		short := NewPageCache(1<<16, 1<<20, 20*time.Millisecond)
-		if store == "file" {
-			short, _ = fileCache(t, 1<<20, 20*time.Millisecond)
-		}
+		short := cacheIn(t, store, 20*time.Millisecond)
 		keepPage(short, "a", page, short.Mark())
 		if served(t, short, "a") != page {
 			t.Errorf("%s: a fresh page was not served", store)
@@ -321,10 +326,7 @@ func TestPageFileKeepsWhatItHolds(t *testing.T) {
 // stays served for its own key.
 func TestPageIndexSameHash(t *testing.T) {
 	for _, store := range []string{"file", "memory"} {
-		pc := NewPageCache(1<<16, 1<<20, time.Minute)
-		if store == "file" {
-			pc, _ = fileCache(t, 1<<20, time.Minute)
-		}
+		pc := cacheIn(t, store, time.Minute)
 		page := body("a", 2000)
 		keepPage(pc, "en /t/a/1", page, pc.Mark(), TopicTag(1))
 		p, _ := pc.placeOf("en /t/a/1")

@@ -15,6 +15,9 @@ func KeepCHeapTop(n int) bool { return keepCHeapTop(n) }
 
 const CHeapTop = cHeapTop
 
+// CArenas is how many arenas the C allocator has made (see ctrim.go).
+func CArenas() int { return cArenas() }
+
 // OpenStatements is how many of those SQLite still holds compiled.
 func (d *DB) OpenStatements() int64 {
 	if d.gated == nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"runtime"
 	"strings"
 	"sync"
@@ -467,4 +468,49 @@ func minorFaults() int64 {
 	var ru syscall.Rusage
 	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
 	return ru.Minflt
+}
+
+// The C allocator keeps to one arena however many threads call SQLite at
+// once: set as the program loads (ctrim.go's one_arena), before the Go
+// runtime's threads made arenas of their own. With glibc's default, each
+// thread that allocates while another does gets one, up to eight per core,
+// each keeping free memory of its own.
+func TestCArenasLimited(t *testing.T) {
+	if db.CArenas() < 0 || raceDetector {
+		t.Skip("glibc's allocator only (the race detector brings its own)")
+	}
+	if os.Getenv("MALLOC_ARENA_MAX") != "" || strings.Contains(os.Getenv("GLIBC_TUNABLES"), "arena_max") {
+		t.Skip("the environment sets glibc's arenas")
+	}
+	d := openSQLite(t, time.Second)
+	if err := d.Exec(`WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < 2000)
+		INSERT INTO counters (id, n) SELECT i, i * 7 FROM s`).Error; err != nil {
+		t.Fatal(err)
+	}
+	// Sixteen threads of their own, each with its own connection, read at
+	// once: with glibc's default most would soon have an arena.
+	d.SQL().SetMaxOpenConns(16)
+	var wg sync.WaitGroup
+	errs := make(chan error, 16)
+	for range 16 {
+		wg.Go(func() {
+			runtime.LockOSThread()
+			defer runtime.UnlockOSThread()
+			for range 40 {
+				var sum int64
+				if err := d.SQL().QueryRow("SELECT sum(n) FROM counters WHERE id IN (SELECT id FROM counters ORDER BY n DESC LIMIT 500)").Scan(&sum); err != nil {
+					errs <- err
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	if n := db.CArenas(); n != 1 {
+		t.Errorf("the C allocator made %d arenas for 16 threads calling SQLite, want 1", n)
+	}
 }

@@ -14,6 +14,7 @@ import (
 	"net/http/pprof"
 	"os"
 	"path/filepath"
+	"runtime"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -77,6 +78,9 @@ type App struct {
 // New prepares the data folder, opens and migrates the database and builds
 // every service and route. Nothing listens yet: Run does that.
 func New(ctx context.Context, cfg config.Config, log *slog.Logger, plugins ...plugin.Plugin) (*App, error) {
+	if cfg.Server.PprofListen != "" && runtime.MemProfileRate == 0 {
+		runtime.MemProfileRate = heapSampleBytes // cmd/causerie turned it off
+	}
 	if err := PrepareDataDir(cfg.Data.Dir); err != nil {
 		return nil, err
 	}
@@ -240,6 +244,10 @@ func loadSecret(cfg config.Config) ([]byte, error) {
 	}
 	return []byte(key), nil
 }
+
+// heapSampleBytes is Go's own heap profiling rate: one sample every 512 KiB
+// allocated, on average.
+const heapSampleBytes = 512 << 10
 
 // Run serves and runs the background jobs until ctx ends, then lets the
 // requests and jobs in flight finish and closes the database.

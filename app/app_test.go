@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime"
 	"runtime/debug"
 	"testing"
 	"time"
@@ -139,14 +140,18 @@ func freeAddr(t *testing.T) string {
 }
 
 // [server] pprof_listen serves Go's profiles on a listener of its own,
-// never on the forum's; [server] memory_limit_mb becomes the runtime's
-// soft memory limit.
+// never on the forum's, and turns heap profiling back on (cmd/causerie
+// starts with it off); [server] memory_limit_mb becomes the runtime's soft
+// memory limit.
 func TestProfilesAndMemoryLimit(t *testing.T) {
 	if os.Getenv("GOMEMLIMIT") != "" {
 		t.Skip("GOMEMLIMIT wins over [server] memory_limit_mb")
 	}
 	before := debug.SetMemoryLimit(-1)
 	defer debug.SetMemoryLimit(before)
+	rate := runtime.MemProfileRate
+	defer func() { runtime.MemProfileRate = rate }()
+	runtime.MemProfileRate = 0 // as cmd/causerie leaves it
 	cfg := config.Default()
 	cfg.Data.Dir = t.TempDir()
 	cfg.Server.Listen = freeAddr(t)
@@ -155,6 +160,9 @@ func TestProfilesAndMemoryLimit(t *testing.T) {
 	a, err := newApp(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if runtime.MemProfileRate != 512<<10 {
+		t.Errorf("heap profiling rate %d with pprof_listen set, want Go's default %d", runtime.MemProfileRate, 512<<10)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)

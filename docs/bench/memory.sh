@@ -20,7 +20,7 @@
 # anonymous less Go's is SQLite's and the C library's. It also prints the
 # posts per second and the server's CPU per post.
 #
-# Knobs: PORT (17390; PORT+1 serves Go's profiles), VISITORS (0s), MEMBER
+# Knobs: PORT (17390; PORT+1 serves Go's profiles when HEAP is set), VISITORS (0s), MEMBER
 # (0s), DURATION (15s), EXTRA_ENV (variables for the server, such as
 # "GOMEMLIMIT=64MiB MALLOC_ARENA_MAX=2"), HEAP (a path: heap profiles
 # after the member run, HEAP.member, and 8 s into posting, HEAP; read them
@@ -41,8 +41,12 @@ trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; [ -n "$watcher" ] && kill "$watc
 cp -r "$forum/data" "$work/data"
 token=$(cd "$work" && CAUSERIE_DATA_DIR="$work/data" "$bin" token create --user benchmember --name bench | grep -Eo '[A-Za-z0-9_-]{20,}' | tail -n1)
 # shellcheck disable=SC2086 # EXTRA_ENV is a list of variables
+# Profiles are served only when HEAP asks for them: with a listener the
+# server samples its allocations (cmd/causerie), which costs memory.
+pprof=""
+[ -z "${HEAP:-}" ] || pprof="127.0.0.1:$((PORT + 1))"
 (cd "$work" && CAUSERIE_DATA_DIR="$work/data" CAUSERIE_SERVER_LISTEN="127.0.0.1:$PORT" CAUSERIE_LOG_LEVEL=warn \
-	CAUSERIE_SERVER_PPROF_LISTEN="127.0.0.1:$((PORT + 1))" exec env ${EXTRA_ENV:-} "$bin" serve >"$work/serve.log" 2>&1) &
+	CAUSERIE_SERVER_PPROF_LISTEN="$pprof" exec env ${EXTRA_ENV:-} "$bin" serve >"$work/serve.log" 2>&1) &
 pid=$!
 for _ in $(seq 1 300); do curl -fs -o /dev/null "http://127.0.0.1:$PORT/healthz" && break; sleep 0.1; done
 hz=$(getconf CLK_TCK)

@@ -37,7 +37,8 @@ PORT=${PORT:-17390}
 [ -f "$forum/topics.lua" ] || { echo "$0: $forum is not prepared (run: bash docs/bench/member-ab.sh prepare $forum)" >&2; exit 1; }
 work=$(mktemp -d)
 pid="" watcher=""
-trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; [ -n "$watcher" ] && kill "$watcher" 2>/dev/null; rm -rf "$work"' EXIT
+# The server is waited for: the next run may take its port at once.
+trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null; [ -n "$watcher" ] && kill "$watcher" 2>/dev/null; rm -rf "$work"' EXIT
 cp -r "$forum/data" "$work/data"
 token=$(cd "$work" && CAUSERIE_DATA_DIR="$work/data" "$bin" token create --user benchmember --name bench | grep -Eo '[A-Za-z0-9_-]{20,}' | tail -n1)
 # shellcheck disable=SC2086 # EXTRA_ENV is a list of variables

@@ -89,7 +89,7 @@ func TestWrongValuesNameTheKey(t *testing.T) {
 		{"CAUSERIE_RATELIMIT_LOGIN=lots", []string{"ratelimit.login", "10-15m"}},
 		{"CAUSERIE_SERVER_SECRET=short", []string{"server.secret", "32"}},
 		{"CAUSERIE_LOG_LEVEL=loud", []string{"log.level"}},
-		{"CAUSERIE_SERVER_MEMORY_LIMIT_MB=40", []string{"server.memory_limit_mb", "CAUSERIE_SERVER_MEMORY_LIMIT_MB", "at least 44", "page_cache_mb"}},
+		{"CAUSERIE_SERVER_MEMORY_LIMIT_MB=36", []string{"server.memory_limit_mb", "CAUSERIE_SERVER_MEMORY_LIMIT_MB", "at least 40", "page_cache_mb"}},
 		{"CAUSERIE_SERVER_PAGE_CACHE_STORE=disk", []string{"server.page_cache_store", "CAUSERIE_SERVER_PAGE_CACHE_STORE", `"file"`, `"memory"`, `"disk"`}},
 		{"CAUSERIE_SERVER_MEMORY_LIMIT_MB=-1", []string{"server.memory_limit_mb", "0 (no limit)"}},
 		{"CAUSERIE_DATABASE_SQLITE_CACHE_KB=10", []string{"database.sqlite_cache_kb", "CAUSERIE_DATABASE_SQLITE_CACHE_KB", "between 64 and 1048576"}},
@@ -125,13 +125,13 @@ func TestMemoryLimit(t *testing.T) {
 		env        []string
 		want       int
 	}{
-		{"default", "", nil, 52},
-		{"cache raised in the environment", "", []string{"CAUSERIE_SERVER_PAGE_CACHE_MB=200"}, 54},
-		{"cache off", "", []string{"CAUSERIE_SERVER_PAGE_CACHE_MB=0"}, 48},
-		{"cache raised in the file", file("page_cache_mb = 100"), nil, 51},
-		{"cache in memory", "", []string{"CAUSERIE_SERVER_PAGE_CACHE_STORE=memory"}, 176},
-		{"cache in memory, raised", file("page_cache_mb = 200\npage_cache_store = \"memory\""), nil, 248},
-		{"cache in memory, raised in the file", file("page_cache_mb = 100\npage_cache_store = \"memory\""), nil, 148},
+		{"default", "", nil, 44},
+		{"cache raised in the environment", "", []string{"CAUSERIE_SERVER_PAGE_CACHE_MB=200"}, 46},
+		{"cache off", "", []string{"CAUSERIE_SERVER_PAGE_CACHE_MB=0"}, 40},
+		{"cache raised in the file", file("page_cache_mb = 100"), nil, 43},
+		{"cache in memory", "", []string{"CAUSERIE_SERVER_PAGE_CACHE_STORE=memory"}, 168},
+		{"cache in memory, raised", file("page_cache_mb = 200\npage_cache_store = \"memory\""), nil, 240},
+		{"cache in memory, raised in the file", file("page_cache_mb = 100\npage_cache_store = \"memory\""), nil, 140},
 		{"limit set in the file", file("page_cache_mb = 100\nmemory_limit_mb = 500"), nil, 500},
 		{"limit off in the file", file("page_cache_mb = 100\nmemory_limit_mb = 0"), nil, 0},
 		{"limit set in the environment", file("page_cache_mb = 100"), []string{"CAUSERIE_SERVER_MEMORY_LIMIT_MB=170"}, 170},
@@ -147,13 +147,13 @@ func TestMemoryLimit(t *testing.T) {
 		}
 	}
 	_, err := config.Load(file("page_cache_mb = 200\npage_cache_store = \"memory\"\nmemory_limit_mb = 128"), nil)
-	if err == nil || !strings.Contains(err.Error(), "server.memory_limit_mb") || !strings.Contains(err.Error(), "at least 240") {
-		t.Errorf("a limit below the page cache's floor: got %v, want an error naming server.memory_limit_mb and 240", err)
+	if err == nil || !strings.Contains(err.Error(), "server.memory_limit_mb") || !strings.Contains(err.Error(), "at least 236") {
+		t.Errorf("a limit below the page cache's floor: got %v, want an error naming server.memory_limit_mb and 236", err)
 	}
 	// In a file, the pages leave the heap but their index stays.
-	_, err = config.Load(file("page_cache_mb = 200\nmemory_limit_mb = 45"), nil)
-	if err == nil || !strings.Contains(err.Error(), "server.memory_limit_mb") || !strings.Contains(err.Error(), "at least 46") {
-		t.Errorf("a limit below the file cache's floor: got %v, want an error naming server.memory_limit_mb and 46", err)
+	_, err = config.Load(file("page_cache_mb = 200\nmemory_limit_mb = 41"), nil)
+	if err == nil || !strings.Contains(err.Error(), "server.memory_limit_mb") || !strings.Contains(err.Error(), "at least 42") {
+		t.Errorf("a limit below the file cache's floor: got %v, want an error naming server.memory_limit_mb and 42", err)
 	}
 }
 

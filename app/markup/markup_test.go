@@ -1,7 +1,9 @@
 package markup
 
 import (
+	"bytes"
 	"html"
+	"io"
 	"net/url"
 	"regexp"
 	"slices"
@@ -10,6 +12,9 @@ import (
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"github.com/yuin/goldmark/text"
+	"github.com/yuin/goldmark/util"
 )
 
 const base = "https://forum.example.com"
@@ -543,4 +548,35 @@ func unsafeHTML(h string) string {
 		}
 	}
 	return ""
+}
+
+// goldmark writes straight into Render's buffer: it wraps a writer in a
+// bufio.Writer (4 KiB) only when the writer is not a util.BufWriter.
+func TestRenderWritesUnbuffered(t *testing.T) {
+	var _ util.BufWriter = unbuffered{}
+	r := newTestRenderer()
+	source := []byte("Hello **world**, a [link](https://example.com) and a list:\n\n- one\n- two\n")
+	doc := r.md.Parser().Parse(text.NewReader(source))
+	render := func(w func(*bytes.Buffer) io.Writer) (string, int64) {
+		var out string
+		return out, testing.Benchmark(func(b *testing.B) {
+			b.ReportAllocs()
+			for range b.N {
+				var buf bytes.Buffer
+				buf.Grow(256)
+				if err := r.md.Renderer().Render(w(&buf), source, doc); err != nil {
+					b.Fatal(err)
+				}
+				out = buf.String()
+			}
+		}).AllocedBytesPerOp()
+	}
+	plain, plainBytes := render(func(b *bytes.Buffer) io.Writer { return b })
+	direct, directBytes := render(func(b *bytes.Buffer) io.Writer { return unbuffered{b} })
+	if direct != plain || !strings.Contains(direct, "<strong>world</strong>") {
+		t.Fatalf("through unbuffered: %q, through the buffer itself: %q", direct, plain)
+	}
+	if plainBytes-directBytes < 4096 {
+		t.Errorf("rendering allocates %d bytes through unbuffered, %d through the buffer itself: want 4 KiB less", directBytes, plainBytes)
+	}
 }

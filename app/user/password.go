@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"runtime"
 	"strings"
 
 	"golang.org/x/crypto/argon2"
@@ -40,7 +41,7 @@ func (h Hasher) Hash(password string) (string, error) {
 	if _, err := rand.Read(salt); err != nil {
 		return "", err
 	}
-	key := argon2.IDKey([]byte(password), salt, h.time, h.memory, h.threads, argonKeyLen)
+	key := argonKey([]byte(password), salt, h.time, h.memory, h.threads, argonKeyLen)
 	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, h.memory, h.time, h.threads,
 		base64.RawStdEncoding.EncodeToString(salt), base64.RawStdEncoding.EncodeToString(key)), nil
 }
@@ -70,8 +71,22 @@ func CheckPassword(hash, password string) (bool, error) {
 	if err != nil {
 		return false, errBadHash
 	}
-	got := argon2.IDKey([]byte(password), salt, iter, mem, threads, uint32(len(want)))
+	got := argonKey([]byte(password), salt, iter, mem, threads, uint32(len(want)))
 	return subtle.ConstantTimeCompare(got, want) == 1, nil
+}
+
+// hashing bounds how many argon2 hashes run at once to the cores Go uses.
+// Each holds its memory cost (19 MiB by default) while it runs, on one
+// core: more at once only wait longer for the CPU and multiply the memory,
+// so a burst of logins from many addresses (each within its own rate limit)
+// could take the server's memory with it. The others wait their turn.
+var hashing = make(chan struct{}, runtime.GOMAXPROCS(0))
+
+// argonKey is argon2.IDKey, one of the hashes hashing lets run.
+func argonKey(password, salt []byte, time, memory uint32, threads uint8, keyLen uint32) []byte {
+	hashing <- struct{}{}
+	defer func() { <-hashing }()
+	return argon2.IDKey(password, salt, time, memory, threads, keyLen)
 }
 
 // newSecret returns a random URL-safe token of n random bytes.
